@@ -1,0 +1,92 @@
+import type { Argv } from 'yargs';
+import { UsageError } from '@amf-foresight/core';
+import { listBlocks, openBlocksFor, querySamples, writeDump } from '@amf-foresight/tsdb-ingest';
+import type { Io } from '../io.js';
+
+function msFlag(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const s = String(value).trim();
+  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
+    throw new UsageError('BAD_TIME', `${flag} must be a timestamp in milliseconds since the epoch, got ${JSON.stringify(value)}`, {
+      flag,
+      hint: `for example ${flag} 1700000000000`,
+    });
+  }
+  return Number(s);
+}
+
+function isoMs(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function duration(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
+}
+
+export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => void): Argv {
+  return yargs
+    .command(
+      'dump <dir>',
+      'Print every float sample like `promtool tsdb dump`: {labels} value timestamp_ms',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'Prometheus data directory, snapshot or single block' })
+          .option('min-time', { type: 'string', describe: 'Lowest timestamp to print, ms, inclusive (default: no bound)' })
+          .option('max-time', { type: 'string', describe: 'Highest timestamp to print, ms, inclusive (default: no bound)' })
+          .option('match', { type: 'string', describe: 'Series selector, e.g. \'container_cpu_usage_seconds_total{namespace="openverso"}\'' })
+          .example('$0 tsdb dump ./data', 'every sample of every block')
+          .example('$0 tsdb dump ./data --min-time 1700000000000 --max-time 1700003600000 --match \'{job="demo"}\'', 'one hour of one job'),
+      (argv) => {
+        const minTime = msFlag(argv['min-time'], '--min-time');
+        const maxTime = msFlag(argv['max-time'], '--max-time');
+        const blocks = openBlocksFor(argv.dir, { ...(minTime !== undefined ? { minTime } : {}), ...(maxTime !== undefined ? { maxTime } : {}) });
+        const r = querySamples(blocks, {
+          ...(minTime !== undefined ? { minTime } : {}),
+          ...(maxTime !== undefined ? { maxTime } : {}),
+          ...(argv.match !== undefined ? { matchers: argv.match } : {}),
+        });
+        writeDump(r, io.out);
+        for (const w of r.warnings) io.err(`warning: ${w}\n`);
+        setResult(0);
+      },
+    )
+    .command(
+      'ls <dir>',
+      'List the blocks of a data directory: ULID, time range, series, samples, chunks, compaction level',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'Prometheus data directory or snapshot' })
+          .option('output', { choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' })
+          .example('$0 tsdb ls ./data', 'a table of the blocks')
+          .example('$0 tsdb ls ./data --output json', 'the same as JSON, one object per block'),
+      (argv) => {
+        const { blocks, ignored } = listBlocks(argv.dir);
+        if (argv.output === 'json') {
+          io.out(JSON.stringify({ blocks: blocks.map((b) => ({ dir: b.dir, ...b.meta })), ignored }, null, 2) + '\n');
+          setResult(0);
+          return;
+        }
+        const rows = [['BLOCK ULID', 'MIN TIME', 'MAX TIME', 'DURATION', 'SERIES', 'SAMPLES', 'CHUNKS', 'LEVEL']];
+        for (const { meta } of blocks) {
+          rows.push([
+            meta.ulid,
+            `${meta.minTime} (${isoMs(meta.minTime)})`,
+            `${meta.maxTime} (${isoMs(meta.maxTime)})`,
+            duration(meta.maxTime - meta.minTime),
+            String(meta.stats.numSeries),
+            String(meta.stats.numSamples),
+            String(meta.stats.numChunks),
+            String(meta.compaction.level),
+          ]);
+        }
+        const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+        for (const r of rows) io.out(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd() + '\n');
+        for (const ig of ignored) io.err(`note: ${ig.name} skipped: ${ig.reason}\n`);
+        setResult(0);
+      },
+    )
+    .demandCommand(1, 'name a tsdb subcommand: dump or ls');
+}

@@ -1,0 +1,49 @@
+import yargs from 'yargs';
+import { isAmfError } from '@amf-foresight/core';
+import { tsdbCommand } from './commands/tsdb.js';
+import { processIo } from './io.js';
+import type { Io } from './io.js';
+
+/**
+ * Runs the CLI and returns the exit code (DESIGN §4): 0 done, 2 bad usage or input,
+ * 3 data not found, 1 anything unexpected. The only place errors become exit codes.
+ */
+export async function main(args: string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const setResult = (c: number) => {
+    code = c;
+  };
+  const parser = yargs(args)
+    .scriptName('amf-foresight')
+    .usage('$0 <command> [options]\n\nForecast CPU and memory of 5G core network functions from Prometheus TSDB blocks.')
+    .command('tsdb', 'Read Prometheus TSDB blocks: dump samples, list blocks', (y) => tsdbCommand(y, io, setResult))
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new CliUsage(msg);
+    });
+  try {
+    await parser.parseAsync();
+    return code;
+  } catch (e) {
+    if (e instanceof CliUsage) {
+      io.err(`amf-foresight: ${e.message}\nRun 'amf-foresight --help' for usage.\n`);
+      return 2;
+    }
+    if (isAmfError(e)) {
+      io.err(`amf-foresight: ${e.describe()}\n`);
+      return e.exitCode;
+    }
+    io.err(`amf-foresight: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+class CliUsage extends Error {}

@@ -1,0 +1,35 @@
+import { Field, Float64, Int64, Schema, Uint32, Utf8 } from 'apache-arrow';
+
+/**
+ * The samples contract (DESIGN §3): a series table (`series_id` plus one utf8 column per
+ * label name, null where a series lacks the label) and a samples table (`series_id`, `t`
+ * in int64 ms, `v` float64 holding the stored bits, staleness NaN included).
+ */
+export const SAMPLES_SCHEMA = new Schema([
+  new Field('series_id', new Uint32(), false),
+  new Field('t', new Int64(), false),
+  new Field('v', new Float64(), false),
+]);
+
+export function seriesSchema(labelNames: readonly string[]): Schema {
+  return new Schema([
+    new Field('series_id', new Uint32(), false),
+    ...labelNames.map((n) => new Field(n, new Utf8(), true)),
+  ]);
+}
+
+/** Prometheus writes this NaN when a series goes stale; compare bits, never values. */
+export const STALE_NAN_BITS_HI = 0x7ff00000;
+export const STALE_NAN_BITS_LO = 0x00000002;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** True when `v` carries exactly the bits of Prometheus's staleness marker. */
+export function isStaleNaN(v: number): boolean {
+  f64[0] = v;
+  const hi = LITTLE_ENDIAN ? u32[1] : u32[0];
+  const lo = LITTLE_ENDIAN ? u32[0] : u32[1];
+  return hi === STALE_NAN_BITS_HI && lo === STALE_NAN_BITS_LO;
+}

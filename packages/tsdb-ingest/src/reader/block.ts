@@ -1,0 +1,134 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChunkReader } from './chunk-reader.js';
+import { TsdbError } from './errors.js';
+import { IndexReader } from './index-reader.js';
+import { parseMeta } from './meta.js';
+import type { BlockMeta } from './meta.js';
+import { parseTombstones } from './tombstones.js';
+import type { Tombstones } from './tombstones.js';
+
+/** One opened block: meta, index in memory, chunk segments loaded on first use. */
+export interface Block {
+  dir: string;
+  meta: BlockMeta;
+  index: IndexReader;
+  chunks: ChunkReader;
+  tombstones: Tombstones;
+}
+
+/** The bytes of a block, for callers that hold them already (tests, object storage). */
+export interface BlockBytes {
+  meta: Uint8Array | string;
+  index: Uint8Array;
+  /** Segment files in sorted name order, or loaders called on first use. */
+  segments: (Uint8Array | (() => Uint8Array))[];
+  segmentNames?: string[];
+  tombstones?: Uint8Array;
+}
+
+/** Builds a block from bytes: the reader itself never touches the file system. */
+export function blockFromBytes(bytes: BlockBytes, dir = '<memory>'): Block {
+  const meta = parseMeta(bytes.meta, join(dir, 'meta.json'));
+  const index = new IndexReader(bytes.index, join(dir, 'index'));
+  const names = (bytes.segmentNames ?? bytes.segments.map((_, i) => `chunks/${String(i + 1).padStart(6, '0')}`)).map((n) => join(dir, n));
+  const chunks = new ChunkReader(bytes.segments, names);
+  const tombstones = bytes.tombstones ? parseTombstones(bytes.tombstones, join(dir, 'tombstones')) : new Map<number, [number, number][]>();
+  return { dir, meta, index, chunks, tombstones };
+}
+
+function readFile(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new TsdbError('TSDB_NOT_FOUND', `${what} is missing`, { file: path, hint: 'a block directory holds meta.json, index, chunks/ and optionally tombstones' });
+    throw new TsdbError('TSDB_NOT_FOUND', `cannot read ${what}: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+}
+
+/** Reads and checks only meta.json of a block directory. */
+export function readBlockMeta(dir: string): BlockMeta {
+  return parseMeta(readFile(join(dir, 'meta.json'), 'meta.json'), join(dir, 'meta.json'));
+}
+
+/** Segment files of `chunks/`: names of digits only, sorted numerically (chunk refs index this list). */
+export function segmentNames(dir: string): string[] {
+  const cdir = join(dir, 'chunks');
+  let names: string[];
+  try {
+    names = readdirSync(cdir);
+  } catch (e) {
+    throw new TsdbError('TSDB_NOT_FOUND', `chunks directory is missing: ${(e as Error).message}`, { file: cdir });
+  }
+  return names.filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : 1));
+}
+
+/** Opens a block directory. Chunk segments are read from disk only when a chunk in them is needed. */
+export async function openBlock(dir: string): Promise<Block> {
+  return openBlockSync(dir);
+}
+
+export function openBlockSync(dir: string, meta?: BlockMeta): Block {
+  const m = meta ?? readBlockMeta(dir);
+  const index = readFile(join(dir, 'index'), 'index');
+  const segs = segmentNames(dir);
+  const tpath = join(dir, 'tombstones');
+  const tomb = existsSync(tpath) ? readFile(tpath, 'tombstones') : undefined;
+  const block = blockFromBytes(
+    {
+      meta: JSON.stringify({ ...m, version: 1 }),
+      index,
+      segments: segs.map((n) => () => readFile(join(dir, 'chunks', n), `chunk segment ${n}`)),
+      segmentNames: segs.map((n) => join('chunks', n)),
+      ...(tomb ? { tombstones: tomb } : {}),
+    },
+    dir,
+  );
+  block.meta = m;
+  return block;
+}
+
+export interface BlockListing {
+  /** Blocks sorted by minTime, then ULID. */
+  blocks: { dir: string; meta: BlockMeta }[];
+  /** Entries that are not blocks, with why they were left out. */
+  ignored: { name: string; reason: string }[];
+}
+
+/**
+ * Lists the blocks of a Prometheus data directory or snapshot. `wal/`, `chunks_head/`, `wbl/`,
+ * `*.tmp-*` leftovers and directories without meta.json (partial uploads) are not blocks.
+ * A directory that is itself a block lists as that one block.
+ */
+export function listBlocks(dataDir: string): BlockListing {
+  let st;
+  try {
+    st = statSync(dataDir);
+  } catch {
+    throw new TsdbError('TSDB_NOT_FOUND', 'directory does not exist', { file: dataDir });
+  }
+  if (!st.isDirectory()) throw new TsdbError('TSDB_NOT_FOUND', 'not a directory', { file: dataDir });
+  if (existsSync(join(dataDir, 'meta.json')) && existsSync(join(dataDir, 'index'))) {
+    return { blocks: [{ dir: dataDir, meta: readBlockMeta(dataDir) }], ignored: [] };
+  }
+  const blocks: BlockListing['blocks'] = [];
+  const ignored: BlockListing['ignored'] = [];
+  for (const name of readdirSync(dataDir).sort()) {
+    const p = join(dataDir, name);
+    if (!statSync(p).isDirectory()) continue;
+    if (name === 'wal' || name === 'chunks_head' || name === 'wbl') {
+      ignored.push({ name, reason: 'head data (WAL / head chunks), not a block' });
+    } else if (name.includes('.tmp')) {
+      ignored.push({ name, reason: 'leftover of an unfinished operation' });
+    } else if (!existsSync(join(p, 'meta.json'))) {
+      ignored.push({ name, reason: 'no meta.json (partial or not a block)' });
+    } else {
+      const meta = readBlockMeta(p);
+      if (meta.compaction.deletable) ignored.push({ name, reason: 'marked deletable by compaction' });
+      else blocks.push({ dir: p, meta });
+    }
+  }
+  blocks.sort((a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1));
+  return { blocks, ignored };
+}

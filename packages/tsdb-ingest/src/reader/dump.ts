@@ -1,0 +1,32 @@
+import { formatGoFloat, formatLabels } from './format.js';
+import type { QueryResult } from './query.js';
+
+const TWO32 = 4294967296;
+
+/**
+ * Writes samples exactly as `promtool tsdb dump` (2.42) prints them: `{labels} value ts`
+ * per line, series in label order, samples in time order. Like 2.42, a series stops at
+ * its first non-float sample (TSDB_FORMAT §7.3). `write` receives text in large pieces.
+ */
+export function writeDump(r: QueryResult, write: (text: string) => void): number {
+  const t32 = new Int32Array(r.t.buffer, r.t.byteOffset, r.t.length * 2);
+  let lines = 0;
+  let buf = '';
+  for (let s = 0; s < r.labels.length; s++) {
+    const prefix = formatLabels(r.labels[s]!) + ' ';
+    const stop = r.firstSkipped[s]!;
+    const end = r.offsets[s + 1]!;
+    for (let i = r.offsets[s]!; i < end; i++) {
+      const t = t32[2 * i + 1]! * TWO32 + (t32[2 * i]! >>> 0);
+      if (t >= stop) break;
+      buf += prefix + formatGoFloat(r.v[i]!) + ' ' + t + '\n';
+      lines++;
+      if (buf.length > 1 << 16) {
+        write(buf);
+        buf = '';
+      }
+    }
+  }
+  if (buf.length > 0) write(buf);
+  return lines;
+}

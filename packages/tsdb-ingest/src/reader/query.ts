@@ -1,0 +1,225 @@
+import type { Block } from './block.js';
+import { TsdbError } from './errors.js';
+import type { ChunkMeta } from './index-reader.js';
+import { compareLabels, withExternalLabels } from './labels.js';
+import type { Labels } from './labels.js';
+import { parseSelector } from './matchers.js';
+import type { Matcher } from './matchers.js';
+import { selectSeries } from './select.js';
+import { decodeXor, readNumSamples } from './xor.js';
+
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error('@amf-foresight/tsdb-ingest assumes a little-endian platform (int64/float64 halves)');
+}
+
+const TWO32 = 4294967296;
+export const ENCODING_NAMES: Record<number, string> = {
+  1: 'XOR',
+  2: 'histogram',
+  3: 'floathistogram',
+  4: 'XOR2',
+  5: 'histogramST',
+  6: 'floathistogramST',
+  255: 'Thanos aggregate',
+};
+
+export interface QueryOptions {
+  /** Inclusive lower bound, ms (default: no bound). */
+  minTime?: number;
+  /** Inclusive upper bound, ms (default: no bound). */
+  maxTime?: number;
+  /** A PromQL selector or parsed matchers; all series when absent. */
+  matchers?: string | readonly Matcher[];
+}
+
+export interface QueryStats {
+  blocksQueried: number;
+  seriesMatched: number;
+  chunksDecoded: number;
+  /** Chunks of encodings this reader does not decode, by encoding name. */
+  chunksSkipped: Record<string, number>;
+  /** Samples in skipped chunks (from their headers). */
+  samplesSkipped: number;
+  samples: number;
+}
+
+/** Float samples of every selected series, merged across blocks, in one set of columns. */
+export interface QueryResult {
+  /** Per series, sorted by label set. */
+  labels: Labels[];
+  /** Series i owns samples [offsets[i], offsets[i+1]). */
+  offsets: Uint32Array;
+  t: BigInt64Array;
+  v: Float64Array;
+  /**
+   * Per series: time of the first sample in a skipped (histogram or other) chunk within the
+   * window, or NaN. Prometheus 2.42's dump stops printing a series there.
+   */
+  firstSkipped: Float64Array;
+  stats: QueryStats;
+  warnings: string[];
+}
+
+interface Part {
+  block: Block;
+  id: number;
+  chunk: ChunkMeta;
+  encoding: number;
+  data: Uint8Array;
+}
+
+function normaliseMatchers(m: QueryOptions['matchers']): readonly Matcher[] {
+  if (m === undefined) return [];
+  return typeof m === 'string' ? parseSelector(m) : m;
+}
+
+/**
+ * Reads the float samples of the selected series from `blocks` (TSDB_FORMAT §3.8, §10):
+ * postings select the series, only chunks overlapping the window are read and decoded,
+ * tombstones are applied, series are merged across blocks by label set, and samples of
+ * overlapping blocks are merged by time with duplicate timestamps dropped (first kept).
+ */
+export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}): QueryResult {
+  const qmin = opts.minTime ?? -Number.MAX_SAFE_INTEGER;
+  const qmax = opts.maxTime ?? Number.MAX_SAFE_INTEGER;
+  const matchers = normaliseMatchers(opts.matchers);
+  const warnings: string[] = [];
+  const stats: QueryStats = { blocksQueried: 0, seriesMatched: 0, chunksDecoded: 0, chunksSkipped: {}, samplesSkipped: 0, samples: 0 };
+
+  const merged = new Map<string, { labels: Labels; parts: Part[] }>();
+  const ordered = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1));
+  for (const block of ordered) {
+    if (!(block.meta.minTime <= qmax && qmin < block.meta.maxTime)) continue;
+    stats.blocksQueried++;
+    const external = block.meta.thanos?.labels ?? {};
+    for (const id of selectSeries(block.index, matchers)) {
+      const entry = block.index.series(id);
+      const labels = withExternalLabels(entry.labels, external);
+      const key = labels.join('\xff');
+      let m = merged.get(key);
+      for (const c of entry.chunks) {
+        if (c.maxt < qmin || c.mint > qmax) continue;
+        const raw = block.chunks.chunk(c.ref);
+        if (!m) merged.set(key, (m = { labels, parts: [] }));
+        m.parts.push({ block, id, chunk: c, encoding: raw.encoding, data: raw.data });
+      }
+    }
+  }
+
+  const series = [...merged.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+  let capacity = 0;
+  for (const s of series) for (const p of s.parts) if (p.encoding === 1) capacity += readNumSamples(p.data);
+  const tbuf = new BigInt64Array(capacity);
+  const vbuf = new Float64Array(capacity);
+  const out = { t32: new Int32Array(tbuf.buffer), v32: new Uint32Array(vbuf.buffer) };
+  const offsets = new Uint32Array(series.length + 1);
+  const firstSkipped = new Float64Array(series.length).fill(NaN);
+  const labels: Labels[] = [];
+  let w = 0;
+  let si = 0;
+
+  for (const s of series) {
+    const start = w;
+    const parts = s.parts.sort((a, b) => a.chunk.mint - b.chunk.mint);
+    let overlapping = false;
+    for (let i = 1; i < parts.length; i++) if (parts[i]!.chunk.mint <= parts[i - 1]!.chunk.maxt) overlapping = true;
+    for (const p of parts) {
+      if (p.encoding !== 1) {
+        const name = ENCODING_NAMES[p.encoding] ?? `encoding ${p.encoding}`;
+        stats.chunksSkipped[name] = (stats.chunksSkipped[name] ?? 0) + 1;
+        stats.samplesSkipped += p.encoding >= 1 && p.encoding <= 4 ? readNumSamples(p.data) : 0;
+        const at = Math.max(p.chunk.mint, qmin);
+        if (!(firstSkipped[si]! <= at)) firstSkipped[si] = at;
+        continue;
+      }
+      const r = decodeXor(p.data, out, w);
+      if (!r.ok) {
+        throw new TsdbError('TSDB_CORRUPT', `XOR chunk cannot be decoded: ${r.error}`, {
+          file: p.block.dir,
+          section: `chunk ${p.chunk.ref} of series ${p.id}`,
+          offset: r.bitPos,
+        });
+      }
+      stats.chunksDecoded++;
+      const tomb = p.block.tombstones.get(p.id);
+      if (p.chunk.mint < qmin || p.chunk.maxt > qmax || tomb !== undefined) {
+        w = keepWhere(out, w, r.n, qmin, qmax, tomb);
+      } else {
+        w += r.n;
+      }
+    }
+    if (overlapping) w = start + sortDedupe(out, start, w);
+    if (w > start || !Number.isNaN(firstSkipped[si]!)) {
+      labels.push(s.labels);
+      offsets[si] = start;
+      si++;
+    } else {
+      firstSkipped[si] = NaN;
+    }
+  }
+  offsets[si] = w;
+  stats.seriesMatched = si;
+  stats.samples = w;
+  const skipped = Object.entries(stats.chunksSkipped);
+  if (skipped.length > 0) {
+    warnings.push(`skipped ${skipped.map(([k, n]) => `${n} ${k} chunk${n === 1 ? '' : 's'}`).join(', ')} (${stats.samplesSkipped} samples): only float (XOR) samples are read`);
+  }
+  return {
+    labels,
+    offsets: offsets.subarray(0, si + 1),
+    t: tbuf.subarray(0, w),
+    v: vbuf.subarray(0, w),
+    firstSkipped: firstSkipped.subarray(0, si),
+    stats,
+    warnings,
+  };
+}
+
+function tAt(t32: Int32Array, i: number): number {
+  return t32[2 * i + 1]! * TWO32 + (t32[2 * i]! >>> 0);
+}
+
+/** Compacts the n samples at `at` to those inside [qmin, qmax] and not deleted; returns the new end. */
+function keepWhere(out: { t32: Int32Array; v32: Uint32Array }, at: number, n: number, qmin: number, qmax: number, tomb: [number, number][] | undefined): number {
+  const { t32, v32 } = out;
+  let w = at;
+  for (let i = at; i < at + n; i++) {
+    const t = tAt(t32, i);
+    if (t < qmin || t > qmax) continue;
+    if (tomb !== undefined && tomb.some(([a, b]) => t >= a && t <= b)) continue;
+    if (w !== i) {
+      t32[2 * w] = t32[2 * i]!;
+      t32[2 * w + 1] = t32[2 * i + 1]!;
+      v32[2 * w] = v32[2 * i]!;
+      v32[2 * w + 1] = v32[2 * i + 1]!;
+    }
+    w++;
+  }
+  return w;
+}
+
+/** Sorts samples [start, end) by time (stable) and drops repeated timestamps, keeping the first. */
+function sortDedupe(out: { t32: Int32Array; v32: Uint32Array }, start: number, end: number): number {
+  const { t32, v32 } = out;
+  const n = end - start;
+  const idx = Array.from({ length: n }, (_, i) => start + i);
+  const ts = idx.map((i) => tAt(t32, i));
+  const order = idx.map((_, i) => i).sort((a, b) => ts[a]! - ts[b]! || a - b);
+  const t2 = new Int32Array(2 * n);
+  const v2 = new Uint32Array(2 * n);
+  let w = 0;
+  let last = NaN;
+  for (const k of order) {
+    if (ts[k] === last) continue;
+    last = ts[k]!;
+    const i = start + k;
+    t2[2 * w] = t32[2 * i]!;
+    t2[2 * w + 1] = t32[2 * i + 1]!;
+    v2[2 * w] = v32[2 * i]!;
+    v2[2 * w + 1] = v32[2 * i + 1]!;
+    w++;
+  }
+  t32.set(t2.subarray(0, 2 * w), 2 * start);
+  v32.set(v2.subarray(0, 2 * w), 2 * start);
+  return w;
+}

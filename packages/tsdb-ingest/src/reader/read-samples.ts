@@ -1,0 +1,69 @@
+import { Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow';
+import type { Logger } from '@amf-foresight/core';
+import { silentLogger } from '@amf-foresight/core';
+import { listBlocks, openBlockSync } from './block.js';
+import type { Block } from './block.js';
+import { compareUtf8 } from './labels.js';
+import { querySamples } from './query.js';
+import type { QueryOptions, QueryResult, QueryStats } from './query.js';
+
+export interface ReadSamplesOptions extends QueryOptions {
+  logger?: Logger;
+}
+
+export interface SamplesTables {
+  /** `series_id` (uint32, 0..n-1 in label order) and one nullable utf8 column per label name. */
+  series: Table;
+  /** `series_id` uint32, `t` int64 ms, `v` float64 (bits as stored). */
+  samples: Table;
+  stats: QueryStats;
+  warnings: string[];
+}
+
+/** Opens the blocks under `dirs` (block dirs or data dirs) whose range overlaps the window. */
+export function openBlocksFor(dirs: string | readonly string[], opts: { minTime?: number; maxTime?: number; logger?: Logger } = {}): Block[] {
+  const qmin = opts.minTime ?? -Number.MAX_SAFE_INTEGER;
+  const qmax = opts.maxTime ?? Number.MAX_SAFE_INTEGER;
+  const log = opts.logger ?? silentLogger;
+  const blocks: Block[] = [];
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    const listing = listBlocks(dir);
+    for (const ig of listing.ignored) log.debug(`not a block: ${ig.name}: ${ig.reason}`, { dir });
+    for (const b of listing.blocks) {
+      if (b.meta.minTime <= qmax && qmin < b.meta.maxTime) blocks.push(openBlockSync(b.dir, b.meta));
+    }
+  }
+  return blocks;
+}
+
+/** Turns a query result into the Arrow tables of the samples contract (DESIGN §3). */
+export function toTables(r: QueryResult): { series: Table; samples: Table } {
+  const n = r.labels.length;
+  const names = new Set<string>();
+  for (const l of r.labels) for (let i = 0; i < l.length; i += 2) names.add(l[i]!);
+  const sorted = [...names].sort(compareUtf8);
+  const cols: Record<string, (string | null)[]> = {};
+  for (const name of sorted) cols[name] = new Array<string | null>(n).fill(null);
+  r.labels.forEach((l, s) => {
+    for (let i = 0; i < l.length; i += 2) cols[l[i]!]![s] = l[i + 1]!;
+  });
+  const seriesCols: Record<string, ReturnType<typeof makeVector>> = { series_id: makeVector(Uint32Array.from({ length: n }, (_, i) => i)) };
+  for (const name of sorted) seriesCols[name] = vectorFromArray(cols[name]!, new Utf8());
+  const ids = new Uint32Array(r.t.length);
+  for (let s = 0; s < n; s++) ids.fill(s, r.offsets[s]!, r.offsets[s + 1]!);
+  return {
+    series: new Table(seriesCols),
+    samples: new Table({ series_id: makeVector(ids), t: makeVector(r.t), v: makeVector(r.v) }),
+  };
+}
+
+/**
+ * Reads float samples of the selected series in a window from block or data directories into
+ * Arrow tables. Histogram and other non-float chunks are skipped and counted in `warnings`.
+ */
+export async function readSamples(dirs: string | readonly string[], opts: ReadSamplesOptions = {}): Promise<SamplesTables> {
+  const blocks = openBlocksFor(dirs, opts);
+  const r = querySamples(blocks, opts);
+  for (const w of r.warnings) (opts.logger ?? silentLogger).warn(w);
+  return { ...toTables(r), stats: r.stats, warnings: r.warnings };
+}

@@ -1,0 +1,173 @@
+/**
+ * Decoder of Prometheus XOR chunks (encoding 1), TSDB_FORMAT §6.
+ *
+ * Invariants the code relies on:
+ * - `num_samples` (BE16) bounds the loop, so damaged data can never make it run away; a
+ *   stream that needs more bits than the chunk holds is detected once, at the end.
+ * - Values stay as two uint32 halves and are written through a Uint32Array view, so NaN
+ *   payloads (the staleness marker) come out bit-exact.
+ * - Timestamps are int64 ms held in doubles (exact below 2^53), written as two int32 halves
+ *   (little-endian word order of BigInt64Array on the platforms Node runs on).
+ */
+
+const TWO32 = 4294967296;
+
+/** Reads `n` (1..32) bits MSB-first at bit `pos`. Bytes past the end read as 0. */
+function peek(d: Uint8Array, pos: number, n: number): number {
+  const i = pos >>> 3;
+  const off = pos & 7;
+  let w = ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
+  if (off !== 0) w = ((w << off) | (d[i + 4]! >>> (8 - off))) >>> 0;
+  return n === 32 ? w : w >>> (32 - n);
+}
+
+export interface XorOutput {
+  /** int64 timestamps as [lo, hi] int32 pairs: index 2k and 2k+1 for sample k. */
+  t32: Int32Array;
+  /** float64 values as [lo, hi] uint32 pairs. */
+  v32: Uint32Array;
+}
+
+export type XorResult =
+  | { ok: true; n: number }
+  | { ok: false; error: string; bitPos: number };
+
+/**
+ * Decodes the XOR chunk `data` (what follows the encoding byte, `num_samples` included),
+ * writing samples at index `at` of `out`. Returns the number of samples written, or why the
+ * data is not a valid chunk. Caller guarantees room for `readNumSamples(data)` samples.
+ */
+export function decodeXor(d: Uint8Array, out: XorOutput, at: number): XorResult {
+  const len = d.length;
+  if (len < 2) return { ok: false, error: 'chunk shorter than its 2-byte header', bitPos: 0 };
+  const n = (d[0]! << 8) | d[1]!;
+  if (n === 0) return { ok: true, n: 0 };
+  const t32 = out.t32;
+  const v32 = out.v32;
+  // Sample 0: varint t0, 64 raw bits of v0 — byte aligned.
+  let p = 2;
+  let u = 0;
+  let mul = 1;
+  for (let k = 0; ; k++) {
+    if (p >= len || k === 10) return { ok: false, error: 'bad varint t0', bitPos: p * 8 };
+    const c = d[p++]!;
+    u += (c & 0x7f) * mul;
+    if (c < 0x80) break;
+    mul *= 128;
+  }
+  let t = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  if (p + 8 > len) return { ok: false, error: 'truncated first value', bitPos: p * 8 };
+  let vh = ((d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0;
+  let vl = ((d[p + 4]! << 24) | (d[p + 5]! << 16) | (d[p + 6]! << 8) | d[p + 7]!) >>> 0;
+  p += 8;
+  let o = at * 2;
+  let th = Math.floor(t / TWO32);
+  t32[o] = t - th * TWO32;
+  t32[o + 1] = th;
+  v32[o] = vl;
+  v32[o + 1] = vh;
+  if (n === 1) return { ok: true, n: 1 };
+
+  // Sample 1: uvarint tdelta, then an XOR value block — the first one bit-aligned.
+  u = 0;
+  mul = 1;
+  for (let k = 0; ; k++) {
+    if (p >= len || k === 10) return { ok: false, error: 'bad uvarint tdelta', bitPos: p * 8 };
+    const c = d[p++]!;
+    u += (c & 0x7f) * mul;
+    if (c < 0x80) break;
+    mul *= 128;
+  }
+  let tdelta = u;
+  let pos = p * 8;
+  let lead = 0;
+  let trail = 0;
+  let haveWindow = false;
+  const endBits = len * 8;
+
+  for (let i = 1; i < n; i++) {
+    if (i >= 2) {
+      // Delta-of-delta prefix code: 0 | 10+14 | 110+17 | 1110+20 | 1111+64.
+      const pre = peek(d, pos, 4);
+      let dod = 0;
+      if (pre < 8) {
+        pos += 1;
+      } else if (pre < 12) {
+        const x = peek(d, pos + 2, 14);
+        pos += 16;
+        dod = x > 8192 ? x - 16384 : x;
+      } else if (pre < 14) {
+        const x = peek(d, pos + 3, 17);
+        pos += 20;
+        dod = x > 65536 ? x - 131072 : x;
+      } else if (pre === 14) {
+        const x = peek(d, pos + 4, 20);
+        pos += 24;
+        dod = x > 524288 ? x - 1048576 : x;
+      } else {
+        const hi = peek(d, pos + 4, 32) | 0;
+        const lo = peek(d, pos + 36, 32);
+        pos += 68;
+        dod = hi * TWO32 + lo;
+      }
+      tdelta += dod;
+      t += tdelta;
+    } else {
+      t += tdelta;
+    }
+    if (pos > endBits) return { ok: false, error: `bit stream ends before sample ${i} of ${n}`, bitPos: pos };
+
+    // XOR value block: 0 | 10+window bits | 11+L(5)+M(6)+M' bits.
+    const ctl = peek(d, pos, 2);
+    if (ctl < 2) {
+      pos += 1;
+    } else {
+      let m: number;
+      if (ctl === 3) {
+        const lm = peek(d, pos + 2, 11);
+        pos += 13;
+        lead = lm >>> 6;
+        m = lm & 63;
+        if (m === 0) m = 64;
+        trail = 64 - lead - m;
+        if (trail < 0) return { ok: false, error: `XOR window of ${lead} leading and ${m} significant bits exceeds 64`, bitPos: pos };
+        haveWindow = true;
+      } else {
+        if (!haveWindow) return { ok: false, error: 'XOR window reused before one was set', bitPos: pos };
+        pos += 2;
+        m = 64 - lead - trail;
+      }
+      let bh = 0;
+      let bl: number;
+      if (m > 32) {
+        bh = peek(d, pos, m - 32);
+        bl = peek(d, pos + m - 32, 32);
+      } else {
+        bl = peek(d, pos, m);
+      }
+      pos += m;
+      if (trail === 0) {
+        vh ^= bh;
+        vl ^= bl;
+      } else if (trail < 32) {
+        vh ^= (bh << trail) | (bl >>> (32 - trail));
+        vl ^= bl << trail;
+      } else {
+        vh ^= bl << (trail - 32);
+      }
+    }
+    o += 2;
+    th = Math.floor(t / TWO32);
+    t32[o] = t - th * TWO32;
+    t32[o + 1] = th;
+    v32[o] = vl;
+    v32[o + 1] = vh;
+  }
+  if (pos > endBits) return { ok: false, error: `bit stream ends before sample ${n} of ${n}`, bitPos: pos };
+  return { ok: true, n };
+}
+
+/** Sample count from the chunk header (encodings 1–4 start with BE16 num_samples). */
+export function readNumSamples(d: Uint8Array): number {
+  return d.length < 2 ? 0 : (d[0]! << 8) | d[1]!;
+}
