@@ -10,7 +10,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -113,7 +112,11 @@ func run(dir string, mint, maxt int64, match string, count, rawBits bool, out io
 	}
 	q := storage.NewMergeQuerier(queriers, nil, storage.ChainedSeriesMerge)
 	defer q.Close()
-	ss := q.Select(context.Background(), true, nil, matchers...)
+	// Trimming to the window is done below, not by the querier: Prometheus's own trimming
+	// adds [MinInt64, mint-1] to a series' tombstones, which panics in this version
+	// (tombstones.Intervals.Add) and, in 2.42, lets samples before mint through.
+	hints := &storage.SelectHints{Start: mint, End: maxt, DisableTrimming: true}
+	ss := q.Select(context.Background(), true, hints, matchers...)
 
 	w := bufio.NewWriterSize(out, 1<<20)
 	defer w.Flush()
@@ -135,6 +138,9 @@ func run(dir string, mint, maxt int64, match string, count, rawBits bool, out io
 				continue
 			}
 			t, v := it.At()
+			if t < mint || t > maxt {
+				continue
+			}
 			ts = append(ts, t)
 			vs = append(vs, v)
 		}
@@ -205,4 +211,3 @@ func formatValue(v float64, rawBits bool) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-var _ = errors.New

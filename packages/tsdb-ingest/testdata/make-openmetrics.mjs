@@ -137,5 +137,13 @@ function family(name, type, help, series) {
   family('demo_short', 'gauge', 'Many short series.', series);
 }
 
+// 6. A sparse gauge over 14 h, so that a server compacts the 2 h blocks of the first 6 h
+//    ranges (its planner leaves alone ranges that reach the newest block).
+{
+  const samples = [];
+  for (let t = T0; t < T0 + 14 * HOUR; t += 300_000) samples.push([t, Math.round(Math.sin((t - T0) / HOUR) * 1000) / 10]);
+  family('demo_sparse', 'gauge', 'A sparse gauge.', [{ labels: { job: 'demo' }, samples }]);
+}
+
 lines.push('# EOF');
 writeFileSync(out, lines.join('\n') + '\n');

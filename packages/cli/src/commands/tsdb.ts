@@ -37,6 +37,12 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
           .option('min-time', { type: 'string', describe: 'Lowest timestamp to print, ms, inclusive (default: no bound)' })
           .option('max-time', { type: 'string', describe: 'Highest timestamp to print, ms, inclusive (default: no bound)' })
           .option('match', { type: 'string', describe: 'Series selector, e.g. \'container_cpu_usage_seconds_total{namespace="openverso"}\'' })
+          .option('strict-window', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Never print samples outside --min-time/--max-time. By default the output equals promtool 2.42, which prints some samples before --min-time for series with deletions (tombstones)',
+          })
           .example('$0 tsdb dump ./data', 'every sample of every block')
           .example('$0 tsdb dump ./data --min-time 1700000000000 --max-time 1700003600000 --match \'{job="demo"}\'', 'one hour of one job'),
       (argv) => {
@@ -47,6 +53,7 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
           ...(minTime !== undefined ? { minTime } : {}),
           ...(maxTime !== undefined ? { maxTime } : {}),
           ...(argv.match !== undefined ? { matchers: argv.match } : {}),
+          promtool242: !argv['strict-window'],
         });
         writeDump(r, io.out);
         for (const w of r.warnings) io.err(`warning: ${w}\n`);

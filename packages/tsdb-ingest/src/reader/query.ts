@@ -5,6 +5,8 @@ import { compareLabels, withExternalLabels } from './labels.js';
 import type { Labels } from './labels.js';
 import { parseSelector } from './matchers.js';
 import type { Matcher } from './matchers.js';
+import { chunkIntervals242, deletedIterator242, seriesIntervals242 } from './promtool242.js';
+import type { Interval } from './promtool242.js';
 import { selectSeries } from './select.js';
 import { decodeXor, readNumSamples } from './xor.js';
 
@@ -30,6 +32,11 @@ export interface QueryOptions {
   maxTime?: number;
   /** A PromQL selector or parsed matchers; all series when absent. */
   matchers?: string | readonly Matcher[];
+  /**
+   * Apply the window to tombstoned series the way Prometheus 2.42 does (which lets some
+   * samples before `minTime` through, see promtool242.ts). Only for `tsdb dump` parity.
+   */
+  promtool242?: boolean;
 }
 
 export interface QueryStats {
@@ -60,9 +67,19 @@ export interface QueryResult {
   warnings: string[];
 }
 
+/** One series of one block, with its deletions. */
+interface SeriesInBlock {
+  block: Block;
+  id: number;
+  chunks: ChunkMeta[];
+  tomb: [number, number][] | undefined;
+  iv242?: Interval[];
+}
+
 interface Part {
   block: Block;
   id: number;
+  sib: SeriesInBlock;
   chunk: ChunkMeta;
   encoding: number;
   data: Uint8Array;
@@ -97,11 +114,15 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
       const labels = withExternalLabels(entry.labels, external);
       const key = labels.join('\xff');
       let m = merged.get(key);
+      const tomb = block.tombstones.get(id);
+      const sib: SeriesInBlock = { block, id, chunks: entry.chunks, tomb };
       for (const c of entry.chunks) {
         if (c.maxt < qmin || c.mint > qmax) continue;
+        // A chunk inside one deleted interval holds nothing: don't read it.
+        if (tomb !== undefined && tomb.some(([a, b]) => c.mint >= a && c.maxt <= b)) continue;
         const raw = block.chunks.chunk(c.ref);
         if (!m) merged.set(key, (m = { labels, parts: [] }));
-        m.parts.push({ block, id, chunk: c, encoding: raw.encoding, data: raw.data });
+        m.parts.push({ block, id, sib, chunk: c, encoding: raw.encoding, data: raw.data });
       }
     }
   }
@@ -141,8 +162,12 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
         });
       }
       stats.chunksDecoded++;
-      const tomb = p.block.tombstones.get(p.id);
-      if (p.chunk.mint < qmin || p.chunk.maxt > qmax || tomb !== undefined) {
+      const tomb = p.sib.tomb;
+      if (tomb !== undefined && opts.promtool242) {
+        p.sib.iv242 ??= seriesIntervals242(tomb, p.sib.chunks, qmin, qmax);
+        const iv = chunkIntervals242(p.sib.iv242, p.chunk.mint, p.chunk.maxt);
+        w = iv.length === 0 ? w + r.n : keepIf(out, w, r.n, deletedIterator242(iv));
+      } else if (p.chunk.mint < qmin || p.chunk.maxt > qmax || tomb !== undefined) {
         w = keepWhere(out, w, r.n, qmin, qmax, tomb);
       } else {
         w += r.n;
@@ -187,6 +212,23 @@ function keepWhere(out: { t32: Int32Array; v32: Uint32Array }, at: number, n: nu
     const t = tAt(t32, i);
     if (t < qmin || t > qmax) continue;
     if (tomb !== undefined && tomb.some(([a, b]) => t >= a && t <= b)) continue;
+    if (w !== i) {
+      t32[2 * w] = t32[2 * i]!;
+      t32[2 * w + 1] = t32[2 * i + 1]!;
+      v32[2 * w] = v32[2 * i]!;
+      v32[2 * w + 1] = v32[2 * i + 1]!;
+    }
+    w++;
+  }
+  return w;
+}
+
+/** Compacts the n samples at `at` to those whose timestamp passes `keep` (called in order). */
+function keepIf(out: { t32: Int32Array; v32: Uint32Array }, at: number, n: number, keep: (t: number) => boolean): number {
+  const { t32, v32 } = out;
+  let w = at;
+  for (let i = at; i < at + n; i++) {
+    if (!keep(tAt(t32, i))) continue;
     if (w !== i) {
       t32[2 * w] = t32[2 * i]!;
       t32[2 * w + 1] = t32[2 * i + 1]!;
