@@ -13,7 +13,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
   const setResult = (c: number) => {
     code = c;
   };
-  const parser = yargs(args)
+  const parser = yargs()
     .scriptName('amf-foresight')
     .usage('$0 <command> [options]\n\nForecast CPU and memory of 5G core network functions from Prometheus TSDB blocks.')
     .command('tsdb', 'Read Prometheus TSDB blocks: dump samples, list blocks', (y) => tsdbCommand(y, io, setResult))
@@ -30,7 +30,12 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
       throw new CliUsage(msg);
     });
   try {
-    await parser.parseAsync();
+    let printed = '';
+    // With a callback, yargs hands --help/--version text back instead of printing it.
+    await parser.parseAsync(args, {}, (_err, _argv, output) => {
+      printed = output;
+    });
+    if (printed) io.out(printed.endsWith('\n') ? printed : printed + '\n');
     return code;
   } catch (e) {
     if (e instanceof CliUsage) {
@@ -38,7 +43,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
       return 2;
     }
     if (isAmfError(e)) {
-      io.err(`amf-foresight: ${e.describe()}\n`);
+      io.err(`amf-foresight: ${e.describe()} [${e.code}]\n`);
       return e.exitCode;
     }
     io.err(`amf-foresight: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

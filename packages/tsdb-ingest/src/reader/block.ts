@@ -25,6 +25,8 @@ export interface BlockBytes {
   segments: (Uint8Array | (() => Uint8Array))[];
   segmentNames?: string[];
   tombstones?: Uint8Array;
+  /** Check each chunk's CRC when read (default true; the fuzzer turns it off to reach the decoder). */
+  verifyChunks?: boolean;
 }
 
 /** Builds a block from bytes: the reader itself never touches the file system. */
@@ -32,7 +34,7 @@ export function blockFromBytes(bytes: BlockBytes, dir = '<memory>'): Block {
   const meta = parseMeta(bytes.meta, join(dir, 'meta.json'));
   const index = new IndexReader(bytes.index, join(dir, 'index'));
   const names = (bytes.segmentNames ?? bytes.segments.map((_, i) => `chunks/${String(i + 1).padStart(6, '0')}`)).map((n) => join(dir, n));
-  const chunks = new ChunkReader(bytes.segments, names);
+  const chunks = new ChunkReader(bytes.segments, names, bytes.verifyChunks ?? true);
   const tombstones = bytes.tombstones ? parseTombstones(bytes.tombstones, join(dir, 'tombstones')) : new Map<number, [number, number][]>();
   return { dir, meta, index, chunks, tombstones };
 }
@@ -109,7 +111,8 @@ export function listBlocks(dataDir: string): BlockListing {
     throw new TsdbError('TSDB_NOT_FOUND', 'directory does not exist', { file: dataDir });
   }
   if (!st.isDirectory()) throw new TsdbError('TSDB_NOT_FOUND', 'not a directory', { file: dataDir });
-  if (existsSync(join(dataDir, 'meta.json')) && existsSync(join(dataDir, 'index'))) {
+  if (existsSync(join(dataDir, 'index')) || existsSync(join(dataDir, 'meta.json'))) {
+    // Looks like a block: it must be a whole one (meta.json is written last).
     return { blocks: [{ dir: dataDir, meta: readBlockMeta(dataDir) }], ignored: [] };
   }
   const blocks: BlockListing['blocks'] = [];

@@ -1,6 +1,6 @@
 import { Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow';
 import type { Logger } from '@amf-foresight/core';
-import { silentLogger } from '@amf-foresight/core';
+import { DataNotFoundError, silentLogger } from '@amf-foresight/core';
 import { listBlocks, openBlockSync } from './block.js';
 import type { Block } from './block.js';
 import { compareUtf8 } from './labels.js';
@@ -28,6 +28,12 @@ export function openBlocksFor(dirs: string | readonly string[], opts: { minTime?
   const blocks: Block[] = [];
   for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
     const listing = listBlocks(dir);
+    if (listing.blocks.length === 0) {
+      throw new DataNotFoundError('TSDB_NO_BLOCKS', 'no TSDB blocks found', {
+        file: dir,
+        hint: listing.ignored.length > 0 ? `skipped: ${listing.ignored.map((i) => `${i.name} (${i.reason})`).join(', ')}` : 'point at a Prometheus data directory, a snapshot or a block directory',
+      });
+    }
     for (const ig of listing.ignored) log.debug(`not a block: ${ig.name}: ${ig.reason}`, { dir });
     for (const b of listing.blocks) {
       if (b.meta.minTime <= qmax && qmin < b.meta.maxTime) blocks.push(openBlockSync(b.dir, b.meta));
