@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChunkReader } from './chunk-reader.js';
 import { TsdbError } from './errors.js';
@@ -49,6 +49,32 @@ function readFile(path: string, what: string): Uint8Array {
   }
 }
 
+/**
+ * Reads a chunk segment into a buffer with 16 zero bytes after its end, so the XOR decoder
+ * can read whole 32-bit words near the end without copying (see xor.ts).
+ */
+function readSegment(path: string, what: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return readFile(path, what); // raises the typed error
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const buf = new Uint8Array(size + 16);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads and checks only meta.json of a block directory. */
 export function readBlockMeta(dir: string): BlockMeta {
   return parseMeta(readFile(join(dir, 'meta.json'), 'meta.json'), join(dir, 'meta.json'));
@@ -81,7 +107,7 @@ export function openBlockSync(dir: string, meta?: BlockMeta): Block {
     {
       meta: JSON.stringify({ ...m, version: 1 }),
       index,
-      segments: segs.map((n) => () => readFile(join(dir, 'chunks', n), `chunk segment ${n}`)),
+      segments: segs.map((n) => () => readSegment(join(dir, 'chunks', n), `chunk segment ${n}`)),
       segmentNames: segs.map((n) => join('chunks', n)),
       ...(tomb ? { tombstones: tomb } : {}),
     },

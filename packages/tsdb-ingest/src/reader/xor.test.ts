@@ -127,6 +127,14 @@ describe('decodeXor', () => {
     expect(decodeXor(new Uint8Array([0, 0]), out, 0)).toEqual({ ok: true, n: 0 });
   });
 
+  it('stops at the end of the data on a stream of all-one bits (widest fields)', () => {
+    for (let len = 2; len < 80; len++) {
+      const d = new Uint8Array(len).fill(0xff);
+      const r = decodeXor(d, { t32: new Int32Array(2 * 65535), v32: new Uint32Array(2 * 65535) }, 0);
+      expect(r.ok).toBe(false);
+    }
+  });
+
   it('never throws on random bytes (bounded by num_samples)', () => {
     let seed = 99;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);

@@ -12,13 +12,28 @@
 
 const TWO32 = 4294967296;
 
-/** Reads `n` (1..32) bits MSB-first at bit `pos`. Bytes past the end read as 0. */
-function peek(d: Uint8Array, pos: number, n: number): number {
+/** Bytes a DataView must reach past the chunk: a 32-bit read plus one byte, twice for 64-bit fields. */
+const PAD = 16;
+
+/** Reads `n` (1..32) bits MSB-first at bit `pos` (relative to the view). */
+function peek(dv: DataView, pos: number, n: number): number {
   const i = pos >>> 3;
   const off = pos & 7;
-  let w = ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
-  if (off !== 0) w = ((w << off) | (d[i + 4]! >>> (8 - off))) >>> 0;
+  let w = dv.getUint32(i);
+  if (off !== 0) w = ((w << off) | (dv.getUint8(i + 4) >>> (8 - off))) >>> 0;
   return n === 32 ? w : w >>> (32 - n);
+}
+
+/**
+ * A big-endian view over `d` that may be read up to PAD bytes past its end. Segments
+ * loaded by openBlock carry that padding; other arrays are copied into a padded one.
+ * Reads past the data see the CRC, the next chunk or zeros: the bit count check catches them.
+ */
+function paddedView(d: Uint8Array): DataView {
+  if (d.byteOffset + d.length + PAD <= d.buffer.byteLength) return new DataView(d.buffer, d.byteOffset, d.length + PAD);
+  const copy = new Uint8Array(d.length + PAD);
+  copy.set(d);
+  return new DataView(copy.buffer);
 }
 
 export interface XorOutput {
@@ -44,6 +59,7 @@ export function decodeXor(d: Uint8Array, out: XorOutput, at: number): XorResult 
   if (n === 0) return { ok: true, n: 0 };
   const t32 = out.t32;
   const v32 = out.v32;
+  const dv = paddedView(d);
   // Sample 0: varint t0, 64 raw bits of v0 — byte aligned.
   let p = 2;
   let u = 0;
@@ -86,27 +102,30 @@ export function decodeXor(d: Uint8Array, out: XorOutput, at: number): XorResult 
   const endBits = len * 8;
 
   for (let i = 1; i < n; i++) {
+    // Checked before each field group: with pos ≤ endBits no read goes more than 12 bytes
+    // past the data, inside the PAD bytes the view allows.
+    if (pos > endBits) return { ok: false, error: `bit stream ends before sample ${i} of ${n}`, bitPos: pos };
     if (i >= 2) {
       // Delta-of-delta prefix code: 0 | 10+14 | 110+17 | 1110+20 | 1111+64.
-      const pre = peek(d, pos, 4);
+      const pre = peek(dv, pos, 4);
       let dod = 0;
       if (pre < 8) {
         pos += 1;
       } else if (pre < 12) {
-        const x = peek(d, pos + 2, 14);
+        const x = peek(dv, pos + 2, 14);
         pos += 16;
         dod = x > 8192 ? x - 16384 : x;
       } else if (pre < 14) {
-        const x = peek(d, pos + 3, 17);
+        const x = peek(dv, pos + 3, 17);
         pos += 20;
         dod = x > 65536 ? x - 131072 : x;
       } else if (pre === 14) {
-        const x = peek(d, pos + 4, 20);
+        const x = peek(dv, pos + 4, 20);
         pos += 24;
         dod = x > 524288 ? x - 1048576 : x;
       } else {
-        const hi = peek(d, pos + 4, 32) | 0;
-        const lo = peek(d, pos + 36, 32);
+        const hi = peek(dv, pos + 4, 32) | 0;
+        const lo = peek(dv, pos + 36, 32);
         pos += 68;
         dod = hi * TWO32 + lo;
       }
@@ -118,13 +137,13 @@ export function decodeXor(d: Uint8Array, out: XorOutput, at: number): XorResult 
     if (pos > endBits) return { ok: false, error: `bit stream ends before sample ${i} of ${n}`, bitPos: pos };
 
     // XOR value block: 0 | 10+window bits | 11+L(5)+M(6)+M' bits.
-    const ctl = peek(d, pos, 2);
+    const ctl = peek(dv, pos, 2);
     if (ctl < 2) {
       pos += 1;
     } else {
       let m: number;
       if (ctl === 3) {
-        const lm = peek(d, pos + 2, 11);
+        const lm = peek(dv, pos + 2, 11);
         pos += 13;
         lead = lm >>> 6;
         m = lm & 63;
@@ -140,10 +159,10 @@ export function decodeXor(d: Uint8Array, out: XorOutput, at: number): XorResult 
       let bh = 0;
       let bl: number;
       if (m > 32) {
-        bh = peek(d, pos, m - 32);
-        bl = peek(d, pos + m - 32, 32);
+        bh = peek(dv, pos, m - 32);
+        bl = peek(dv, pos + m - 32, 32);
       } else {
-        bl = peek(d, pos, m);
+        bl = peek(dv, pos, m);
       }
       pos += m;
       if (trail === 0) {
@@ -157,7 +176,8 @@ export function decodeXor(d: Uint8Array, out: XorOutput, at: number): XorResult 
       }
     }
     o += 2;
-    th = Math.floor(t / TWO32);
+    // (x / 2^32) | 0 truncates: equal to floor for t ≥ 0, which is every real timestamp.
+    th = t >= 0 ? (t / TWO32) | 0 : Math.floor(t / TWO32);
     t32[o] = t - th * TWO32;
     t32[o + 1] = th;
     v32[o] = vl;
