@@ -1,0 +1,63 @@
+# AMF Foresight — one entry point for people and CI. Every target installs what it needs.
+#   make test    install, build, run every test (what CI runs)
+#   make demo    install, build, run the pipeline on the embedded sample data
+#   make bench   benchmarks (figures as ratios against references measured in the same run)
+#   make fuzz    10 000 damaged blocks through the TSDB reader
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
+GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
+
+.PHONY: help install node-deps system-deps go-tools build test demo bench fuzz fixtures typecheck clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+install: node-deps system-deps go-tools
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-deps: node_modules/.package-lock.json
+
+# Debian's prometheus package: promtool (fixtures, dump parity) and the server.
+system-deps:
+	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then \
+	  echo "installing Debian's prometheus (promtool and server)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
+	fi
+	@command -v go >/dev/null || { echo "Go is required to build tools/go-dump" >&2; exit 1; }
+
+tools/go-dump/go-dump: $(GO_SRC)
+	cd tools/go-dump && go build -o go-dump .
+
+tools/go-dump/benchblocks: $(GO_SRC)
+	cd tools/go-dump && go build -o benchblocks ./cmd/benchblocks
+
+go-tools: $(GO_TOOLS)
+
+build: node-deps
+	npx nx run-many -t build --output-style=static
+
+typecheck: node-deps
+	npx tsc -p tsconfig.json
+
+test: install build typecheck
+	npx vitest run
+
+demo: install build
+	@bash scripts/demo.sh
+
+bench: install build
+	node bench/tsdb-read.mjs
+
+fuzz: node-deps build
+	node packages/tsdb-ingest/scripts/fuzz.mjs --iterations 10000
+
+# Re-make the committed fixture blocks with promtool/prometheus (needs loopback only).
+fixtures: system-deps
+	packages/tsdb-ingest/testdata/make-fixtures.sh
+
+clean:
+	rm -rf packages/*/dist $(GO_TOOLS) .nx/cache
