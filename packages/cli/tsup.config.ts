@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: ['src/index.ts', 'src/main.ts'],
+    entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

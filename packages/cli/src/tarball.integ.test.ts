@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const FIXTURE = join(root, 'packages/tsdb-ingest/testdata/blocks');
+const work = mkdtempSync(join(tmpdir(), 'amf-tarballs-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
+describe('packages from their npm pack tarballs', () => {
+  it('install into a fresh project and work through their public exports, ESM and CJS', () => {
+    const tarballs = ['core', 'tsdb-ingest', 'cli'].map((p) => {
+      const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages', p), encoding: 'utf8' });
+      return join(work, out.trim().split('\n').pop()!);
+    });
+    const app = join(work, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
+    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'tsdb-ingest']);
+
+    writeFileSync(
+      join(app, 'esm.mjs'),
+      `import { readSamples } from '@amf-foresight/tsdb-ingest';
+import { InputError } from '@amf-foresight/core';
+import { main } from '@amf-foresight/cli';
+const r = await readSamples(${JSON.stringify(FIXTURE)}, { matchers: 'demo_requests_total' });
+let out = '';
+const code = await main(['tsdb', 'ls', ${JSON.stringify(FIXTURE)}], { out: (t) => (out += t), err: () => {}, isTTY: false });
+console.log(JSON.stringify({ rows: r.samples.numRows, err: new InputError('X', 'x').exitCode, code, ls: out.split('\\n').length }));`,
+    );
+    writeFileSync(
+      join(app, 'cjs.cjs'),
+      `const { readSamples } = require('@amf-foresight/tsdb-ingest');
+const { isAmfError } = require('@amf-foresight/core');
+readSamples(${JSON.stringify(FIXTURE)}, { matchers: 'demo_requests_total' }).then((r) =>
+  console.log(JSON.stringify({ rows: r.samples.numRows, amf: isAmfError(new Error('x')) })));`,
+    );
+    const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
+    expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
+    const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));
+    expect(cjs).toEqual({ rows: 1680, amf: false });
+    const bin = execFileSync(join(app, 'node_modules/.bin/amf-foresight'), ['tsdb', 'dump', FIXTURE, '--match', 'demo_requests_total'], { encoding: 'utf8' });
+    expect(bin.split('\n')[0]).toBe('{__name__="demo_requests_total", instance="a", job="demo"} 5 1700000000000');
+  });
+});
