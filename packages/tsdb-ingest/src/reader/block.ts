@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChunkReader } from './chunk-reader.js';
+import { ChunkReader, SEGMENT_PAD } from './chunk-reader.js';
+import type { SegmentFile, SegmentSource } from './chunk-reader.js';
 import { TsdbError } from './errors.js';
 import { IndexReader } from './index-reader.js';
 import { parseMeta } from './meta.js';
@@ -21,8 +22,8 @@ export interface Block {
 export interface BlockBytes {
   meta: Uint8Array | string;
   index: Uint8Array;
-  /** Segment files in sorted name order, or loaders called on first use. */
-  segments: (Uint8Array | (() => Uint8Array))[];
+  /** Segment files in sorted name order: bytes, loaders called on first use, or files read on demand. */
+  segments: SegmentSource[];
   segmentNames?: string[];
   tombstones?: Uint8Array;
   /** Check each chunk's CRC when read (default true; the fuzzer turns it off to reach the decoder). */
@@ -50,29 +51,40 @@ function readFile(path: string, what: string): Uint8Array {
 }
 
 /**
- * Reads a chunk segment into a buffer with 16 zero bytes after its end, so the XOR decoder
- * can read whole 32-bit words near the end without copying (see xor.ts).
+ * A chunk segment on disk, read whole or chunk by chunk. Every buffer carries SEGMENT_PAD
+ * zero bytes after its end, so the XOR decoder reads whole words without copying.
  */
-function readSegment(path: string, what: string): Uint8Array {
-  let fd: number;
+function segmentFile(path: string): SegmentFile {
+  let size: number;
   try {
-    fd = openSync(path, 'r');
+    size = statSync(path).size;
   } catch {
-    return readFile(path, what); // raises the typed error
+    readFile(path, 'chunk segment'); // raises the typed error
+    size = 0;
   }
-  try {
-    const size = fstatSync(fd).size;
-    const buf = new Uint8Array(size + 16);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
+  return {
+    size,
+    read(offset: number, length: number): Uint8Array {
+      const buf = new Uint8Array(length + SEGMENT_PAD);
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (e) {
+        throw new TsdbError('TSDB_NOT_FOUND', `cannot read chunk segment: ${(e as Error).message}`, { file: path });
+      }
+      try {
+        let got = 0;
+        while (got < length) {
+          const n = readSync(fd, buf, got, length - got, offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+        return buf.subarray(0, got);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }
 
 /** Reads and checks only meta.json of a block directory. */
@@ -107,7 +119,7 @@ export function openBlockSync(dir: string, meta?: BlockMeta): Block {
     {
       meta: JSON.stringify({ ...m, version: 1 }),
       index,
-      segments: segs.map((n) => () => readSegment(join(dir, 'chunks', n), `chunk segment ${n}`)),
+      segments: segs.map((n) => segmentFile(join(dir, 'chunks', n))),
       segmentNames: segs.map((n) => join('chunks', n)),
       ...(tomb ? { tombstones: tomb } : {}),
     },

@@ -48,6 +48,8 @@ export interface QueryStats {
   /** Samples in skipped chunks (from their headers). */
   samplesSkipped: number;
   samples: number;
+  /** Bytes read from chunk segment files by this query. */
+  chunkBytesRead: number;
 }
 
 /** Float samples of every selected series, merged across blocks, in one set of columns. */
@@ -101,7 +103,7 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
   const qmax = opts.maxTime ?? Number.MAX_SAFE_INTEGER;
   const matchers = normaliseMatchers(opts.matchers);
   const warnings: string[] = [];
-  const stats: QueryStats = { blocksQueried: 0, seriesMatched: 0, chunksDecoded: 0, chunksSkipped: {}, samplesSkipped: 0, samples: 0 };
+  const stats: QueryStats = { blocksQueried: 0, seriesMatched: 0, chunksDecoded: 0, chunksSkipped: {}, samplesSkipped: 0, samples: 0, chunkBytesRead: 0 };
 
   const merged = new Map<string, { labels: Labels; parts: Part[] }>();
   const ordered = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1));
@@ -109,22 +111,39 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
     if (!(block.meta.minTime <= qmax && qmin < block.meta.maxTime)) continue;
     stats.blocksQueried++;
     const external = block.meta.thanos?.labels ?? {};
+    // First the series and the chunks they need; chunk bytes are read once all refs are known.
+    const wanted: { key: string; labels: Labels; sib: SeriesInBlock; chunk: ChunkMeta }[] = [];
     for (const id of selectSeries(block.index, matchers)) {
       const entry = block.index.series(id);
-      const labels = withExternalLabels(entry.labels, external);
-      const key = labels.join('\xff');
-      let m = merged.get(key);
       const tomb = block.tombstones.get(id);
       const sib: SeriesInBlock = { block, id, chunks: entry.chunks, tomb };
+      let labels: Labels | undefined;
+      let key = '';
       for (const c of entry.chunks) {
         if (c.maxt < qmin || c.mint > qmax) continue;
         // A chunk inside one deleted interval holds nothing: don't read it.
         if (tomb !== undefined && tomb.some(([a, b]) => c.mint >= a && c.maxt <= b)) continue;
-        const raw = block.chunks.chunk(c.ref);
-        if (!m) merged.set(key, (m = { labels, parts: [] }));
-        m.parts.push({ block, id, sib, chunk: c, encoding: raw.encoding, data: raw.data });
+        if (labels === undefined) {
+          labels = withExternalLabels(entry.labels, external);
+          key = labels.join('\xff');
+        }
+        wanted.push({ key, labels, sib, chunk: c });
       }
     }
+    const before = block.chunks.bytesRead;
+    block.chunks.plan(wanted.map((w) => w.chunk.ref));
+    let m: { labels: Labels; parts: Part[] } | undefined;
+    let lastKey: string | undefined;
+    for (const { key, labels, sib, chunk } of wanted) {
+      const raw = block.chunks.chunk(chunk.ref);
+      if (key !== lastKey) {
+        m = merged.get(key);
+        lastKey = key;
+      }
+      if (!m) merged.set(key, (m = { labels, parts: [] }));
+      m!.parts.push({ block, id: sib.id, sib, chunk, encoding: raw.encoding, data: raw.data });
+    }
+    stats.chunkBytesRead += block.chunks.bytesRead - before;
   }
 
   const series = [...merged.values()].sort((a, b) => compareLabels(a.labels, b.labels));
@@ -155,10 +174,9 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
       }
       const r = decodeXor(p.data, out, w);
       if (!r.ok) {
-        throw new TsdbError('TSDB_CORRUPT', `XOR chunk cannot be decoded: ${r.error}`, {
+        throw new TsdbError('TSDB_CORRUPT', `XOR chunk cannot be decoded: ${r.error} (bit ${r.bitPos})`, {
           file: p.block.dir,
           section: `chunk ${p.chunk.ref} of series ${p.id}`,
-          offset: r.bitPos,
         });
       }
       stats.chunksDecoded++;
