@@ -3,12 +3,13 @@
 #   make demo    install, build, run the pipeline on the embedded sample data
 #   make bench   benchmarks (figures as ratios against references measured in the same run)
 #   make fuzz    10 000 damaged blocks through the TSDB reader
+#   make sample  re-make the embedded sample blocks (simulator → promtool → prometheus compaction)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
-.PHONY: help install node-deps system-deps go-tools build test demo bench fuzz fixtures typecheck clean
+.PHONY: help install node-deps system-deps go-tools build test demo bench fuzz fixtures sample typecheck clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -58,6 +59,10 @@ fuzz: node-deps build
 # Re-make the committed fixture blocks with promtool/prometheus (needs loopback only).
 fixtures: system-deps
 	packages/tsdb-ingest/testdata/make-fixtures.sh
+
+sample: install build
+	tools/synth/scripts/make-sample.sh
+	node tools/synth/dist/plot-sample.js packages/cli/sample-data/ground-truth.csv.gz tools/synth/docs/amf-week.png
 
 clean:
 	rm -rf packages/*/dist $(GO_TOOLS) .nx/cache

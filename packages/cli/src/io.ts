@@ -1,3 +1,5 @@
+import { writeSync } from 'node:fs';
+
 /** Where the CLI writes; tests swap it for buffers. */
 export interface Io {
   out(text: string): void;
@@ -5,12 +7,32 @@ export interface Io {
   isTTY: boolean;
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `text` to `fd` before returning, so that a dump of millions of lines never
+ * piles up in memory behind a slow reader. A closed pipe (`… | head`) ends the process quietly.
+ */
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 2); // the reader is behind: wait 2 ms and retry
+        continue;
+      }
+      if (code === 'EPIPE') process.exit(0);
+      throw e;
+    }
+  }
+}
+
 export const processIo: Io = {
-  out: (t) => {
-    process.stdout.write(t);
-  },
-  err: (t) => {
-    process.stderr.write(t);
-  },
+  out: (t) => writeAll(1, t),
+  err: (t) => writeAll(2, t),
   isTTY: Boolean(process.stdout.isTTY),
 };

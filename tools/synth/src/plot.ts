@@ -1,0 +1,79 @@
+/** A small SVG line chart of stacked panels sharing a time axis, rendered to PNG with resvg. */
+export interface Line {
+  label: string;
+  color: string;
+  t: number[];
+  y: number[];
+}
+
+export interface Panel {
+  title: string;
+  unit: string;
+  lines: Line[];
+}
+
+const W = 1200;
+const PANEL_H = 260;
+const M = { left: 70, right: 20, top: 36, bottom: 30 };
+
+function niceTicks(lo: number, hi: number, n = 5): number[] {
+  const span = hi - lo || 1;
+  const raw = span / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => s >= raw)!;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Number(v.toPrecision(10)));
+  return out;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+export function panelsSvg(title: string, panels: readonly Panel[]): string {
+  const H = M.top + panels.length * (PANEL_H + M.bottom) + 10;
+  const all = panels.flatMap((p) => p.lines.flatMap((l) => l.t));
+  const t0 = Math.min(...all);
+  const t1 = Math.max(...all);
+  const x = (t: number) => M.left + ((t - t0) / (t1 - t0 || 1)) * (W - M.left - M.right);
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="12">`;
+  svg += `<rect width="100%" height="100%" fill="white"/><text x="${M.left}" y="22" font-size="16" font-weight="bold">${esc(title)}</text>`;
+  panels.forEach((p, i) => {
+    const top = M.top + i * (PANEL_H + M.bottom);
+    const ys = p.lines.flatMap((l) => l.y).filter(Number.isFinite);
+    let lo = Math.min(...ys);
+    let hi = Math.max(...ys);
+    const pad = (hi - lo) * 0.05 || 1;
+    lo -= pad;
+    hi += pad;
+    const y = (v: number) => top + PANEL_H - ((v - lo) / (hi - lo)) * PANEL_H;
+    svg += `<rect x="${M.left}" y="${top}" width="${W - M.left - M.right}" height="${PANEL_H}" fill="none" stroke="#999"/>`;
+    for (const v of niceTicks(lo, hi)) {
+      svg += `<line x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${M.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
+    }
+    for (let d = Math.ceil(t0 / 86_400_000) * 86_400_000; d <= t1 - 86_400_000 / 8; d += 86_400_000) {
+      svg += `<line x1="${x(d)}" x2="${x(d)}" y1="${top}" y2="${top + PANEL_H}" stroke="#ddd"/>`;
+      svg += `<text x="${x(d) + 3}" y="${top + PANEL_H + 14}">${new Date(d).toISOString().slice(0, 10)} ${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(d).getUTCDay()]}</text>`;
+    }
+    svg += `<text x="${M.left + 6}" y="${top + 16}" font-weight="bold">${esc(p.title)} (${esc(p.unit)})</text>`;
+    p.lines.forEach((l, k) => {
+      let path = '';
+      let pen = false;
+      for (let j = 0; j < l.t.length; j++) {
+        const v = l.y[j]!;
+        if (!Number.isFinite(v)) {
+          pen = false;
+          continue;
+        }
+        path += `${pen ? 'L' : 'M'}${x(l.t[j]!).toFixed(1)},${y(v).toFixed(1)}`;
+        pen = true;
+      }
+      svg += `<path d="${path}" fill="none" stroke="${l.color}" stroke-width="1"/>`;
+      svg += `<rect x="${W - M.right - 260}" y="${top + 8 + k * 16}" width="10" height="10" fill="${l.color}"/><text x="${W - M.right - 245}" y="${top + 17 + k * 16}">${esc(l.label)}</text>`;
+    });
+  });
+  return svg + '</svg>';
+}
+
+export async function svgToPng(svg: string): Promise<Uint8Array> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  return new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+}
