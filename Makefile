@@ -9,12 +9,19 @@ SHELL := /bin/bash
 GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
-.PHONY: help install node-deps system-deps go-tools build test demo bench fuzz fixtures sample typecheck clean
+.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench fuzz fixtures sample typecheck clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
 
-install: node-deps system-deps go-tools
+install: node-deps system-deps go-tools test-servers
+
+# PyPI servers the integration tests start on loopback: moto (S3 API).
+.venv-test/bin/moto_server:
+	python3 -m venv .venv-test
+	.venv-test/bin/pip install -q 'moto[server]==5.2.5'
+
+test-servers: .venv-test/bin/moto_server
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
