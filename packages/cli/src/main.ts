@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { isAmfError } from '@amf-foresight/core';
+import { downloadCommand } from './commands/download.js';
 import { tsdbCommand } from './commands/tsdb.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
@@ -16,7 +17,11 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
   const parser = yargs()
     .scriptName('amf-foresight')
     .usage('$0 <command> [options]\n\nForecast CPU and memory of 5G core network functions from Prometheus TSDB blocks.')
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only warnings and errors on stderr' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug output on stderr' })
+    .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Summary format on stdout' })
     .command('tsdb', 'Read Prometheus TSDB blocks: dump samples, list blocks', (y) => tsdbCommand(y, io, setResult))
+    .command(downloadCommand(io, setResult))
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -24,3 +24,5 @@ export { readSamples, openBlocksFor, toTables } from './reader/read-samples.js';
 export type { ReadSamplesOptions, SamplesTables } from './reader/read-samples.js';
 export { formatGoFloat, quoteGo, formatLabels } from './reader/format.js';
 export { writeDump } from './reader/dump.js';
+export { syncFromS3, s3SyncStage, safeRelative, STAGING_DIR } from './sources/s3-sync.js';
+export type { S3SyncOptions, SyncResult, BlockStatus } from './sources/s3-sync.js';

@@ -66,7 +66,6 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
       (y) =>
         y
           .positional('dir', { type: 'string', demandOption: true, describe: 'Prometheus data directory or snapshot' })
-          .option('output', { choices: ['table', 'json'] as const, default: 'table' as const, describe: 'Output format' })
           .example('$0 tsdb ls ./data', 'a table of the blocks')
           .example('$0 tsdb ls ./data --output json', 'the same as JSON, one object per block'),
       (argv) => {

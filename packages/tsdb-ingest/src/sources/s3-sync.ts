@@ -174,7 +174,7 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
       result.blocks.push({ ulid, status: 'partial' });
       continue;
     }
-    const metaBytes = await getBytes(client, o.bucket, metaFile.key, signal);
+    const metaBytes = await getBytes(client, o.bucket, metaFile.key, attempts, log, signal);
     const meta = parseMeta(metaBytes, `s3://${o.bucket}/${metaFile.key}`);
     const overlaps = (o.minTime === undefined || o.minTime < meta.maxTime) && (o.maxTime === undefined || meta.minTime <= o.maxTime);
     if (!overlaps) {
@@ -229,13 +229,27 @@ function isCached(dir: string, files: readonly RemoteFile[]): boolean {
   });
 }
 
-async function getBytes(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<Uint8Array> {
-  try {
+/** Runs `fn` until it succeeds, retrying failures that are not the caller's fault with backoff. */
+async function withRetry<T>(what: string, bucket: string, attempts: number, log: Logger, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      const err = e instanceof AmfError ? e : s3Error(e, what, bucket);
+      if (err.code !== 'S3_FAILED' || attempt >= attempts) throw err;
+      const wait = Math.min(8000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+      log.warn(`retrying ${what} in ${Math.round(wait)} ms (attempt ${attempt} of ${attempts}): ${err.message}`);
+      await sleep(wait, signal);
+    }
+  }
+}
+
+async function getBytes(client: S3Client, bucket: string, key: string, attempts: number, log: Logger, signal?: AbortSignal): Promise<Uint8Array> {
+  return withRetry(`get s3://${bucket}/${key}`, bucket, attempts, log, signal, async () => {
     const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     return await r.Body!.transformToByteArray();
-  } catch (e) {
-    throw s3Error(e, `get s3://${bucket}/${key}`, bucket);
-  }
+  });
 }
 
 /**
@@ -250,7 +264,7 @@ async function download(client: S3Client, bucket: string, f: RemoteFile, dest: s
   mkdirSync(dirname(dest), { recursive: true });
   const part = `${dest}.part`;
   const md5able = f.etag !== undefined && /^[0-9a-f]{32}$/.test(f.etag);
-  for (let attempt = 1; ; attempt++) {
+  return withRetry(`get s3://${bucket}/${f.key}`, bucket, attempts, log, signal, async () => {
     let got = 0;
     try {
       const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: f.key }), { abortSignal: signal });
@@ -263,7 +277,7 @@ async function download(client: S3Client, bucket: string, f: RemoteFile, dest: s
           cb(null, chunk);
         },
       });
-      await pipeline(r.Body as Readable, counter, createWriteStream(part), { signal });
+      await pipeline(r.Body as Readable, counter, createWriteStream(part), ...(signal ? [{ signal }] : []));
       if (got !== f.size) throw new Error(`got ${got} bytes, listed size is ${f.size}`);
       const md5 = hash.digest('hex');
       if (md5able && md5 !== f.etag) throw new Error(`MD5 ${md5} differs from ETag ${f.etag}`);
@@ -272,14 +286,9 @@ async function download(client: S3Client, bucket: string, f: RemoteFile, dest: s
     } catch (e) {
       rmSync(part, { force: true });
       progress.advance(-got);
-      if (signal?.aborted) throw e;
-      const err = s3Error(e, `get s3://${bucket}/${f.key}`, bucket);
-      if (err.code !== 'S3_FAILED' || attempt >= attempts) throw err;
-      const wait = Math.min(8000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random());
-      log.warn(`retrying s3://${bucket}/${f.key} in ${Math.round(wait)} ms (attempt ${attempt} of ${attempts}): ${err.message}`);
-      await sleep(wait, signal);
+      throw e;
     }
-  }
+  });
 }
 
 /** The sync as a pipeline stage: input is ignored, output is the sync result. */
