@@ -26,9 +26,11 @@ export interface Moto {
 }
 
 /** A real S3 API server (moto in server mode) on 127.0.0.1, installed by `make test`. */
-export async function startMoto(): Promise<Moto> {
+export async function startMoto(opts: { auth?: boolean } = {}): Promise<Moto> {
   const port = await freePort();
-  const proc: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  // With INITIAL_NO_AUTH_ACTION_COUNT=0 moto checks credentials like AWS (unknown keys are refused).
+  const env = { ...process.env, ...(opts.auth ? { INITIAL_NO_AUTH_ACTION_COUNT: '0' } : {}) };
+  const proc: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env });
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

@@ -1,0 +1,82 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Test helpers of tsdb-ingest (not part of its public exports).
+import { createBucket, startMoto, uploadDir } from '../../tsdb-ingest/src/sources/moto.test-util.js';
+import type { Moto } from '../../tsdb-ingest/src/sources/moto.test-util.js';
+import { main } from './main.js';
+
+const BLOCKS = join(import.meta.dirname, '../../tsdb-ingest/testdata/blocks');
+let moto: Moto;
+let authMoto: Moto;
+const temps: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'amf-dl-'));
+  temps.push(d);
+  return d;
+};
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  [moto, authMoto] = await Promise.all([startMoto(), startMoto({ auth: true })]);
+  await createBucket(moto.client, 'tsdb');
+  await uploadDir(moto.client, 'tsdb', 'prom', BLOCKS);
+}, 120_000);
+
+afterAll(async () => {
+  process.env = saved;
+  await Promise.all([moto?.stop(), authMoto?.stop()]);
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+async function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
+  process.env = { ...saved, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', ...env };
+  for (const k of ['bucket', 'prefix', 'local_path', 'block']) if (env[k] === undefined) delete process.env[k];
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
+  return { code, out, err };
+}
+
+describe('amf-foresight download', () => {
+  it('syncs into local_path with the prototype env vars bucket, prefix, local_path and AWS_ENDPOINT_URL', async () => {
+    const cache = tmp();
+    const r = await run(['download', '--output', 'json'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, AWS_ENDPOINT_URL: moto.endpoint });
+    expect(r.code).toBe(0);
+    expect(readdirSync(cache).sort()).toEqual(readdirSync(BLOCKS).sort());
+    expect(JSON.parse(r.out)).toMatchObject({ downloaded: readdirSync(BLOCKS).length, cached: 0 });
+    expect(r.err).not.toContain('testing');
+  });
+
+  it('the env var block fetches one block', async () => {
+    const cache = tmp();
+    const one = readdirSync(BLOCKS).sort()[2]!;
+    const r = await run(['download'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, block: one, AWS_ENDPOINT_URL: moto.endpoint });
+    expect(r.code).toBe(0);
+    expect(readdirSync(cache)).toEqual([one]);
+  });
+
+  it.each([
+    ['no bucket configured', [], {}, 2, 'no bucket configured'],
+    ['an unknown bucket', ['--bucket', 'nope'], {}, 2, 'bucket "nope" does not exist'],
+    ['a window with start after end', ['--bucket', 'tsdb', '--start', '2023-06-06 16:00:00', '--end', '2023-06-06 14:00:00'], {}, 2, '--start 2023-06-06T16:00:00.000Z must be before --end'],
+    ['an unparsable date', ['--bucket', 'tsdb', '--start', 'June 6th'], {}, 2, '--start "June 6th" is not a time'],
+    ['an unknown block', ['--bucket', 'tsdb', '--prefix', 'prom', '--block', '01ZZZZZZZZZZZZZZZZZZZZZZZZ'], {}, 3, 'is not under'],
+  ] as const)('%s: one line, exit %i', async (_n, args, env, code, text) => {
+    const cache = tmp();
+    const r = await run(['download', '--local-path', cache, ...args], { AWS_ENDPOINT_URL: moto.endpoint, ...env });
+    expect(r.code).toBe(code);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(text);
+    expect(readdirSync(cache).filter((f) => !f.startsWith('.'))).toEqual([]);
+  });
+
+  it('access denied: one line, exit 2, credentials not printed', async () => {
+    const r = await run(['download', '--bucket', 'tsdb', '--local-path', tmp()], { AWS_ENDPOINT_URL: authMoto.endpoint, AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0', AWS_SECRET_ACCESS_KEY: 'secret-never-printed' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^amf-foresight: access to bucket "tsdb" denied/);
+    expect(r.err).not.toContain('secret-never-printed');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+});
