@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Logger, ProgressReporter } from '@amf-foresight/core';
 import type { Io } from './io.js';
 
@@ -55,4 +57,30 @@ export function consoleProgress(io: Io, v: Verbosity = {}): ProgressReporter {
       if (summary && !v.quiet) io.err(`${task} done: ${summary}\n`);
     },
   };
+}
+
+/** Appends every record, with a timestamp and level, to a log file (the prototype's logs/ folder). */
+export function fileLogger(path: string): Logger {
+  mkdirSync(dirname(path), { recursive: true });
+  const line = (level: string, msg: string) => appendFileSync(path, `${new Date().toISOString()} ${level.toUpperCase()} ${msg}\n`);
+  return {
+    debug: (m) => line('debug', m),
+    info: (m) => line('info', m),
+    warn: (m) => line('warn', m),
+    error: (m) => line('error', m),
+  };
+}
+
+export function teeLogger(...loggers: Logger[]): Logger {
+  return {
+    debug: (m, f) => loggers.forEach((l) => l.debug(m, f)),
+    info: (m, f) => loggers.forEach((l) => l.info(m, f)),
+    warn: (m, f) => loggers.forEach((l) => l.warn(m, f)),
+    error: (m, f) => loggers.forEach((l) => l.error(m, f)),
+  };
+}
+
+/** logs/<command>-<UTC timestamp>.log */
+export function runLogPath(logsDir: string, command: string): string {
+  return join(logsDir, `${command}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}.log`);
 }

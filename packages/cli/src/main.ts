@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { isAmfError } from '@amf-foresight/core';
 import { downloadCommand } from './commands/download.js';
+import { processCommand } from './commands/process.js';
 import { tsdbCommand } from './commands/tsdb.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
@@ -22,6 +23,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Summary format on stdout' })
     .command('tsdb', 'Read Prometheus TSDB blocks: dump samples, list blocks', (y) => tsdbCommand(y, io, setResult))
     .command(downloadCommand(io, setResult))
+    .command(processCommand(io, setResult))
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -26,3 +26,6 @@ export { formatGoFloat, quoteGo, formatLabels } from './reader/format.js';
 export { writeDump } from './reader/dump.js';
 export { syncFromS3, s3SyncStage, safeRelative, STAGING_DIR } from './sources/s3-sync.js';
 export type { S3SyncOptions, SyncResult, BlockStatus } from './sources/s3-sync.js';
+export { processBlocks, processStage } from './sources/process.js';
+export type { ProcessOptions, ProcessResult } from './sources/process.js';
+export { writeParquetFile, readParquetFile, METADATA_KEY } from './sources/parquet.js';

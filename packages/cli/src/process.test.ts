@@ -1,0 +1,50 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from './main.js';
+
+const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
+const temps: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'amf-cli-proc-'));
+  temps.push(d);
+  return d;
+};
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+async function run(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
+  return { code, out, err };
+}
+
+describe('amf-foresight process', () => {
+  it('writes the window as Parquet and logs the available range to logs/', async () => {
+    const d = tmp();
+    const r = await run(['process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs'), '--output', 'json', '--match', '{pod=~"open5gs-amf.*"}']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out) as { samples: number; series: number; available: { minTime: number; maxTime: number } };
+    expect(summary.series).toBe(17); // one AMF pod: 6 + 5 + 6 series over its three cgroup levels
+    expect(summary.samples).toBe(17 * 481 - 0);
+    expect(readdirSync(join(d, 'samples')).sort()).toEqual(['samples.parquet', 'series.parquet']);
+    const logs = readdirSync(join(d, 'logs'));
+    expect(logs).toHaveLength(1);
+    expect(readFileSync(join(d, 'logs', logs[0]!), 'utf8')).toContain('available data: 2023-06-05 00:00:00 to 2023-06-11 23:59:45 UTC');
+  });
+
+  it.each([
+    [['--end', '2023-06-06 16:00:00'], 2, '--process needs --start and --end'],
+    [['--start', '2023-06-06 16:00:00', '--end', '2023-06-06 14:00:00'], 2, 'must be before --end'],
+    [['--start', '2023/06/06', '--end', '2023-06-06 14:00:00'], 2, 'is not a time'],
+    [['--start', '2024-01-01 00:00:00', '--end', '2024-01-02 00:00:00'], 3, 'the blocks hold 2023-06-05 00:00:00 to 2023-06-11 23:59:45 (UTC)'],
+  ])('%j: exit %i, one line', async (args, code, text) => {
+    const d = tmp();
+    const r = await run(['process', '--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs'), ...args]);
+    expect(r.code).toBe(code);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(text);
+    expect(existsSync(join(d, 'samples'))).toBe(false);
+  });
+});

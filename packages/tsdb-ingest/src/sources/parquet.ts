@@ -1,0 +1,35 @@
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import * as pq from 'parquet-wasm';
+
+/** Parquet key-value metadata key holding our JSON (DESIGN §3). */
+export const METADATA_KEY = 'amf_foresight';
+
+/**
+ * Writes an Arrow table as Parquet (zstd) with our metadata, through a temporary file and a
+ * rename, so a reader never sees half a file and a failure leaves nothing behind.
+ */
+export function writeParquetFile(path: string, table: Table, metadata: Record<string, unknown>): number {
+  const wasmTable = pq.Table.fromIPCStream(tableToIPC(table, 'stream'));
+  const props = new pq.WriterPropertiesBuilder()
+    .setCompression(pq.Compression.ZSTD)
+    .setKeyValueMetadata(new Map([[METADATA_KEY, JSON.stringify(metadata)]]))
+    .build();
+  const bytes = pq.writeParquet(wasmTable, props);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return bytes.length;
+}
+
+export function readParquetFile(path: string): { table: Table; metadata: Record<string, unknown> | undefined } {
+  const bytes = readFileSync(path);
+  const table = tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+  const raw = table.schema.metadata.get(METADATA_KEY);
+  return { table, metadata: raw === undefined ? undefined : (JSON.parse(raw) as Record<string, unknown>) };
+}
