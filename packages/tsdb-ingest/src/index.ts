@@ -29,3 +29,5 @@ export type { S3SyncOptions, SyncResult, BlockStatus } from './sources/s3-sync.j
 export { processBlocks, processStage } from './sources/process.js';
 export type { ProcessOptions, ProcessResult } from './sources/process.js';
 export { writeParquetFile, readParquetFile, METADATA_KEY } from './sources/parquet.js';
+export { fetchSamplesFromPrometheus, prometheusApiStage } from './sources/prometheus-api.js';
+export type { PrometheusApiOptions } from './sources/prometheus-api.js';

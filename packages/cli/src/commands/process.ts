@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { UsageError, checkWindow, parseTime } from '@amf-foresight/core';
-import { processBlocks } from '@amf-foresight/tsdb-ingest';
+import { fetchSamplesFromPrometheus, processBlocks, writeParquetFile } from '@amf-foresight/tsdb-ingest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_CACHE_DIR } from '../config.js';
 import { consoleLogger, fileLogger, runLogPath, teeLogger } from '../console.js';
 import type { Io } from '../io.js';
@@ -15,6 +17,7 @@ export function processCommand(io: Io, setResult: (code: number) => void): Comma
         .option('end', { type: 'string', describe: 'Window end (inclusive)' })
         .option('local-path', { type: 'string', describe: `Block cache or Prometheus data dir (env: local_path, AMF_FORESIGHT_CACHE_DIR; default ${DEFAULT_CACHE_DIR})` })
         .option('match', { type: 'string', describe: 'Only series matching this PromQL selector' })
+        .option('prometheus-url', { type: 'string', describe: 'Read raw samples from a live Prometheus HTTP API instead of blocks (env: AMF_FORESIGHT_PROMETHEUS_URL)' })
         .option('out-dir', { type: 'string', default: 'data/samples', describe: 'Where the Parquet files go' })
         .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
         .example('$0 process --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"', 'the prototype\'s process step')
@@ -30,7 +33,19 @@ export function processCommand(io: Io, setResult: (code: number) => void): Comma
       const logFile = runLogPath(argv['logs-dir'], 'process');
       const file = fileLogger(logFile);
       const logger = teeLogger(consoleLogger(io, { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) }), file);
+      const promUrl = argv['prometheus-url'] ?? process.env.AMF_FORESIGHT_PROMETHEUS_URL;
       try {
+        if (promUrl) {
+          const t = await fetchSamplesFromPrometheus({ url: promUrl, start, end, ...(argv.match !== undefined ? { matchers: argv.match } : {}) }, { logger });
+          mkdirSync(argv['out-dir'], { recursive: true });
+          const meta = { kind: 'samples', start, end, matchers: argv.match ?? null, source: promUrl, version: 1 };
+          writeParquetFile(join(argv['out-dir'], 'series.parquet'), t.series, { ...meta, kind: 'series' });
+          writeParquetFile(join(argv['out-dir'], 'samples.parquet'), t.samples, meta);
+          logger.info(`wrote ${t.stats.samples} samples of ${t.stats.seriesMatched} series from ${promUrl} to ${argv['out-dir']}`);
+          if (argv.output === 'json') io.out(JSON.stringify({ samples: t.stats.samples, series: t.stats.seriesMatched, source: promUrl, logFile }) + '\n');
+          setResult(0);
+          return;
+        }
         const r = await processBlocks({ dataDir, start, end, outDir: argv['out-dir'], ...(argv.match !== undefined ? { matchers: argv.match } : {}) }, { logger });
         if (argv.output === 'json') io.out(JSON.stringify({ ...r, logFile }) + '\n');
       } catch (e) {

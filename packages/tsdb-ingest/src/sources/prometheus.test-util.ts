@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireTool } from '../reader/fixtures.test-util.js';
+import { freePort } from './moto.test-util.js';
+
+export interface PromServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Prometheus server (Debian's 2.42) on 127.0.0.1 over `dataDir`, with nothing to scrape
+ * and compaction off (min = max block duration), so it serves the blocks as they are.
+ */
+export async function startPrometheus(dataDir: string): Promise<PromServer> {
+  requireTool('prometheus', "run `make test`, which installs Debian's prometheus package");
+  const port = await freePort();
+  const cfg = join(dataDir, '..', `prometheus-${port}.yml`);
+  writeFileSync(cfg, 'global:\n  scrape_interval: 1m\n');
+  const proc = spawn(
+    'prometheus',
+    [`--config.file=${cfg}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h', '--log.level=warn'],
+    { stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (i > 200) {
+      proc.kill();
+      throw new Error(`prometheus did not become ready on ${url}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((res) => {
+        proc.once('exit', () => res());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
