@@ -39,6 +39,8 @@ export function s3Settings(
       forcePathStyle,
       ...(endpoint !== undefined ? { endpoint } : {}),
       maxAttempts: 5,
+      // A stalled connection fails (and is retried) instead of hanging the sync.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
     },
   };
 }

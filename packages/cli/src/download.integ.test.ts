@@ -72,6 +72,17 @@ describe('amf-foresight download', () => {
     expect(readdirSync(cache).filter((f) => !f.startsWith('.'))).toEqual([]);
   });
 
+  it('a failing run leaves an existing cache untouched', async () => {
+    const cache = tmp();
+    expect((await run(['download'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, AWS_ENDPOINT_URL: moto.endpoint })).code).toBe(0);
+    const before = readdirSync(cache).sort();
+    const r = await run(['download', '--bucket', 'nope'], { local_path: cache, AWS_ENDPOINT_URL: moto.endpoint });
+    expect(r.code).toBe(2);
+    expect(readdirSync(cache).sort()).toEqual(before);
+    const again = await run(['download', '--output', 'json'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, AWS_ENDPOINT_URL: moto.endpoint });
+    expect(JSON.parse(again.out)).toMatchObject({ downloaded: 0, cached: before.length, bytes: 0 });
+  });
+
   it('access denied: one line, exit 2, credentials not printed', async () => {
     const r = await run(['download', '--bucket', 'tsdb', '--local-path', tmp()], { AWS_ENDPOINT_URL: authMoto.endpoint, AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0', AWS_SECRET_ACCESS_KEY: 'secret-never-printed' });
     expect(r.code).toBe(2);
