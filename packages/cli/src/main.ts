@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { isAmfError } from '@amf-foresight/core';
 import { downloadCommand } from './commands/download.js';
+import { generateCommand } from './commands/generate.js';
 import { processCommand } from './commands/process.js';
 import { tsdbCommand } from './commands/tsdb.js';
 import { processIo } from './io.js';
@@ -24,6 +25,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     .command('tsdb', 'Read Prometheus TSDB blocks: dump samples, list blocks', (y) => tsdbCommand(y, io, setResult))
     .command(downloadCommand(io, setResult))
     .command(processCommand(io, setResult))
+    .command(generateCommand(io, setResult))
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -31,3 +31,14 @@ export function checkWindow(start: number, end: number, flags: [string, string] 
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace(/Z$/, '');
 }
+
+/** A Prometheus-style duration ("90s", "5m", "1h", "1d", or plain milliseconds) in ms. */
+export function parseDuration(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/.exec(value.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+  const ms = m ? Number(m[1]) * (m[2] ? unit[m[2] as keyof typeof unit] : 1) : NaN;
+  if (!(ms > 0) || !Number.isFinite(ms)) {
+    throw new UsageError('BAD_DURATION', `${flag} ${JSON.stringify(value)} is not a duration`, { flag, hint: `write it like 30s, 5m or 1h` });
+  }
+  return Math.round(ms);
+}

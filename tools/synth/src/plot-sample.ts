@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { panelsSvg, svgToPng } from './plot.js';
+import { panelsSvg, svgToPng } from '@amf-foresight/cli';
 
 /**
  * Plots a week of the AMF's ground truth from a ground-truth.csv.gz: CPU cores and working

@@ -77,3 +77,15 @@ export async function svgToPng(svg: string): Promise<Uint8Array> {
   const { Resvg } = await import('@resvg/resvg-js');
   return new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
 }
+
+/** A self-contained HTML page: the chart inline as SVG, and a table of figures. */
+export function htmlReport(title: string, svg: string, rows: Record<string, string | number>[]): string {
+  const cols = rows.length > 0 ? Object.keys(rows[0]!) : [];
+  const cell = (v: string | number) => esc(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : v);
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse;margin-top:16px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}</style>
+</head><body><h1>${esc(title)}</h1>${svg}
+<table><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c]!)}</td>`).join('')}</tr>`).join('')}</table>
+</body></html>
+`;
+}
