@@ -1,25 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readParquetFile } from '@amf-foresight/tsdb-ingest';
-import { main } from './main.js';
+import { runCli, tempDirs } from './cli.test-util.js';
 
 const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
-const temps: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'amf-gen-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
-
-async function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
-  return { code, out, err };
-}
+const dirs = tempDirs('amf-gen-');
+const tmp = dirs.make;
+const run = runCli;
+afterAll(dirs.cleanup);
 
 let work = '';
 beforeAll(async () => {

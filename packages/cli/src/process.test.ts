@@ -1,24 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from './main.js';
+import { runCli, tempDirs } from './cli.test-util.js';
 
 const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
-const temps: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'amf-cli-proc-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
-
-async function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
-  return { code, out, err };
-}
+const dirs = tempDirs('amf-cli-proc-');
+const tmp = dirs.make;
+const run = runCli;
+afterAll(dirs.cleanup);
 
 describe('amf-foresight process', () => {
   it('writes the window as Parquet and logs the available range to logs/', async () => {

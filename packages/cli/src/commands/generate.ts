@@ -1,8 +1,8 @@
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { DataNotFoundError, UsageError, formatTime, parseDuration, parseTime } from '@amf-foresight/core';
+import { DataNotFoundError, UsageError, formatTime, parseDuration, parseTime, writeFileAtomic } from '@amf-foresight/core';
 import { FEATURE_TYPES, LEVELS, generateDataset } from '@amf-foresight/features';
 import type { FeatureType, Level } from '@amf-foresight/features';
 import { readParquetFile, writeParquetFile } from '@amf-foresight/tsdb-ingest';
@@ -11,17 +11,6 @@ import type { Io } from '../io.js';
 import { htmlReport, panelsSvg, svgToPng } from '../plot.js';
 
 const UNITS: Record<string, string> = { memory: 'MiB', cpu: 'cores', utilization: '% of CPU limit', raw: 'raw' };
-
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
 
 export function generateCommand(io: Io, setResult: (code: number) => void): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
   return {
@@ -104,8 +93,8 @@ export function generateCommand(io: Io, setResult: (code: number) => void): Comm
       const svg = panelsSvg(title, [{ title: `${argv.nf.toUpperCase()} ${argv.type}`, unit: UNITS[argv.type] ?? '', lines }]);
       const png = await svgToPng(svg);
       writeParquetFile(out, d.table, d.metadata);
-      writeAtomic(`${base}.png`, png);
-      writeAtomic(`${base}.html`, htmlReport(title, svg, d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, longest_gap: s.longestGap, min: s.min, mean: s.mean, max: s.max, pods: s.pods.join(' ') }))));
+      writeFileAtomic(`${base}.png`, png);
+      writeFileAtomic(`${base}.html`, htmlReport(title, svg, d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, longest_gap: s.longestGap, min: s.min, mean: s.mean, max: s.max, pods: s.pods.join(' ') }))));
       logger.info(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series, ${formatTime(start)} to ${formatTime(end)} UTC → ${out}, ${base}.png, ${base}.html`);
       if (argv.output === 'json') io.out(JSON.stringify({ dataset: out, png: `${base}.png`, html: `${base}.html`, logFile, ...d.summary }) + '\n');
       setResult(0);

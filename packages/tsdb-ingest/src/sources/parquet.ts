@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@amf-foresight/core';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 
@@ -16,14 +17,7 @@ export function writeParquetFile(path: string, table: Table, metadata: Record<st
     .setKeyValueMetadata(new Map([[METADATA_KEY, JSON.stringify(metadata)]]))
     .build();
   const bytes = pq.writeParquet(wasmTable, props);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(path, bytes);
   return bytes.length;
 }
 
