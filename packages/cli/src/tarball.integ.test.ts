@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
 describe('packages from their npm pack tarballs', () => {
   it('install into a fresh project and work through their public exports, ESM and CJS', () => {
-    const tarballs = ['core', 'tsdb-ingest', 'features', 'cli'].map((p) => {
+    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'cli'].map((p) => {
       const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages', p), encoding: 'utf8' });
       return join(work, out.trim().split('\n').pop()!);
     });
@@ -21,7 +21,7 @@ describe('packages from their npm pack tarballs', () => {
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'tsdb-ingest']);
+    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-seasonal', 'tsdb-ingest']);
 
     writeFileSync(
       join(app, 'esm.mjs'),
@@ -40,6 +40,14 @@ const { isAmfError } = require('@amf-foresight/core');
 readSamples(${JSON.stringify(FIXTURE)}, { matchers: 'demo_requests_total' }).then((r) =>
   console.log(JSON.stringify({ rows: r.samples.numRows, amf: isAmfError(new Error('x')) })));`,
     );
+    writeFileSync(
+      join(app, 'models.mjs'),
+      `import { SeasonalNaive } from '@amf-foresight/models-seasonal';
+const ds = Array.from({ length: 20 }, (_, i) => i * 60000);
+const m = await new SeasonalNaive({ season: 4 }).fit({ ds, y: ds.map((_, i) => i % 4) });
+console.log(JSON.stringify(Array.from(m.predict(4).mean)));`,
+    );
+    expect(JSON.parse(execFileSync('node', ['models.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual([0, 1, 2, 3]);
     const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
     const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));

@@ -1,0 +1,2 @@
+export { Naive, SeasonalNaive } from './naive.js';
+export type { SeasonalNaiveParams } from './naive.js';

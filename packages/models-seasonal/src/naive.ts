@@ -1,0 +1,99 @@
+import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeManifest, zForLevel } from '@amf-foresight/core';
+import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+
+const DAY_MS = 86_400_000;
+
+interface State {
+  stepMs: number;
+  lastDs: number;
+  /** The last `period` observed values (NaN where the series had a gap and nothing earlier filled it). */
+  lastSeason: number[];
+  sigma: number;
+  period: number;
+}
+
+export interface SeasonalNaiveParams {
+  /** Season length in steps; default: one day of the series' step (at least 1). */
+  season?: number;
+}
+
+/**
+ * Seasonal naive: the forecast for a step is the value one season earlier. With season 1 it is
+ * the naive forecast (the last value). Intervals are normal with the h-step standard deviation
+ * σ·√(⌊(h−1)/m⌋+1), σ the RMS of the in-sample one-season differences (Hyndman & Athanasopoulos,
+ * fpp3 §5.5), so they widen once per season.
+ */
+export class SeasonalNaive implements Forecaster {
+  readonly name: string;
+  private state: State | undefined;
+
+  constructor(readonly params: SeasonalNaiveParams = {}, name = 'SNAIVE') {
+    this.name = name;
+  }
+
+  async fit(series: SeriesInput): Promise<this> {
+    const step = checkSeries(series, this.name, 2);
+    const n = series.y.length;
+    const m = Math.max(1, this.params.season ?? Math.round(DAY_MS / step));
+    if (n < m + 1) throw new InputError('SERIES_TOO_SHORT', `${this.name} with a season of ${m} steps needs at least ${m + 1} points, got ${n}`, { hint: 'use a longer window or a smaller --season' });
+    // Fill gaps with the value one season earlier (or the last seen) so the last season is whole.
+    const y = Array.from(series.y);
+    for (let i = 0; i < n; i++) if (Number.isNaN(y[i]!)) y[i] = i >= m && !Number.isNaN(y[i - m]!) ? y[i - m]! : i > 0 ? y[i - 1]! : NaN;
+    let ss = 0;
+    let k = 0;
+    for (let i = m; i < n; i++) {
+      if (Number.isNaN(series.y[i]!) || Number.isNaN(series.y[i - m]!)) continue;
+      ss += (series.y[i]! - series.y[i - m]!) ** 2;
+      k++;
+    }
+    this.state = { stepMs: step, lastDs: series.ds[n - 1]!, lastSeason: y.slice(n - m), sigma: k > 0 ? Math.sqrt(ss / k) : 0, period: m };
+    return this;
+  }
+
+  predict(h: number, options: PredictOptions = {}): Forecast {
+    const st = this.state;
+    if (!st) throw new NotFittedError(this.name);
+    checkHorizon(h);
+    const m = st.period;
+    const ds = new Float64Array(h);
+    const mean = new Float64Array(h);
+    const sd = new Float64Array(h);
+    for (let i = 0; i < h; i++) {
+      ds[i] = st.lastDs + (i + 1) * st.stepMs;
+      mean[i] = st.lastSeason[i % m]!;
+      sd[i] = st.sigma * Math.sqrt(Math.floor(i / m) + 1);
+    }
+    const intervals: Forecast['intervals'] = {};
+    for (const level of options.levels ?? DEFAULT_LEVELS) {
+      const z = zForLevel(level);
+      intervals[level] = { lo: mean.map((v, i) => v - z * sd[i]!), hi: mean.map((v, i) => v + z * sd[i]!) };
+    }
+    return { ds, mean, intervals };
+  }
+
+  save(dir: string): void {
+    const st = this.state;
+    if (!st) throw new NotFittedError(this.name);
+    writeManifest(dir, { model: this.name, params: { ...this.params }, libraries: {}, stepMs: st.stepMs, lastDs: st.lastDs, payload: { lastSeason: st.lastSeason, sigma: st.sigma, period: st.period } });
+  }
+
+  static load(dir: string, name = 'SNAIVE'): SeasonalNaive {
+    const m = readManifest(dir, name);
+    const p = m.payload as { lastSeason: number[]; sigma: number; period: number };
+    const model = new SeasonalNaive(m.params as SeasonalNaiveParams, name);
+    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, lastSeason: p.lastSeason, sigma: p.sigma, period: p.period };
+    return model;
+  }
+}
+
+/** Naive: the last value, intervals σ·√h. */
+export class Naive extends SeasonalNaive {
+  constructor() {
+    super({ season: 1 }, 'NAIVE');
+  }
+
+  static override load(dir: string): Naive {
+    const loaded = SeasonalNaive.load(dir, 'NAIVE');
+    return Object.setPrototypeOf(loaded, Naive.prototype) as Naive;
+  }
+}
