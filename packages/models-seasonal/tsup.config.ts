@@ -7,4 +7,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  shims: true, // import.meta.url in the CJS build (the wasm is found next to the augurs package)
 });

@@ -48,6 +48,14 @@ const m = await new SeasonalNaive({ season: 4 }).fit({ ds, y: ds.map((_, i) => i
 console.log(JSON.stringify(Array.from(m.predict(4).mean)));`,
     );
     expect(JSON.parse(execFileSync('node', ['models.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual([0, 1, 2, 3]);
+    // MSTL loads augurs' WebAssembly from the installed package, from ESM and from CJS.
+    const mstl = (ext: string, head: string) => `${head}
+const ds = Array.from({ length: 60 }, (_, i) => i * 3600000);
+new MstlEts({ periods: [24] }).fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 3.8)) }).then((m) => console.log(JSON.stringify({ ${'ext'}: '${ext}', n: m.predict(5).mean.length })));`;
+    writeFileSync(join(app, 'mstl.mjs'), mstl('mjs', "import { MstlEts } from '@amf-foresight/models-seasonal';"));
+    writeFileSync(join(app, 'mstl.cjs'), mstl('cjs', "const { MstlEts } = require('@amf-foresight/models-seasonal');"));
+    expect(JSON.parse(execFileSync('node', ['mstl.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 5 });
+    expect(JSON.parse(execFileSync('node', ['mstl.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 5 });
     const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
     const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));

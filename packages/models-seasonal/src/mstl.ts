@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeManifest } from '@amf-foresight/core';
+import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+
+type MstlModule = typeof import('@bsull/augurs/mstl');
+let loaded: MstlModule | undefined;
+
+/**
+ * augurs' MSTL module with its WebAssembly instantiated from the package's own file: Node's
+ * fetch cannot read file: URLs, so the bytes go to initSync.
+ */
+async function mstlModule(): Promise<MstlModule> {
+  if (loaded) return loaded;
+  const mod = await import('@bsull/augurs/mstl');
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve('@bsull/augurs/mstl'));
+  mod.initSync({ module: readFileSync(join(dir, 'mstl_bg.wasm')) });
+  loaded = mod;
+  return mod;
+}
+
+const DAY_MS = 86_400_000;
+
+export interface MstlParams {
+  /** Season lengths in steps; default: one day of the series' step. */
+  periods?: number[];
+}
+
+interface State {
+  stepMs: number;
+  lastDs: number;
+  periods: number[];
+  y: number[];
+  constant: number | undefined;
+}
+
+/**
+ * MSTL decomposition (one or more seasonal periods) with an AutoETS model of the trend,
+ * from Grafana's augurs (Rust compiled to WebAssembly). augurs cannot serialise the fitted
+ * model, so `save` keeps the training values and `load` refits them: the fit is
+ * deterministic, so the forecast is the same.
+ */
+export class MstlEts implements Forecaster {
+  readonly name = 'MSTL';
+  private state: State | undefined;
+  private model: { predict(h: number, level?: number | null): { point: number[]; intervals?: { lower: number[]; upper: number[] } | undefined } } | undefined;
+
+  constructor(readonly params: MstlParams = {}) {}
+
+  async fit(series: SeriesInput): Promise<this> {
+    const step = checkSeries(series, this.name, 2);
+    const periods = this.params.periods ?? [Math.max(2, Math.round(DAY_MS / step))];
+    const n = series.y.length;
+    const need = 2 * Math.max(...periods) + 1;
+    if (n < need) throw new InputError('SERIES_TOO_SHORT', `MSTL with a period of ${Math.max(...periods)} steps needs at least ${need} points (two seasons), got ${n}`, { hint: 'use a longer window, or SNAIVE' });
+    const y = Array.from(series.y);
+    const finite = y.filter((v) => !Number.isNaN(v));
+    const constant = finite.every((v) => v === finite[0]) ? finite[0] : undefined;
+    this.state = { stepMs: step, lastDs: series.ds[n - 1]!, periods, y, constant };
+    await this.refit();
+    return this;
+  }
+
+  private async refit(): Promise<void> {
+    const st = this.state!;
+    if (st.constant !== undefined) return; // a constant series forecasts itself, with no spread
+    const mod = await mstlModule();
+    const m = mod.MSTL.ets(st.periods, { impute: st.y.some(Number.isNaN) });
+    m.fit(st.y);
+    this.model = m;
+  }
+
+  predict(h: number, options: PredictOptions = {}): Forecast {
+    const st = this.state;
+    if (!st) throw new NotFittedError(this.name);
+    checkHorizon(h);
+    const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
+    const levels = options.levels ?? DEFAULT_LEVELS;
+    if (st.constant !== undefined) {
+      const mean = new Float64Array(h).fill(st.constant);
+      return { ds, mean, intervals: Object.fromEntries(levels.map((l) => [l, { lo: mean.slice(), hi: mean.slice() }])) };
+    }
+    const model = this.model!;
+    const intervals: Forecast['intervals'] = {};
+    let mean: Float64Array | undefined;
+    for (const level of levels) {
+      const f = model.predict(h, level / 100);
+      mean ??= Float64Array.from(f.point);
+      if (!f.intervals) throw new InputError('MSTL_NO_INTERVALS', 'the MSTL trend model gave no intervals');
+      intervals[level] = { lo: Float64Array.from(f.intervals.lower), hi: Float64Array.from(f.intervals.upper) };
+    }
+    return { ds, mean: mean ?? Float64Array.from(model.predict(h).point), intervals };
+  }
+
+  save(dir: string): void {
+    const st = this.state;
+    if (!st) throw new NotFittedError(this.name);
+    writeManifest(dir, { model: this.name, params: { ...this.params }, libraries: { '@bsull/augurs': '0.10.2' }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { periods: st.periods, y: st.y.map((v) => (Number.isNaN(v) ? null : v)) } });
+  }
+
+  static async load(dir: string): Promise<MstlEts> {
+    const m = readManifest(dir, 'MSTL');
+    const p = m.payload as { periods: number[]; y: (number | null)[] };
+    const model = new MstlEts(m.params as MstlParams);
+    const y = p.y.map((v) => (v === null ? NaN : v));
+    const finite = y.filter((v) => !Number.isNaN(v));
+    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, periods: p.periods, y, constant: finite.every((v) => v === finite[0]) ? finite[0] : undefined };
+    await model.refit();
+    return model;
+  }
+}
