@@ -1,0 +1,52 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { forecasterConformance } from '@amf-foresight/core/testing';
+import { Arima } from './arima.js';
+import { nabSeries } from './golden.test-util.js';
+import { runArima, stopArimaWorker, workerRestarts } from './worker.js';
+
+afterAll(stopArimaWorker);
+
+forecasterConformance('ARIMA', { make: () => new Arima({ maxOrder: 2, maxHorizon: 48 }), load: (d) => Arima.load(d) });
+
+describe('ARIMA guard layer', () => {
+  it('a fit that crashes the wasm module is contained: the worker restarts and the next fit works', async () => {
+    const long = Float64Array.from({ length: 9000 }, (_, i) => Math.sin(i / 10) + (i % 13) / 7);
+    const before = workerRestarts();
+    await expect(runArima({ y: long, p: 1, d: 0, q: 1, D: 0, s: 0, h: 3 })).rejects.toMatchObject({ code: expect.stringMatching(/ARIMA_(CRASHED|FIT_FAILED)/) });
+    expect(workerRestarts()).toBeGreaterThan(before);
+    const ok = await runArima({ y: long.subarray(0, 500), p: 1, d: 0, q: 1, D: 0, s: 0, h: 3 });
+    expect(ok.mean.every(Number.isFinite)).toBe(true);
+  });
+
+  it('fits long series on their last maxPoints points instead of crashing', async () => {
+    const { ds, y } = nabSeries('ec2_cpu_utilization_24ae8d.csv');
+    const ds3 = [...ds, ...ds.map((t) => t + ds.length * 300_000), ...ds.map((t) => t + 2 * ds.length * 300_000)];
+    const m = await new Arima({ order: [1, 0, 1], maxHorizon: 12 }).fit({ ds: ds3, y: [...y, ...y, ...y] });
+    expect(m.predict(12).mean.every(Number.isFinite)).toBe(true);
+  });
+
+  it('computes p = q = 0 orders itself (the package forecasts garbage for them)', async () => {
+    const ds = Array.from({ length: 100 }, (_, i) => i * 60_000);
+    const rw = await new Arima({ order: [0, 1, 0], maxHorizon: 5 }).fit({ ds, y: ds.map((_, i) => i + (i % 2)) });
+    expect(Array.from(rw.predict(3).mean)).toEqual([100, 100, 100]);
+    const wn = await new Arima({ order: [0, 0, 0], maxHorizon: 5 }).fit({ ds, y: ds.map((_, i) => (i % 2 ? 1 : 3)) });
+    expect(wn.predict(1).mean[0]).toBeCloseTo(2, 12);
+  });
+
+  it('selects d by KPSS and (p, q) by AICc, and reports every order it tried', async () => {
+    const { ds, y } = nabSeries('ec2_cpu_utilization_77c1ca.csv');
+    const m = await new Arima({ maxHorizon: 12 }).fit({ ds: ds.slice(0, 3225), y: y.slice(0, 3225) });
+    const sel = m.selection!;
+    expect(sel.search).toHaveLength(16);
+    expect(sel.aicc).toBe(Math.min(...sel.search.map((s) => s.aicc)));
+    expect(sel.order[0] + sel.order[2]).toBeGreaterThan(0);
+  });
+
+  it('fills gaps by interpolation and refuses horizons beyond what it fitted', async () => {
+    const ds = Array.from({ length: 200 }, (_, i) => i * 60_000);
+    const y = ds.map((_, i) => (i % 17 === 5 ? NaN : Math.sin(i / 9)));
+    const m = await new Arima({ order: [2, 0, 0], maxHorizon: 10 }).fit({ ds, y });
+    expect(m.predict(10).mean.every(Number.isFinite)).toBe(true);
+    expect(() => m.predict(11)).toThrow(expect.objectContaining({ code: 'HORIZON_TOO_LONG' }));
+  });
+});

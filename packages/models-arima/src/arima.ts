@@ -1,0 +1,175 @@
+import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeManifest, zForLevel } from '@amf-foresight/core';
+import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import { KPSS_CRITICAL_5, kpss } from './kpss.js';
+import { runArima } from './worker.js';
+
+export interface ArimaParams {
+  /** A fixed (p, d, q); otherwise d by KPSS and (p, q) ∈ 0..maxOrder² by AICc. */
+  order?: [number, number, number];
+  maxOrder?: number;
+  /** Seasonal differencing at this period (D = 1, no seasonal AR/MA terms: those crash at s = 288). */
+  seasonalPeriod?: number;
+  /** Only the last maxPoints points are fitted (the wasm stack overflows near 8 200). */
+  maxPoints?: number;
+  /** Forecasts are computed up to this horizon when fitting (steps). */
+  maxHorizon?: number;
+}
+
+interface State {
+  stepMs: number;
+  lastDs: number;
+  order: [number, number, number];
+  mean: number[];
+  variance: number[];
+  aicc: number;
+  search: { order: [number, number, number]; aicc: number }[];
+}
+
+const DEFAULT_MAX_POINTS = 8000;
+
+/** Gaps filled by linear interpolation (the package would forward-fill them silently). */
+function fillGaps(y: ArrayLike<number>): Float64Array {
+  const out = Float64Array.from(y);
+  let last = -1;
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isNaN(out[i]!)) continue;
+    if (last >= 0 && i - last > 1) for (let k = last + 1; k < i; k++) out[k] = out[last]! + ((out[i]! - out[last]!) * (k - last)) / (i - last);
+    else if (last < 0) for (let k = 0; k < i; k++) out[k] = out[i]!;
+    last = i;
+  }
+  for (let k = last + 1; k < out.length; k++) out[k] = out[last]!;
+  return out;
+}
+
+function diff(y: Float64Array, lag: number): Float64Array {
+  const out = new Float64Array(Math.max(0, y.length - lag));
+  for (let i = lag; i < y.length; i++) out[i - lag] = y[i]! - y[i - lag]!;
+  return out;
+}
+
+function variance(x: Float64Array, aroundMean: boolean): number {
+  let m = 0;
+  if (aroundMean) {
+    for (const v of x) m += v;
+    m /= x.length;
+  }
+  let s = 0;
+  for (const v of x) s += (v - m) ** 2;
+  return s / x.length;
+}
+
+/** Small-sample corrected AIC from the innovation variance (concentrated Gaussian likelihood). */
+function aicc(n: number, sigma2: number, k: number): number {
+  return n * Math.log(Math.max(sigma2, 1e-300)) + 2 * k + (2 * k * (k + 1)) / Math.max(1, n - k - 1);
+}
+
+/**
+ * ARIMA on the `arima` package with `{ method: 1, optimizer: 5 }` (exact ML, BFGS: the setting
+ * that matches statsmodels, ARIMA_NOTES.md), guarded: finite input only, at most maxPoints,
+ * fits in a restartable worker, p = q = 0 orders computed directly (the package forecasts garbage
+ * for them), seasonality by seasonal differencing only.
+ */
+export class Arima implements Forecaster {
+  readonly name = 'ARIMA';
+  private state: State | undefined;
+
+  constructor(readonly params: ArimaParams = {}) {}
+
+  async fit(series: SeriesInput): Promise<this> {
+    const step = checkSeries(series, this.name, 20);
+    const maxPoints = this.params.maxPoints ?? DEFAULT_MAX_POINTS;
+    const all = fillGaps(series.y);
+    const y = all.length > maxPoints ? all.subarray(all.length - maxPoints) : all;
+    const s = this.params.seasonalPeriod ?? 0;
+    if (s > 0 && y.length < 3 * s) throw new InputError('SERIES_TOO_SHORT', `seasonal differencing at ${s} needs at least ${3 * s} points, got ${y.length}`);
+    const base = s > 0 ? diff(y, s) : y;
+    const H = this.params.maxHorizon ?? 576;
+    const candidates: [number, number, number][] = [];
+    if (this.params.order) candidates.push(this.params.order);
+    else {
+      const d = kpss(base) > KPSS_CRITICAL_5 ? 1 : 0;
+      const m = this.params.maxOrder ?? 3;
+      for (let p = 0; p <= m; p++) for (let q = 0; q <= m; q++) candidates.push([p, d, q]);
+    }
+    const search: State['search'] = [];
+    let best: { order: [number, number, number]; aicc: number; mean: number[]; variance: number[] } | undefined;
+    for (const order of candidates) {
+      const r = await this.fitOrder(y, base, order, s, H);
+      if (!r) continue;
+      search.push({ order, aicc: r.aicc });
+      if (!best || r.aicc < best.aicc) best = { order, ...r };
+    }
+    if (!best) throw new InputError('ARIMA_NO_FIT', 'no ARIMA order could be fitted to this series', { hint: 'try SNAIVE or MSTL' });
+    this.state = { stepMs: step, lastDs: series.ds[series.ds.length - 1]!, order: best.order, mean: best.mean, variance: best.variance, aicc: best.aicc, search };
+    return this;
+  }
+
+  /** One order: forecasts and AICc, or undefined when the package fails (NaN, Inf, error). */
+  private async fitOrder(y: Float64Array, base: Float64Array, [p, d, q]: [number, number, number], s: number, H: number): Promise<{ aicc: number; mean: number[]; variance: number[] } | undefined> {
+    const w = d > 0 ? diff(base, 1) : base;
+    const n = w.length;
+    if (p === 0 && q === 0) {
+      // White noise around a mean (d = 0) or a random walk (d = 1), in closed form.
+      const sigma2 = variance(w, d === 0);
+      const last = y[y.length - 1]!;
+      let mu = 0;
+      for (const v of base) mu += v;
+      mu /= base.length;
+      const mean: number[] = [];
+      const vars: number[] = [];
+      for (let h = 1; h <= H; h++) {
+        const prevSeason = s > 0 ? y[y.length - s + ((h - 1) % s)]! : 0;
+        const level = d === 0 ? mu : s > 0 ? base[base.length - 1]! : last;
+        mean.push(s > 0 ? prevSeason + level : level);
+        vars.push(d === 0 ? sigma2 * (1 + 1 / n) : sigma2 * h);
+      }
+      return { aicc: aicc(n, sigma2, d === 0 ? 2 : 1), mean, variance: vars };
+    }
+    let r: { mean: number[]; variance: number[] };
+    try {
+      r = await runArima({ y, p, d, q, D: s > 0 ? 1 : 0, s, h: H });
+    } catch {
+      return undefined;
+    }
+    if (!r.mean.every(Number.isFinite) || !r.variance.every((v) => Number.isFinite(v) && v >= 0)) return undefined;
+    const sigma2 = r.variance[0]!;
+    const k = p + q + (d === 0 && s === 0 ? 1 : 0) + 1;
+    return { aicc: aicc(n, sigma2, k), mean: r.mean, variance: r.variance };
+  }
+
+  /** The chosen order and the AICc of every order tried. */
+  get selection(): { order: [number, number, number]; aicc: number; search: State['search'] } | undefined {
+    return this.state && { order: this.state.order, aicc: this.state.aicc, search: this.state.search };
+  }
+
+  predict(h: number, options: PredictOptions = {}): Forecast {
+    const st = this.state;
+    if (!st) throw new NotFittedError(this.name);
+    checkHorizon(h);
+    if (h > st.mean.length) throw new InputError('HORIZON_TOO_LONG', `this ARIMA was fitted for horizons up to ${st.mean.length} steps, not ${h}`, { flag: '--horizon', hint: 'refit with a larger maxHorizon' });
+    const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
+    const mean = Float64Array.from(st.mean.slice(0, h));
+    const sd = st.variance.slice(0, h).map(Math.sqrt);
+    const intervals: Forecast['intervals'] = {};
+    for (const level of options.levels ?? DEFAULT_LEVELS) {
+      const z = zForLevel(level);
+      intervals[level] = { lo: mean.map((v, i) => v - z * sd[i]!), hi: mean.map((v, i) => v + z * sd[i]!) };
+    }
+    return { ds, mean, intervals };
+  }
+
+  save(dir: string): void {
+    const st = this.state;
+    if (!st) throw new NotFittedError(this.name);
+    writeManifest(dir, { model: this.name, params: { ...this.params, order: st.order }, libraries: { arima: '0.2.8' }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { mean: st.mean, variance: st.variance, aicc: st.aicc, search: st.search } });
+  }
+
+  static load(dir: string): Arima {
+    const m = readManifest(dir, 'ARIMA');
+    const p = m.payload as { mean: number[]; variance: number[]; aicc: number; search: State['search'] };
+    const params = m.params as unknown as ArimaParams & { order: [number, number, number] };
+    const model = new Arima(params);
+    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, order: params.order, mean: p.mean, variance: p.variance, aicc: p.aicc, search: p.search };
+    return model;
+  }
+}

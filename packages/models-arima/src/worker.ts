@@ -1,0 +1,113 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { AmfError } from '@amf-foresight/core';
+
+/**
+ * The `arima` package (ctsa compiled with emscripten) runs in a worker thread: a series
+ * that overflows its 64 KB wasm stack crashes the module and poisons every later fit in the
+ * same instance, so a crash takes down only the worker, and the next fit starts a fresh one.
+ * The worker is plain JavaScript so that it runs the same from sources and from the build.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ARIMA = require(workerData.arimaPath);
+parentPort.on('message', (job) => {
+  try {
+    const m = new ARIMA({ p: job.p, d: job.d, q: job.q, P: 0, D: job.D, Q: 0, s: job.s, method: 1, optimizer: 5, verbose: false });
+    m.train(Array.from(job.y));
+    const [mean, variance] = m.predict(job.h);
+    m.destroy();
+    parentPort.postMessage({ id: job.id, mean, variance });
+  } catch (e) {
+    parentPort.postMessage({ id: job.id, error: String(e && e.message || e) });
+  }
+});
+`;
+
+export interface ArimaJob {
+  y: Float64Array;
+  p: number;
+  d: number;
+  q: number;
+  /** Seasonal differencing (D = 1 at period s) or none (D = 0). */
+  D: number;
+  s: number;
+  h: number;
+}
+
+interface Pending {
+  resolve: (r: { mean: number[]; variance: number[] }) => void;
+  reject: (e: Error) => void;
+}
+
+let worker: Worker | undefined;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+let restarts = 0;
+
+function failAll(message: string): void {
+  for (const [, p] of pending) p.reject(new AmfError('ARIMA_CRASHED', message, { hint: 'the fit crashed the arima module; it was restarted — use fewer points (maxPoints)' }));
+  pending.clear();
+}
+
+function getWorker(): Worker {
+  if (worker) return worker;
+  const require = createRequire(import.meta.url);
+  const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { arimaPath: require.resolve('arima') }, stdout: true, stderr: true });
+  // ctsa prints to stdout even with verbose: false; keep it out of ours.
+  w.stdout.resume();
+  w.stderr.resume();
+  w.unref();
+  w.on('message', (msg: { id: number; mean?: number[]; variance?: number[]; error?: string }) => {
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.error !== undefined) {
+      // A failed fit may have left the wasm module corrupted (stack overflow): start afresh.
+      if (worker === w) worker = undefined;
+      restarts++;
+      void w.terminate();
+      p.reject(new AmfError('ARIMA_FIT_FAILED', `arima: ${msg.error}`));
+      failAll('the arima worker was restarted after a failed fit');
+      return;
+    }
+    p.resolve({ mean: msg.mean!, variance: msg.variance! });
+    if (pending.size === 0) w.unref();
+  });
+  w.on('error', (e) => {
+    worker = undefined;
+    restarts++;
+    failAll(`the arima worker crashed: ${e.message}`);
+  });
+  w.on('exit', (code) => {
+    if (worker === w) worker = undefined;
+    if (pending.size > 0 && code !== 1) {
+      restarts++;
+      failAll(`the arima worker exited with code ${code}`);
+    }
+  });
+  worker = w;
+  return w;
+}
+
+/** Fits one order and forecasts h steps: means and forecast-error variances. */
+export function runArima(job: ArimaJob): Promise<{ mean: number[]; variance: number[] }> {
+  const w = getWorker();
+  w.ref();
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    w.postMessage({ id, ...job });
+  });
+}
+
+/** How many times the worker had to be replaced (for tests and logs). */
+export function workerRestarts(): number {
+  return restarts;
+}
+
+export async function stopArimaWorker(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  if (w) await w.terminate();
+}
