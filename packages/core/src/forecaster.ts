@@ -62,6 +62,7 @@ export function writeManifest(dir: string, m: Omit<ModelManifest, 'formatVersion
   writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify({ formatVersion: MANIFEST_VERSION, createdAt: new Date().toISOString(), ...m }, null, 2) + '\n');
 }
 
+/** Reads and checks manifest.json; `expectModel` '*' accepts any model kind. */
 export function readManifest(dir: string, expectModel: string): ModelManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new InputError('MODEL_NO_MANIFEST', 'no manifest.json in the model directory', { file: dir, hint: 'point --model-dir at a directory written by a fitted model' });
@@ -74,7 +75,7 @@ export function readManifest(dir: string, expectModel: string): ModelManifest {
   if (typeof m.formatVersion !== 'number' || m.formatVersion > MANIFEST_VERSION) {
     throw new InputError('MODEL_MANIFEST_TOO_NEW', `manifest format ${String(m.formatVersion)} is newer than this version reads (${MANIFEST_VERSION})`, { file: path, hint: 'upgrade @amf-foresight packages' });
   }
-  if (m.model.toUpperCase() !== expectModel.toUpperCase()) {
+  if (expectModel !== '*' && m.model.toUpperCase() !== expectModel.toUpperCase()) {
     throw new InputError('MODEL_WRONG_KIND', `the model directory holds a ${m.model} model, not ${expectModel}`, { file: path });
   }
   return m;

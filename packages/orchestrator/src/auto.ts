@@ -1,0 +1,28 @@
+import type { Forecaster, SeriesInput } from '@amf-foresight/core';
+import { Conformal } from './conformal.js';
+import { AUTO_CANDIDATES, autoScore, backtest } from './evaluation.js';
+import type { BacktestOptions, BacktestResult } from './evaluation.js';
+import { makeModel } from './registry.js';
+import type { ModelOptions } from './registry.js';
+
+export interface AutoResult {
+  chosen: string;
+  results: BacktestResult[];
+  /** The chosen model fitted on the whole series, with conformal intervals from its backtest. */
+  model: Forecaster;
+}
+
+/**
+ * `--model auto`: backtests every candidate and picks the lowest mean scaled pinball loss at
+ * q = 0.5 and 0.9; within 1 % of the best, the faster model wins. The winner is refitted on all
+ * the data and its intervals calibrated on its own backtest errors.
+ */
+export async function autoSelect(series: SeriesInput, o: BacktestOptions & ModelOptions): Promise<AutoResult> {
+  const results: BacktestResult[] = [];
+  for (const name of AUTO_CANDIDATES) results.push(await backtest(series, () => makeModel(name, { ...o, maxHorizon: o.horizon }), o));
+  const best = Math.min(...results.map((r) => autoScore(r.mean)));
+  const near = results.filter((r) => autoScore(r.mean) <= best * 1.01).sort((a, b) => a.fitSeconds - b.fitSeconds);
+  const chosen = near[0]!;
+  const model = await new Conformal(makeModel(chosen.model as (typeof AUTO_CANDIDATES)[number], { ...o, maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0) }), chosen.absErrors).fit(series);
+  return { chosen: chosen.model, results, model };
+}

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import { DEFAULT_LEVELS, writeFileAtomic } from '@amf-foresight/core';
+
+/** Beside the model's manifest: the backtest errors its intervals are calibrated on. */
+export const CONFORMAL_FILE = 'conformal.json';
+
+/**
+ * Split-conformal intervals: the model's mean, with the interval half-width at horizon h and
+ * level L set to the L-th percentile of the absolute backtest errors at h. Calibrated on data the
+ * model did not see, so nominal 90 % covers about 90 % when errors are exchangeable.
+ */
+export class Conformal implements Forecaster {
+  readonly name: string;
+
+  constructor(
+    private readonly inner: Forecaster,
+    private readonly absErrors: number[][],
+  ) {
+    this.name = inner.name;
+  }
+
+  async fit(series: SeriesInput): Promise<this> {
+    await this.inner.fit(series);
+    return this;
+  }
+
+  predict(h: number, options: PredictOptions = {}): Forecast {
+    const f = this.inner.predict(h, options);
+    const intervals: Forecast['intervals'] = {};
+    for (const level of options.levels ?? DEFAULT_LEVELS) {
+      const lo = new Float64Array(h);
+      const hi = new Float64Array(h);
+      for (let i = 0; i < h; i++) {
+        const errs = this.absErrors[Math.min(i, this.absErrors.length - 1)] ?? [];
+        if (errs.length === 0) {
+          lo[i] = f.intervals[level]?.lo[i] ?? NaN;
+          hi[i] = f.intervals[level]?.hi[i] ?? NaN;
+          continue;
+        }
+        const sorted = [...errs].sort((a, b) => a - b);
+        // The ⌈(n+1)·L⌉-th smallest error: the finite-sample conformal quantile.
+        const k = Math.min(sorted.length - 1, Math.ceil((sorted.length + 1) * (level / 100)) - 1);
+        const w = sorted[k]!;
+        lo[i] = f.mean[i]! - w;
+        hi[i] = f.mean[i]! + w;
+      }
+      intervals[level] = { lo, hi };
+    }
+    return { ds: f.ds, mean: f.mean, intervals };
+  }
+
+  save(dir: string): void {
+    this.inner.save(dir);
+    writeFileAtomic(join(dir, CONFORMAL_FILE), JSON.stringify({ absErrors: this.absErrors }) + '\n');
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Forecaster, SeriesInput } from '@amf-foresight/core';
+import { stopArimaWorker } from '@amf-foresight/models-arima';
+import { Naive } from '@amf-foresight/models-seasonal';
+import { autoSelect } from './auto.js';
+import { backtest, prototypeSplit } from './evaluation.js';
+import { loadModel, normaliseModelName } from './registry.js';
+
+afterAll(stopArimaWorker);
+
+function nab(file: string): SeriesInput {
+  const rows = readFileSync(join(import.meta.dirname, '../../../../shared/data/nab-cpu', file), 'utf8').trim().split('\n').slice(1);
+  return { ds: rows.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000), y: rows.map((l) => Number(l.split(',')[1])) };
+}
+
+describe('evaluation', () => {
+  const ds = Array.from({ length: 100 }, (_, i) => i * 60_000);
+  const y = ds.map((_, i) => i);
+
+  it('backtest origins never let a fit see the future', async () => {
+    const seen: number[] = [];
+    const spy = (): Forecaster => {
+      const inner = new Naive();
+      const o: Forecaster = {
+        name: 'SPY',
+        fit: async (s: SeriesInput) => {
+          seen.push(s.y.length);
+          await inner.fit(s);
+          return o as never;
+        },
+        predict: (h, opt) => inner.predict(h, opt),
+        save: (d) => inner.save(d),
+      };
+      return o;
+    };
+    const r = await backtest({ ds, y }, spy, { horizon: 5, windows: 4, step: 10, season: 1 });
+    expect(seen).toEqual([65, 75, 85, 95]);
+    expect(r.windows.map((w) => w.origin)).toEqual([65, 75, 85, 95]);
+    // Naive on a unit trend is off by 1..5 at h = 1..5.
+    expect(r.mean.mae).toBeCloseTo(3, 12);
+    expect(r.absErrors.map((e) => e[0])).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('the prototype split: 70 % train, 20 % test, 10 % forecast', async () => {
+    const r = await prototypeSplit({ ds, y }, () => new Naive());
+    // test: last train value 69 against 70..89 → errors 1..20; forecast: 89 against 90..99 → 1..10
+    expect(r.testMse).toBeCloseTo(Array.from({ length: 20 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b) / 20, 9);
+    expect(r.forecastMse).toBeCloseTo(Array.from({ length: 10 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b) / 10, 9);
+  });
+
+  it('model names are case-insensitive; unknown ones are a usage error', () => {
+    expect(normaliseModelName('arima')).toBe('ARIMA');
+    expect(normaliseModelName('Auto')).toBe('AUTO');
+    expect(() => normaliseModelName('prophet')).toThrow(/not available in this version yet/);
+    expect(() => normaliseModelName('xgboost')).toThrow(expect.objectContaining({ code: 'UNKNOWN_MODEL', exitCode: 2 }));
+  });
+
+  it('auto backtests the candidates, picks one, calibrates its intervals, and saves/loads with them', async () => {
+    const s = nab('ec2_cpu_utilization_24ae8d.csv');
+    const train = { ds: s.ds.slice(0, 3600), y: s.y.slice(0, 3600) };
+    const r = await autoSelect(train, { horizon: 12, windows: 7, step: 12 });
+    expect(r.results.map((x) => x.model)).toEqual(['SNAIVE', 'MSTL', 'ARIMA']);
+    console.log(r.results.map((x) => `${x.model}: MASE ${x.mean.mase.toFixed(3)}, scaled pinball ${((x.mean.scaledPinball50 + x.mean.scaledPinball90) / 2).toFixed(3)}, fit ${x.fitSeconds.toFixed(1)} s`).join('; '), `→ ${r.chosen}`);
+    const f = r.model.predict(12);
+    expect(f.mean).toHaveLength(12);
+    const dir = mkdtempSync(join(tmpdir(), 'amf-auto-'));
+    try {
+      r.model.save(dir);
+      const back = await loadModel(dir);
+      expect(Array.from(back.predict(12).intervals[90]!.hi)).toEqual(Array.from(f.intervals[90]!.hi));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,116 @@
+import { coverage, mae, mase, mse, pinball, rmse, seasonalNaiveScale, smape } from '@amf-foresight/core';
+import type { Forecaster, SeriesInput } from '@amf-foresight/core';
+
+const DAY_MS = 86_400_000;
+
+export interface Metrics {
+  mae: number;
+  rmse: number;
+  mse: number;
+  mase: number;
+  smape: number;
+  coverage80: number;
+  coverage90: number;
+  coverage95: number;
+  /** Pinball loss at q = 0.5 (the mean) and q = 0.9 (the 80 % interval's upper bound), scaled by the MASE scale. */
+  scaledPinball50: number;
+  scaledPinball90: number;
+}
+
+function slice(s: SeriesInput, from: number, to: number): SeriesInput {
+  return { ds: Array.from(s.ds).slice(from, to), y: Array.from(s.y).slice(from, to) };
+}
+
+function seasonOf(s: SeriesInput): number {
+  const step = (s.ds[1] ?? 0) - (s.ds[0] ?? 0);
+  return Math.max(1, Math.round(DAY_MS / step));
+}
+
+function score(actual: number[], f: ReturnType<Forecaster['predict']>, train: ArrayLike<number>, m: number): Metrics {
+  const scale = seasonalNaiveScale(train, Math.min(m, Math.max(1, train.length - 1)));
+  const mean = Array.from(f.mean);
+  return {
+    mae: mae(actual, mean),
+    rmse: rmse(actual, mean),
+    mse: mse(actual, mean),
+    mase: mase(actual, mean, train, Math.min(m, Math.max(1, train.length - 1))),
+    smape: smape(actual, mean),
+    coverage80: coverage(actual, f.intervals[80]!.lo, f.intervals[80]!.hi),
+    coverage90: coverage(actual, f.intervals[90]!.lo, f.intervals[90]!.hi),
+    coverage95: coverage(actual, f.intervals[95]!.lo, f.intervals[95]!.hi),
+    scaledPinball50: pinball(actual, mean, 0.5) / scale,
+    scaledPinball90: pinball(actual, Array.from(f.intervals[80]!.hi), 0.9) / scale,
+  };
+}
+
+function average(ms: Metrics[]): Metrics {
+  const keys = Object.keys(ms[0]!) as (keyof Metrics)[];
+  return Object.fromEntries(keys.map((k) => [k, ms.reduce((a, m) => a + m[k], 0) / ms.length])) as unknown as Metrics;
+}
+
+/**
+ * The prototype's evaluation: fit on the first 70 %, test MSE on the next 20 %; refit on the
+ * first 90 %, forecast MSE on the last 10 %. Kept for comparison with the prototype's reports.
+ */
+export async function prototypeSplit(series: SeriesInput, make: () => Forecaster): Promise<{ testMse: number; forecastMse: number }> {
+  const n = series.y.length;
+  const a = Math.floor(n * 0.7);
+  const b = Math.floor(n * 0.9);
+  const test = (await make().fit(slice(series, 0, a))).predict(b - a);
+  const fc = (await make().fit(slice(series, 0, b))).predict(n - b);
+  return { testMse: mse(Array.from(series.y).slice(a, b), test.mean), forecastMse: mse(Array.from(series.y).slice(b), fc.mean) };
+}
+
+export interface BacktestOptions {
+  horizon: number;
+  windows: number;
+  /** Steps between origins (default: the horizon). */
+  step?: number;
+  /** Season of the MASE scale (default: a day of the step). */
+  season?: number;
+}
+
+export interface BacktestResult {
+  model: string;
+  windows: { origin: number; metrics: Metrics }[];
+  mean: Metrics;
+  /** Absolute errors per horizon step, over all windows: the basis of conformal intervals. */
+  absErrors: number[][];
+  fitSeconds: number;
+}
+
+/**
+ * Rolling-origin backtest: the last `windows` origins, `step` apart, each with a model refitted on
+ * everything before it and scored on the next `horizon` points. Nothing after an origin is ever
+ * seen by its fit.
+ */
+export async function backtest(series: SeriesInput, make: () => Forecaster, o: BacktestOptions): Promise<BacktestResult> {
+  const n = series.y.length;
+  const step = o.step ?? o.horizon;
+  const m = o.season ?? seasonOf(series);
+  const out: BacktestResult = { model: make().name, windows: [], mean: undefined as unknown as Metrics, absErrors: Array.from({ length: o.horizon }, () => []), fitSeconds: 0 };
+  for (let k = o.windows - 1; k >= 0; k--) {
+    const origin = n - o.horizon - k * step;
+    if (origin < 2) continue;
+    const train = slice(series, 0, origin);
+    const actual = Array.from(series.y).slice(origin, origin + o.horizon);
+    const t0 = performance.now();
+    const model = await make().fit(train);
+    const f = model.predict(o.horizon);
+    out.fitSeconds += (performance.now() - t0) / 1000;
+    out.windows.push({ origin, metrics: score(actual, f, train.y, m) });
+    actual.forEach((a, h) => {
+      if (!Number.isNaN(a)) out.absErrors[h]!.push(Math.abs(a - f.mean[h]!));
+    });
+  }
+  out.mean = average(out.windows.map((w) => w.metrics));
+  return out;
+}
+
+/** Candidates of `--model auto`, cheapest first (ties go to the faster model). */
+export const AUTO_CANDIDATES = ['SNAIVE', 'MSTL', 'ARIMA'] as const;
+
+/** The auto criterion: mean scaled pinball loss at q = 0.5 and 0.9 (under-forecasting costs more). */
+export function autoScore(m: Metrics): number {
+  return (m.scaledPinball50 + m.scaledPinball90) / 2;
+}
