@@ -3,6 +3,7 @@ import { isAmfError } from '@amf-foresight/core';
 import { downloadCommand } from './commands/download.js';
 import { generateCommand } from './commands/generate.js';
 import { processCommand } from './commands/process.js';
+import { forecastCommand, trainCommand } from './commands/train.js';
 import { tsdbCommand } from './commands/tsdb.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
@@ -26,6 +27,8 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     .command(downloadCommand(io, setResult))
     .command(processCommand(io, setResult))
     .command(generateCommand(io, setResult))
+    .command(trainCommand(io, setResult))
+    .command(forecastCommand(io, setResult))
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
 describe('packages from their npm pack tarballs', () => {
   it('install into a fresh project and work through their public exports, ESM and CJS', () => {
-    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'cli'].map((p) => {
+    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'orchestrator', 'cli'].map((p) => {
       const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages', p), encoding: 'utf8' });
       return join(work, out.trim().split('\n').pop()!);
     });
@@ -21,7 +21,7 @@ describe('packages from their npm pack tarballs', () => {
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-seasonal', 'tsdb-ingest']);
+    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-arima', 'models-seasonal', 'orchestrator', 'tsdb-ingest']);
 
     writeFileSync(
       join(app, 'esm.mjs'),

@@ -10,6 +10,9 @@ import { AmfError } from '@amf-foresight/core';
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// ctsa prints to stdout even with verbose: false; keep it out of ours.
+console.log = () => {};
+process.stdout.write = () => true;
 const ARIMA = require(workerData.arimaPath);
 parentPort.on('message', (job) => {
   try {
@@ -53,10 +56,7 @@ function failAll(message: string): void {
 function getWorker(): Worker {
   if (worker) return worker;
   const require = createRequire(import.meta.url);
-  const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { arimaPath: require.resolve('arima') }, stdout: true, stderr: true });
-  // ctsa prints to stdout even with verbose: false; keep it out of ours.
-  w.stdout.resume();
-  w.stderr.resume();
+  const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { arimaPath: require.resolve('arima') } });
   w.unref();
   w.on('message', (msg: { id: number; mean?: number[]; variance?: number[]; error?: string }) => {
     const p = pending.get(msg.id);

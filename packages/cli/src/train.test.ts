@@ -1,0 +1,93 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readParquetFile, writeParquetFile } from '@amf-foresight/tsdb-ingest';
+import { stopArimaWorker } from '@amf-foresight/models-arima';
+import { runCli, tempDirs } from './cli.test-util.js';
+
+const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
+const dirs = tempDirs('amf-train-');
+let work = '';
+let dataset = '';
+
+function writeDataset(path: string, y: (number | null)[]): void {
+  const t = new Table({
+    unique_id: vectorFromArray(y.map(() => 'x'), new Utf8()),
+    ds: vectorFromArray(y.map((_, i) => Date.UTC(2023, 5, 5) + i * 300_000), new TimestampMillisecond('UTC')),
+    y: vectorFromArray(y, new Float64()),
+  });
+  writeParquetFile(path, t, { version: 1 });
+}
+
+beforeAll(async () => {
+  work = dirs.make();
+  dataset = join(work, 'amf.parquet');
+  expect((await runCli(['process', '--quiet', '--start', '2023-06-07 00:00:00', '--end', '2023-06-10 00:00:00', '--local-path', SAMPLE, '--out-dir', join(work, 's'), '--logs-dir', join(work, 'logs'), '--match', '{pod=~"open5gs-amf.*"}'])).code).toBe(0);
+  expect((await runCli(['generate', '--quiet', '--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf', '--step', '5m', '--data-dir', join(work, 's'), '--out', dataset, '--logs-dir', join(work, 'logs')])).code).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  await stopArimaWorker();
+  dirs.cleanup();
+});
+
+describe('amf-foresight train and forecast', () => {
+  it('trains, evaluates (prototype split and backtest), saves model, forecast and metrics', async () => {
+    const out = join(work, 'run-snaive');
+    const r = await runCli(['train', '--data', dataset, '--model', 'snaive', '--out-dir', out, '--output', 'json', '--quiet']);
+    expect(r.code).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ model: 'SNAIVE', series: 'openverso/open5gs-amf/amf', backtest: { horizon: 12, windows: 7 } });
+    expect(metrics.prototype.testMse).toBeGreaterThan(0);
+    expect(metrics.backtest.mean.mase).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'model', 'manifest.json'))).toBe(true);
+    const f = readParquetFile(join(out, 'forecast.parquet')).table;
+    expect(f.schema.fields.map((x) => x.name)).toEqual(['unique_id', 'ds', 'SNAIVE', 'SNAIVE-lo-80', 'SNAIVE-hi-80', 'SNAIVE-lo-90', 'SNAIVE-hi-90', 'SNAIVE-lo-95', 'SNAIVE-hi-95']);
+    expect(f.numRows).toBe(12);
+    const fc = await runCli(['forecast', '--model-dir', join(out, 'model'), '--horizon', '5']);
+    expect(fc.code).toBe(0);
+    expect(fc.out.trim().split('\n')).toHaveLength(6);
+  });
+
+  it('trains ARIMA with its order search', async () => {
+    const out = join(work, 'run-arima');
+    const r = await runCli(['train', '--data', dataset, '--model', 'ARIMA', '--out-dir', out, '--quiet', '--windows', '3']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).model).toBe('ARIMA');
+  }, 60_000);
+
+  it.each([
+    [['--model', 'xgboost'], 2, 'unknown model "xgboost"'],
+    [['--model', 'prophet'], 2, 'PROPHET is not available in this version yet'],
+    [['--model', 'arima', '--horizon', '0'], 2, 'the horizon must be a whole number of steps ≥ 1'],
+    [[], 2, '--train needs --model'],
+  ])('%j: exit %i', async (args, code, text) => {
+    const r = await runCli(['train', '--data', dataset, '--out-dir', join(dirs.make(), 'o'), ...args]);
+    expect(r.code).toBe(code);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(text);
+  });
+
+  it('refuses series with too many gaps, and a missing dataset', async () => {
+    const sparse = join(dirs.make(), 'sparse.parquet');
+    writeDataset(sparse, Array.from({ length: 600 }, (_, i) => (i % 3 ? null : i)));
+    const r = await runCli(['train', '--data', sparse, '--model', 'snaive', '--out-dir', join(dirs.make(), 'o')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('points are missing');
+    const missing = await runCli(['train', '--data', '/nonexistent.parquet', '--model', 'snaive']);
+    expect(missing.code).toBe(3);
+  });
+
+  it('a constant series forecasts its constant; a model dir from a newer version is refused', async () => {
+    const flat = join(dirs.make(), 'flat.parquet');
+    writeDataset(flat, new Array(700).fill(3));
+    const out = join(dirs.make(), 'o');
+    expect((await runCli(['train', '--data', flat, '--model', 'mstl', '--out-dir', out, '--quiet'])).code).toBe(0);
+    const fc = await runCli(['forecast', '--model-dir', join(out, 'model'), '--horizon', '2']);
+    expect(fc.out.split('\n')[1]!.split(',')[2]).toBe('3');
+    writeFileSync(join(out, 'model', 'manifest.json'), JSON.stringify({ formatVersion: 7, model: 'MSTL' }));
+    const r = await runCli(['forecast', '--model-dir', join(out, 'model')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('newer than this version reads');
+  });
+});
