@@ -57,8 +57,14 @@ test: install build typecheck
 demo: install build
 	@bash scripts/demo.sh
 
-bench: install build
+# statsmodels: the prototype's ARIMA method, timed against ours in bench/models.mjs.
+.venv-test/.statsmodels: .venv-test/bin/moto_server
+	.venv-test/bin/pip install -q 'statsmodels==0.15.0'
+	@touch $@
+
+bench: install build .venv-test/.statsmodels
 	node bench/tsdb-read.mjs
+	node bench/models.mjs
 
 fuzz: node-deps build
 	node packages/tsdb-ingest/scripts/fuzz.mjs --iterations 10000
