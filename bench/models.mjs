@@ -13,7 +13,7 @@ import { autoSelect, makeModel } from '@amf-foresight/orchestrator';
 import { stopArimaWorker } from '@amf-foresight/models-arima';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const NAB = join(root, '..', 'shared', 'data', 'nab-cpu');
+const NAB = join(root, 'data', 'nab-cpu');
 const args = process.argv.slice(2);
 const nOrigins = Number(args[args.indexOf('--origins') + 1] || 8);
 const H = 12;

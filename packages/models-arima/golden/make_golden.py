@@ -1,6 +1,6 @@
 """Golden forecasts for packages/models-arima, made by statsmodels (PyPI).
 
-For each NAB CPU series in ../../../../shared/data/nab-cpu: fit ARIMA orders on the first 3 225
+For each NAB CPU series in data/nab-cpu (repo root): fit ARIMA orders on the first 3 225
 points by exact maximum likelihood (statsmodels' default state-space fit; a constant for d = 0,
 none for d = 1, as the ctsa-based `arima` package does) and record the parameters, sigma2,
 log-likelihood, AIC and the 12-step forecast means and variances.
@@ -16,7 +16,7 @@ import numpy as np
 import statsmodels
 from statsmodels.tsa.arima.model import ARIMA
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "nab-cpu"
+DATA = Path(__file__).resolve().parents[3] / "data" / "nab-cpu"
 ORDERS = [(1, 0, 0), (2, 0, 1), (1, 0, 1), (0, 1, 1), (1, 1, 1), (2, 1, 0)]
 N_TRAIN = 3225
 H = 12

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const NAB = join(import.meta.dirname, '../../../../shared/data/nab-cpu');
+export const NAB = join(import.meta.dirname, '../../../data/nab-cpu');
 
 export function nabSeries(file: string): { ds: number[]; y: number[] } {
   const rows = readFileSync(join(NAB, file), 'utf8').trim().split('\n').slice(1);

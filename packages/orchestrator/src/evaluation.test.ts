@@ -13,7 +13,7 @@ import { loadModel, normaliseModelName } from './registry.js';
 afterAll(stopArimaWorker);
 
 function nab(file: string): SeriesInput {
-  const rows = readFileSync(join(import.meta.dirname, '../../../../shared/data/nab-cpu', file), 'utf8').trim().split('\n').slice(1);
+  const rows = readFileSync(join(import.meta.dirname, '../../../data/nab-cpu', file), 'utf8').trim().split('\n').slice(1);
   return { ds: rows.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000), y: rows.map((l) => Number(l.split(',')[1])) };
 }
 
