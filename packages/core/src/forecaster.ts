@@ -137,3 +137,13 @@ export function zForLevel(level: number): number {
   if (!(level > 0 && level < 100)) throw new UsageError('BAD_LEVEL_PCT', `interval level ${level} must be between 0 and 100`);
   return normalQuantile(0.5 + level / 200);
 }
+
+/** Normal prediction intervals mean ± z·sd at each level. */
+export function normalIntervals(mean: Float64Array, sd: ArrayLike<number>, levels: readonly number[] = DEFAULT_LEVELS): Forecast['intervals'] {
+  const intervals: Forecast['intervals'] = {};
+  for (const level of levels) {
+    const z = zForLevel(level);
+    intervals[level] = { lo: mean.map((v, i) => v - z * sd[i]!), hi: mean.map((v, i) => v + z * sd[i]!) };
+  }
+  return intervals;
+}

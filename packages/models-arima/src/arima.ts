@@ -1,4 +1,4 @@
-import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeManifest, zForLevel } from '@amf-foresight/core';
+import { InputError, NotFittedError, checkHorizon, checkSeries, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
 import { runArima } from './worker.js';
@@ -149,13 +149,7 @@ export class Arima implements Forecaster {
     if (h > st.mean.length) throw new InputError('HORIZON_TOO_LONG', `this ARIMA was fitted for horizons up to ${st.mean.length} steps, not ${h}`, { flag: '--horizon', hint: 'refit with a larger maxHorizon' });
     const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
     const mean = Float64Array.from(st.mean.slice(0, h));
-    const sd = st.variance.slice(0, h).map(Math.sqrt);
-    const intervals: Forecast['intervals'] = {};
-    for (const level of options.levels ?? DEFAULT_LEVELS) {
-      const z = zForLevel(level);
-      intervals[level] = { lo: mean.map((v, i) => v - z * sd[i]!), hi: mean.map((v, i) => v + z * sd[i]!) };
-    }
-    return { ds, mean, intervals };
+    return { ds, mean, intervals: normalIntervals(mean, st.variance.slice(0, h).map(Math.sqrt), options.levels) };
   }
 
   save(dir: string): void {

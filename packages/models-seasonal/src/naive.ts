@@ -1,4 +1,4 @@
-import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeManifest, zForLevel } from '@amf-foresight/core';
+import { InputError, NotFittedError, checkHorizon, checkSeries, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -63,12 +63,7 @@ export class SeasonalNaive implements Forecaster {
       mean[i] = st.lastSeason[i % m]!;
       sd[i] = st.sigma * Math.sqrt(Math.floor(i / m) + 1);
     }
-    const intervals: Forecast['intervals'] = {};
-    for (const level of options.levels ?? DEFAULT_LEVELS) {
-      const z = zForLevel(level);
-      intervals[level] = { lo: mean.map((v, i) => v - z * sd[i]!), hi: mean.map((v, i) => v + z * sd[i]!) };
-    }
-    return { ds, mean, intervals };
+    return { ds, mean, intervals: normalIntervals(mean, sd, options.levels) };
   }
 
   save(dir: string): void {
