@@ -36,7 +36,7 @@ for (const f of files) {
       const t0 = performance.now();
       let fc;
       if (m === 'AUTO') {
-        const r = await autoSelect(train, { horizon: H, windows: 3, step: H });
+        const r = await autoSelect(train, { horizon: H, windows: 7, step: H });
         chosen[r.chosen] = (chosen[r.chosen] ?? 0) + 1;
         fc = r.model.predict(H);
       } else fc = (await makeModel(m, { maxHorizon: H }).fit(train)).predict(H);

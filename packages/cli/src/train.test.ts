@@ -47,6 +47,7 @@ describe('amf-foresight train and forecast', () => {
     const fc = await runCli(['forecast', '--model-dir', join(out, 'model'), '--horizon', '5']);
     expect(fc.code).toBe(0);
     expect(fc.out.trim().split('\n')).toHaveLength(6);
+    expect(fc.out.split('\n')[1]).toMatch(/^openverso\/open5gs-amf\/amf,2023-06-10T00:05:00.000Z,/);
   });
 
   it('trains ARIMA with its order search', async () => {

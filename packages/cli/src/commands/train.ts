@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
@@ -104,6 +104,7 @@ export function trainCommand(io: Io, setResult: (code: number) => void): Command
       const out = argv['out-dir'];
       mkdirSync(out, { recursive: true });
       model.save(join(out, 'model'));
+      writeFileAtomic(join(out, 'model', 'series.json'), JSON.stringify({ unique_id: id, lastDs: series.ds[series.ds.length - 1] }) + '\n');
       writeParquetFile(join(out, 'forecast.parquet'), forecastTable(id, chosen, forecast), { kind: 'forecast', model: chosen, series: id, horizon: argv.horizon, version: 1 });
       const metrics = { series: id, model: chosen, points: series.y.length, prototype: split, backtest: { horizon: argv.horizon, windows: bt.windows.length, mean: bt.mean }, ...(candidates ? { candidates } : {}) };
       writeFileAtomic(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
@@ -129,7 +130,8 @@ export function forecastCommand(io: Io, setResult: (code: number) => void): Comm
     handler: async (argv) => {
       checkHorizon(argv.horizon);
       let model = await loadModel(argv['model-dir']);
-      let id = 'series';
+      const seriesFile = join(argv['model-dir'], 'series.json');
+      let id = existsSync(seriesFile) ? (JSON.parse(readFileSync(seriesFile, 'utf8')) as { unique_id: string }).unique_id : 'series';
       if (argv.data !== undefined) {
         const r = readSeries(argv.data, argv.series);
         id = r.id;
