@@ -1,9 +1,8 @@
-import { defineConfig } from 'tsup';
 import type { Options } from 'tsup';
 
 /** The build every library package shares: ESM + CJS + .d.ts for node 20, from src/index.ts. */
-export function libraryConfig(extra: Options = {}) {
-  return defineConfig({
+export function libraryConfig(extra: Options = {}): Options {
+  return {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
     dts: true,
@@ -11,5 +10,5 @@ export function libraryConfig(extra: Options = {}) {
     clean: true,
     target: 'node20',
     ...extra,
-  });
+  };
 }

@@ -1,14 +1,8 @@
 import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tsup.base';
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'node20',
-  },
+  libraryConfig(),
   {
     // The executable: ESM only, with its shebang.
     entry: ['src/bin.ts'],

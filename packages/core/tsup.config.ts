@@ -1,3 +1,4 @@
+import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base';
 
-export default libraryConfig({ entry: ['src/index.ts', 'src/testing.ts'] });
+export default defineConfig(libraryConfig({ entry: ['src/index.ts', 'src/testing.ts'] }));

@@ -1,4 +1,5 @@
+import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base';
 
 // shims: import.meta.url in the CJS build (the augurs wasm is found next to its package)
-export default libraryConfig({ shims: true });
+export default defineConfig(libraryConfig({ shims: true }));

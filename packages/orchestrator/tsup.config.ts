@@ -1,3 +1,4 @@
+import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base';
 
-export default libraryConfig();
+export default defineConfig(libraryConfig());

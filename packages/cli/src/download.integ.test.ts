@@ -1,21 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Test helpers of tsdb-ingest (not part of its public exports).
-import { createBucket, startMoto, uploadDir } from '../../tsdb-ingest/src/sources/moto.test-util.js';
-import type { Moto } from '../../tsdb-ingest/src/sources/moto.test-util.js';
+import { createBucket, startMoto, tempDirs, uploadDir } from '@amf-foresight/test-servers';
+import type { Moto } from '@amf-foresight/test-servers';
 import { main } from './main.js';
 
 const BLOCKS = join(import.meta.dirname, '../../tsdb-ingest/testdata/blocks');
 let moto: Moto;
 let authMoto: Moto;
-const temps: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'amf-dl-'));
-  temps.push(d);
-  return d;
-};
+const dirs = tempDirs('amf-dl-');
+const tmp = dirs.make;
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -27,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env = saved;
   await Promise.all([moto?.stop(), authMoto?.stop()]);
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
+  dirs.cleanup();
 });
 
 async function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSamples } from '@amf-foresight/tsdb-ingest';
 import type { SamplesTables } from '@amf-foresight/tsdb-ingest';
-// Test helper that starts Debian's Prometheus 2.42 on 127.0.0.1 (not a public export).
-import { startPrometheus } from '../../tsdb-ingest/src/sources/prometheus.test-util.js';
-import type { PromServer } from '../../tsdb-ingest/src/sources/prometheus.test-util.js';
+import { startPrometheus } from '@amf-foresight/test-servers';
+import type { PromServer } from '@amf-foresight/test-servers';
 import { generateDataset } from './generate.js';
 import { grid, rateOnGrid, seriesPoints } from './promql.js';
 

@@ -28,6 +28,6 @@ export { syncFromS3, s3SyncStage, safeRelative, STAGING_DIR } from './sources/s3
 export type { S3SyncOptions, SyncResult, BlockStatus } from './sources/s3-sync.js';
 export { processBlocks, processStage } from './sources/process.js';
 export type { ProcessOptions, ProcessResult } from './sources/process.js';
-export { writeParquetFile, readParquetFile, METADATA_KEY } from './sources/parquet.js';
+export { writeParquetFile, readParquetFile, parquetBytes, METADATA_KEY } from './sources/parquet.js';
 export { fetchSamplesFromPrometheus, prometheusApiStage } from './sources/prometheus-api.js';
 export type { PrometheusApiOptions } from './sources/prometheus-api.js';

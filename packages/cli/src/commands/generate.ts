@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { DataNotFoundError, UsageError, formatTime, parseDuration, parseTime, writeFileAtomic } from '@amf-foresight/core';
+import { DataNotFoundError, UsageError, formatTime, parseDuration, parseTime, writeFilesAtomic } from '@amf-foresight/core';
 import { FEATURE_TYPES, LEVELS, generateDataset } from '@amf-foresight/features';
 import type { FeatureType, Level } from '@amf-foresight/features';
-import { readParquetFile, writeParquetFile } from '@amf-foresight/tsdb-ingest';
+import { parquetBytes, readParquetFile } from '@amf-foresight/tsdb-ingest';
 import { consoleLogger, fileLogger, runLogPath, teeLogger } from '../console.js';
 import type { Io } from '../io.js';
 import { htmlReport, panelsSvg, svgToPng } from '../plot.js';
@@ -92,9 +92,11 @@ export function generateCommand(io: Io, setResult: (code: number) => void): Comm
       const title = `${argv.metric} · ${argv.type} · level ${argv.level}`;
       const svg = panelsSvg(title, [{ title: `${argv.nf.toUpperCase()} ${argv.type}`, unit: UNITS[argv.type] ?? '', lines }]);
       const png = await svgToPng(svg);
-      writeParquetFile(out, d.table, d.metadata);
-      writeFileAtomic(`${base}.png`, png);
-      writeFileAtomic(`${base}.html`, htmlReport(title, svg, d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, longest_gap: s.longestGap, min: s.min, mean: s.mean, max: s.max, pods: s.pods.join(' ') }))));
+      writeFilesAtomic([
+        { path: out, data: parquetBytes(d.table, d.metadata) },
+        { path: `${base}.png`, data: png },
+        { path: `${base}.html`, data: htmlReport(title, svg, d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, longest_gap: s.longestGap, min: s.min, mean: s.mean, max: s.max, pods: s.pods.join(' ') }))) },
+      ]);
       logger.info(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series, ${formatTime(start)} to ${formatTime(end)} UTC → ${out}, ${base}.png, ${base}.html`);
       if (argv.output === 'json') io.out(JSON.stringify({ dataset: out, png: `${base}.png`, html: `${base}.html`, logFile, ...d.summary }) + '\n');
       setResult(0);

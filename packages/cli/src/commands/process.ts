@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { UsageError, checkWindow, parseTime } from '@amf-foresight/core';
-import { fetchSamplesFromPrometheus, processBlocks, writeParquetFile } from '@amf-foresight/tsdb-ingest';
+import { UsageError, checkWindow, parseTime, writeFilesAtomic } from '@amf-foresight/core';
+import { fetchSamplesFromPrometheus, parquetBytes, processBlocks } from '@amf-foresight/tsdb-ingest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CACHE_DIR } from '../config.js';
@@ -39,8 +39,10 @@ export function processCommand(io: Io, setResult: (code: number) => void): Comma
           const t = await fetchSamplesFromPrometheus({ url: promUrl, start, end, ...(argv.match !== undefined ? { matchers: argv.match } : {}) }, { logger });
           mkdirSync(argv['out-dir'], { recursive: true });
           const meta = { kind: 'samples', start, end, matchers: argv.match ?? null, source: promUrl, version: 1 };
-          writeParquetFile(join(argv['out-dir'], 'series.parquet'), t.series, { ...meta, kind: 'series' });
-          writeParquetFile(join(argv['out-dir'], 'samples.parquet'), t.samples, meta);
+          writeFilesAtomic([
+            { path: join(argv['out-dir'], 'series.parquet'), data: parquetBytes(t.series, { ...meta, kind: 'series' }) },
+            { path: join(argv['out-dir'], 'samples.parquet'), data: parquetBytes(t.samples, meta) },
+          ]);
           logger.info(`wrote ${t.stats.samples} samples of ${t.stats.seriesMatched} series from ${promUrl} to ${argv['out-dir']}`);
           if (argv.output === 'json') io.out(JSON.stringify({ samples: t.stats.samples, series: t.stats.seriesMatched, source: promUrl, logFile }) + '\n');
           setResult(0);

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 import type { Vector } from 'apache-arrow';
-import { DataNotFoundError, InputError, UsageError, checkHorizon, writeFileAtomic } from '@amf-foresight/core';
+import { DataNotFoundError, InputError, UsageError, checkHorizon, writeFilesAtomic } from '@amf-foresight/core';
 import type { Forecast, SeriesInput } from '@amf-foresight/core';
 import { autoSelect, backtest, loadModel, makeModel, normaliseModelName, prototypeSplit } from '@amf-foresight/orchestrator';
-import { readParquetFile, writeParquetFile } from '@amf-foresight/tsdb-ingest';
+import { parquetBytes, readParquetFile, writeParquetFile } from '@amf-foresight/tsdb-ingest';
 import { consoleLogger } from '../console.js';
 import type { Io } from '../io.js';
 
@@ -104,10 +104,13 @@ export function trainCommand(io: Io, setResult: (code: number) => void): Command
       const out = argv['out-dir'];
       mkdirSync(out, { recursive: true });
       model.save(join(out, 'model'));
-      writeFileAtomic(join(out, 'model', 'series.json'), JSON.stringify({ unique_id: id, lastDs: series.ds[series.ds.length - 1] }) + '\n');
-      writeParquetFile(join(out, 'forecast.parquet'), forecastTable(id, chosen, forecast), { kind: 'forecast', model: chosen, series: id, horizon: argv.horizon, version: 1 });
+      const forecastBytes = parquetBytes(forecastTable(id, chosen, forecast), { kind: 'forecast', model: chosen, series: id, horizon: argv.horizon, version: 1 });
       const metrics = { series: id, model: chosen, points: series.y.length, prototype: split, backtest: { horizon: argv.horizon, windows: bt.windows.length, mean: bt.mean }, ...(candidates ? { candidates } : {}) };
-      writeFileAtomic(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+      writeFilesAtomic([
+        { path: join(out, 'model', 'series.json'), data: JSON.stringify({ unique_id: id, lastDs: series.ds[series.ds.length - 1] }) + '\n' },
+        { path: join(out, 'forecast.parquet'), data: forecastBytes },
+        { path: join(out, 'metrics.json'), data: JSON.stringify(metrics, null, 2) + '\n' },
+      ]);
       log.info(`${chosen} on ${id}: test MSE ${split.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ${split.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${argv.horizon}, ${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} % → ${out}`);
       if (argv.output === 'json') io.out(JSON.stringify({ outDir: out, ...metrics }) + '\n');
       setResult(0);

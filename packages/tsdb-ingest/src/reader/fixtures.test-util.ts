@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, requireTool } from '@amf-foresight/test-servers';
 
+export { REPO_ROOT, requireTool };
 const here = dirname(fileURLToPath(import.meta.url));
 export const TESTDATA = resolve(here, '../../testdata');
-export const REPO_ROOT = resolve(here, '../../../..');
 export const FIXTURES = ['blocks', 'overlap', 'tombstones', 'compacted', 'stale', 'histograms'] as const;
 export type Fixture = (typeof FIXTURES)[number];
 
@@ -23,20 +24,6 @@ export function promtoolCopy(name: Fixture): string {
   cpSync(fixtureDir(name), dir, { recursive: true });
   mkdirSync(join(dir, 'wal'), { recursive: true });
   return dir;
-}
-
-export function requireTool(path: string, how: string): string {
-  if (path.includes('/') ? !existsSync(path) : !which(path)) throw new Error(`${path} is missing: ${how}`);
-  return path;
-}
-
-function which(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function promtoolDump(dir: string, args: { minTime?: number; maxTime?: number; match?: string }): string {

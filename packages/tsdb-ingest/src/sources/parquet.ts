@@ -10,13 +10,18 @@ export const METADATA_KEY = 'amf_foresight';
  * Writes an Arrow table as Parquet (zstd) with our metadata, through a temporary file and a
  * rename, so a reader never sees half a file and a failure leaves nothing behind.
  */
-export function writeParquetFile(path: string, table: Table, metadata: Record<string, unknown>): number {
+/** Parquet bytes (zstd) of an Arrow table, with our metadata. */
+export function parquetBytes(table: Table, metadata: Record<string, unknown>): Uint8Array {
   const wasmTable = pq.Table.fromIPCStream(tableToIPC(table, 'stream'));
   const props = new pq.WriterPropertiesBuilder()
     .setCompression(pq.Compression.ZSTD)
     .setKeyValueMetadata(new Map([[METADATA_KEY, JSON.stringify(metadata)]]))
     .build();
-  const bytes = pq.writeParquet(wasmTable, props);
+  return pq.writeParquet(wasmTable, props);
+}
+
+export function writeParquetFile(path: string, table: Table, metadata: Record<string, unknown>): number {
+  const bytes = parquetBytes(table, metadata);
   writeFileAtomic(path, bytes);
   return bytes.length;
 }

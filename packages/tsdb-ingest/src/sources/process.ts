@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataNotFoundError, UsageError, formatTime, silentLogger } from '@amf-foresight/core';
+import { DataNotFoundError, UsageError, formatTime, silentLogger, writeFilesAtomic } from '@amf-foresight/core';
 import type { RunContext, Stage } from '@amf-foresight/core';
 import { listBlocks, openBlockSync } from '../reader/block.js';
 import { querySamples } from '../reader/query.js';
 import { toTables } from '../reader/read-samples.js';
-import { writeParquetFile } from './parquet.js';
+import { parquetBytes } from './parquet.js';
 
 export interface ProcessOptions {
   /** Block cache, Prometheus data directory or snapshot (blocks only are read). */
@@ -63,8 +63,11 @@ export async function processBlocks(o: ProcessOptions, ctx: Partial<RunContext> 
   const meta = { kind: 'samples', start: o.start, end: o.end, matchers: o.matchers ?? null, source: o.dataDir, blocks: inWindow.map((b) => b.meta.ulid), version: 1 };
   const seriesFile = join(o.outDir, 'series.parquet');
   const samplesFile = join(o.outDir, 'samples.parquet');
-  writeParquetFile(seriesFile, series, { ...meta, kind: 'series' });
-  writeParquetFile(samplesFile, samples, meta);
+  // Both files or neither: a reader never pairs new samples with old series.
+  writeFilesAtomic([
+    { path: seriesFile, data: parquetBytes(series, { ...meta, kind: 'series' }) },
+    { path: samplesFile, data: parquetBytes(samples, meta) },
+  ]);
   log.info(`wrote ${r.stats.samples} samples of ${r.stats.seriesMatched} series from ${inWindow.length} blocks to ${o.outDir}`);
   return { samplesFile, seriesFile, series: r.stats.seriesMatched, samples: r.stats.samples, blocksRead: inWindow.length, available, warnings: r.warnings };
 }

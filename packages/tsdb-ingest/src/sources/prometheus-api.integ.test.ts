@@ -6,8 +6,8 @@ import { fixtureDir } from '../reader/fixtures.test-util.js';
 import { readSamples } from '../reader/read-samples.js';
 import type { SamplesTables } from '../reader/read-samples.js';
 import { fetchSamplesFromPrometheus } from './prometheus-api.js';
-import { startPrometheus } from './prometheus.test-util.js';
-import type { PromServer } from './prometheus.test-util.js';
+import { startPrometheus } from '@amf-foresight/test-servers';
+import type { PromServer } from '@amf-foresight/test-servers';
 
 let server: PromServer;
 let dir = '';

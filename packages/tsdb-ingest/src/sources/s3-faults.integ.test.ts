@@ -1,26 +1,21 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@amf-foresight/core';
 import { REPO_ROOT, fixtureDir } from '../reader/fixtures.test-util.js';
 import { listBlocks } from '../reader/block.js';
-import { startFaultProxy } from './fault-proxy.test-util.js';
-import { createBucket, filesUnder, s3Client, startMoto, uploadDir } from './moto.test-util.js';
-import type { Moto } from './moto.test-util.js';
+import { startFaultProxy, tempDirs } from '@amf-foresight/test-servers';
+import { createBucket, filesUnder, s3Client, startMoto, uploadDir } from '@amf-foresight/test-servers';
+import type { Moto } from '@amf-foresight/test-servers';
 import { syncFromS3 } from './s3-sync.js';
 
 const SRC = fixtureDir('blocks');
 const SAMPLE = join(REPO_ROOT, 'packages/cli/sample-data/blocks');
 const CLI = join(REPO_ROOT, 'packages/cli/dist/bin.js');
 let moto: Moto;
-const temps: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'amf-s3f-'));
-  temps.push(d);
-  return d;
-};
+const dirs = tempDirs('amf-s3f-');
+const tmp = dirs.make;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -31,7 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
+  dirs.cleanup();
 });
 
 function expectSame(cache: string, src: string): void {

@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@amf-foresight/core';
 import { fixtureDir } from '../reader/fixtures.test-util.js';
 import { listBlocks } from '../reader/block.js';
-import { createBucket, filesUnder, startMoto, uploadDir } from './moto.test-util.js';
-import type { Moto } from './moto.test-util.js';
+import { createBucket, filesUnder, startMoto, tempDirs, uploadDir } from '@amf-foresight/test-servers';
+import type { Moto } from '@amf-foresight/test-servers';
 import { syncFromS3 } from './s3-sync.js';
 
 const SRC = fixtureDir('blocks');
@@ -16,12 +15,8 @@ const PARTIAL = '01HPARTXAA0000000000000000';
 const DELETED = '01HDE7ETED0000000000000000';
 const EVIL = '01HEVXKEY00000000000000000';
 let moto: Moto;
-const temps: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'amf-s3-'));
-  temps.push(d);
-  return d;
-};
+const dirs = tempDirs('amf-s3-');
+const tmp = dirs.make;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -38,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
+  dirs.cleanup();
 });
 
 function sameAsSource(cache: string, ulids: readonly string[]): void {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireTool } from '../reader/fixtures.test-util.js';
-import { freePort } from './moto.test-util.js';
+import { requireTool } from './tools.js';
+import { freePort } from './moto.js';
 
 export interface PromServer {
   url: string;

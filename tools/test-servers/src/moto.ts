@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REPO_ROOT } from '../reader/fixtures.test-util.js';
+import { REPO_ROOT } from './tools.js';
 
 export const MOTO_SERVER = process.env.MOTO_SERVER ?? resolve(REPO_ROOT, '.venv-test/bin/moto_server');
 
