@@ -2,6 +2,7 @@
 #   make test    install, build, run every test (what CI runs)
 #   make demo    install, build, run the pipeline on the embedded sample data
 #   make bench   benchmarks (figures as ratios against references measured in the same run)
+#   make golden  re-make the model goldens from statsmodels and Python Prophet
 #   make fuzz    10 000 damaged blocks through the TSDB reader
 #   make sample  re-make the embedded sample blocks (simulator → promtool → prometheus compaction)
 SHELL := /bin/bash
@@ -9,7 +10,8 @@ SHELL := /bin/bash
 GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
-.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench fuzz fixtures sample typecheck clean
+
+.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden fuzz fixtures sample typecheck clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -57,14 +59,19 @@ test: install build typecheck
 demo: install build
 	@bash scripts/demo.sh
 
-# statsmodels: the prototype's ARIMA method, timed against ours in bench/models.mjs.
-.venv-test/.statsmodels: .venv-test/bin/moto_server
-	.venv-test/bin/pip install -q 'statsmodels==0.15.0'
+# statsmodels (the prototype's ARIMA method) and Python Prophet, timed against ours in bench/models.mjs;
+# Prophet also makes the goldens (packages/models-prophet/golden/make_golden.py).
+.venv-test/.bench-python: .venv-test/bin/moto_server
+	.venv-test/bin/pip install -q 'statsmodels==0.15.0' 'prophet==1.3.0'
 	@touch $@
 
-bench: install build .venv-test/.statsmodels
+bench: install build .venv-test/.bench-python
 	node bench/tsdb-read.mjs
 	node bench/models.mjs
+
+golden: .venv-test/.bench-python
+	.venv-test/bin/python packages/models-arima/golden/make_golden.py > packages/models-arima/golden/statsmodels-nab.json
+	.venv-test/bin/python packages/models-prophet/golden/make_golden.py
 
 fuzz: node-deps build
 	node packages/tsdb-ingest/scripts/fuzz.mjs --iterations 10000

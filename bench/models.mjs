@@ -24,7 +24,7 @@ const series = Object.fromEntries(files.map((f) => {
   return [f, { ds: rows.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000), y: rows.map((l) => Number(l.split(',')[1])) }];
 }));
 const origins = Array.from({ length: nOrigins }, (_, k) => FIRST + k * 96);
-const models = ['SNAIVE', 'MSTL', 'ARIMA', 'AUTO'];
+const models = ['SNAIVE', 'MSTL', 'ARIMA', 'PROPHET', 'AUTO'];
 const acc = Object.fromEntries(models.map((m) => [m, { mase: [], rmse: [], cov90: [], secs: 0 }]));
 const chosen = {};
 for (const f of files) {
@@ -79,5 +79,33 @@ if (proto) {
   const protoRmse = files.map((f) => proto[f].rmse);
   console.log(`\nARIMA order search, 6 series, first origin: ours ${oursSecs.toFixed(1)} s (KPSS + AICc over 16 orders), prototype ${proto._total_seconds.toFixed(1)} s (statsmodels, 12 orders, by test MSE): ${(proto._total_seconds / oursSecs).toFixed(1)}× faster`);
   console.log(`mean RMSE: ours ${mean(ours).toFixed(3)}, prototype ${mean(protoRmse).toFixed(3)} (the prototype picks its order with the test data, so its RMSE is optimistic)`);
+}
+
+// Prophet fit + predict against Python Prophet on the same data (first origin of each series), same run.
+const pjob = { h: H, step_ms: 300_000, series: {} };
+for (const f of files) pjob.series[f] = { ds: series[f].ds.slice(0, FIRST), y: series[f].y.slice(0, FIRST) };
+let pyProphet;
+try {
+  pyProphet = JSON.parse(execFileSync(py, [join(root, 'bench', 'prophet_python.py')], { input: JSON.stringify(pjob), encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['pipe', 'pipe', 'ignore'] }));
+} catch (e) {
+  console.log(`Prophet comparison skipped: ${e.message.split('\n')[0]} (pip install prophet==1.3.0 into .venv-test)`);
+}
+if (pyProphet) {
+  await makeModel('PROPHET').fit({ ds: pjob.series[files[0]].ds.slice(0, 200), y: pjob.series[files[0]].y.slice(0, 200) }); // warm-up, as on the Python side
+  let ours = 0;
+  let theirs = 0;
+  let maxDev = 0;
+  console.log('\nProphet fit + predict, first origin (3 225 points), h = 12:');
+  for (const f of files) {
+    const t0 = performance.now();
+    const fc = (await makeModel('PROPHET').fit(pjob.series[f])).predict(H);
+    const s = (performance.now() - t0) / 1000;
+    ours += s;
+    theirs += pyProphet[f].seconds;
+    const dev = Math.max(...fc.mean.map((v, i) => Math.abs(v - pyProphet[f].yhat[i]) / Math.abs(pyProphet[f].yhat[i])));
+    maxDev = Math.max(maxDev, dev);
+    console.log(`  ${f.padEnd(34)} ours ${s.toFixed(2)} s, Python ${pyProphet[f].seconds.toFixed(2)} s, forecasts differ by ≤ ${(100 * dev).toFixed(2)} %`);
+  }
+  console.log(`  total: ours ${ours.toFixed(2)} s, Python Prophet ${theirs.toFixed(2)} s → ours/Python ${(ours / theirs).toFixed(2)} (goal ≤ 1); forecasts within ${(100 * maxDev).toFixed(2)} %`);
 }
 await stopArimaWorker();

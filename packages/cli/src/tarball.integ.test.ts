@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
 describe('packages from their npm pack tarballs', () => {
   it('install into a fresh project and work through their public exports, ESM and CJS', () => {
-    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'orchestrator', 'cli'].map((p) => {
+    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'models-prophet', 'orchestrator', 'cli'].map((p) => {
       const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages', p), encoding: 'utf8' });
       return join(work, out.trim().split('\n').pop()!);
     });
@@ -21,7 +21,7 @@ describe('packages from their npm pack tarballs', () => {
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-arima', 'models-seasonal', 'orchestrator', 'tsdb-ingest']);
+    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-arima', 'models-prophet', 'models-seasonal', 'orchestrator', 'tsdb-ingest']);
 
     writeFileSync(
       join(app, 'esm.mjs'),
@@ -56,6 +56,14 @@ new MstlEts({ periods: [24] }).fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 3
     writeFileSync(join(app, 'mstl.cjs'), mstl('cjs', "const { MstlEts } = require('@amf-foresight/models-seasonal');"));
     expect(JSON.parse(execFileSync('node', ['mstl.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 5 });
     expect(JSON.parse(execFileSync('node', ['mstl.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 5 });
+    // Prophet: augurs plus the Stan model's WebAssembly component, from ESM and from CJS.
+    const prophet = (ext: string, head: string) => `${head}
+const ds = Array.from({ length: 600 }, (_, i) => i * 300000);
+new Prophet().fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m) => { const f = m.predict(3); console.log(JSON.stringify({ ${'ext'}: '${ext}', n: f.mean.length, ok: f.intervals[95].lo[0] < f.mean[0] })); });`;
+    writeFileSync(join(app, 'prophet.mjs'), prophet('mjs', "import { Prophet } from '@amf-foresight/models-prophet';"));
+    writeFileSync(join(app, 'prophet.cjs'), prophet('cjs', "const { Prophet } = require('@amf-foresight/models-prophet');"));
+    expect(JSON.parse(execFileSync('node', ['prophet.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 3, ok: true });
+    expect(JSON.parse(execFileSync('node', ['prophet.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 3, ok: true });
     const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
     const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));

@@ -5,9 +5,10 @@ import { CONFORMAL_FILE, Conformal } from './conformal.js';
 import type { Forecaster } from '@amf-foresight/core';
 import { Arima } from '@amf-foresight/models-arima';
 import { MstlEts, Naive, SeasonalNaive } from '@amf-foresight/models-seasonal';
+import { Prophet } from '@amf-foresight/models-prophet';
 
 /** Model names accepted by --model, case-insensitive (DESIGN §4). AUTO is handled by evaluation. */
-export const MODEL_NAMES = ['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA'] as const;
+export const MODEL_NAMES = ['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA', 'PROPHET'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface ModelOptions {
@@ -21,7 +22,7 @@ export function normaliseModelName(name: string): ModelName | 'AUTO' {
   const up = name.trim().toUpperCase();
   if (up === 'AUTO') return 'AUTO';
   if ((MODEL_NAMES as readonly string[]).includes(up)) return up as ModelName;
-  const later = ['PROPHET', 'LSTM'].includes(up) ? ` (${up} is not available in this version yet)` : '';
+  const later = ['LSTM'].includes(up) ? ` (${up} is not available in this version yet)` : '';
   throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}${later}`, { flag: '--model', hint: `use one of ${[...MODEL_NAMES, 'auto'].join(', ')}` });
 }
 
@@ -35,6 +36,8 @@ export function makeModel(name: ModelName, o: ModelOptions = {}): Forecaster {
       return new MstlEts(o.season !== undefined ? { periods: [o.season] } : {});
     case 'ARIMA':
       return new Arima({ maxHorizon: Math.max(o.maxHorizon ?? 576, 1) });
+    case 'PROPHET':
+      return new Prophet();
   }
 }
 
@@ -57,6 +60,8 @@ async function loadKind(name: string, dir: string): Promise<Forecaster> {
       return MstlEts.load(dir);
     case 'ARIMA':
       return Arima.load(dir);
+    case 'PROPHET':
+      return Prophet.load(dir);
     default:
       throw new UsageError('UNKNOWN_MODEL', `cannot load a model of kind ${name}`);
   }

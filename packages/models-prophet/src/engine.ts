@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export type AugursProphet = typeof import('@bsull/augurs/prophet');
+
+/** What the Stan optimiser returned, as Prophet's Python code would read it back. */
+export interface StanFit {
+  k: number;
+  m: number;
+  delta: number[];
+  beta: number[];
+  sigmaObs: number;
+  /** Number of changepoints the model saw (Python passes one dummy at t = 0 when there are none). */
+  S: number;
+  algorithm: string;
+}
+
+interface WasmstanOptimizer {
+  optimize(init: unknown, data: string, opts: Record<string, unknown>): { params: { k: number; m: number; delta: Float64Array; beta: Float64Array; sigmaObs: number }; logs: Record<string, string> };
+}
+
+let loaded: { prophet: AugursProphet; optimizer: WasmstanOptimizer } | undefined;
+
+/**
+ * augurs' Prophet bindings and the WebAssembly build of Prophet's Stan model, both read from
+ * their package files: Node's fetch cannot load file: URLs, so augurs gets the bytes through
+ * initSync; the wasmstan component reads its own .wasm files with fs on Node.
+ */
+export async function loadEngine(): Promise<{ prophet: AugursProphet; optimizer: WasmstanOptimizer }> {
+  if (loaded) return loaded;
+  const prophet = await import('@bsull/augurs/prophet');
+  const require = createRequire(import.meta.url);
+  prophet.initSync({ module: readFileSync(join(dirname(require.resolve('@bsull/augurs/prophet')), 'prophet_bg.wasm')) });
+  const wasmstan = (await import('@bsull/augurs-prophet-wasmstan')) as unknown as { optimizer: WasmstanOptimizer };
+  loaded = { prophet, optimizer: wasmstan.optimizer };
+  return loaded;
+}
+
+/** Rounds to 6 significant digits, as CmdStan's CSV output does before Python Prophet reads the fit. */
+export function round6(v: number): number {
+  return v === 0 || !Number.isFinite(v) ? v : Number(v.toPrecision(6));
+}
+
+/**
+ * An optimiser for augurs that calls the Stan model and keeps what it returned. With `round`,
+ * the parameters are rounded as Python Prophet sees them (PROPHET_MODEL.md §7.6, finding 3).
+ */
+export function recordingOptimizer(inner: WasmstanOptimizer, round: boolean): { optimizer: WasmstanOptimizer; last: () => StanFit | undefined } {
+  let fit: StanFit | undefined;
+  const optimizer: WasmstanOptimizer = {
+    optimize(init, data, opts) {
+      const out = inner.optimize(init, data, opts);
+      const p = out.params;
+      if (round) {
+        p.k = round6(p.k);
+        p.m = round6(p.m);
+        p.sigmaObs = round6(p.sigmaObs);
+        p.delta = p.delta.map(round6);
+        p.beta = p.beta.map(round6);
+      }
+      const S = (JSON.parse(data) as { S: number }).S;
+      fit = { k: p.k, m: p.m, delta: Array.from(p.delta), beta: Array.from(p.beta), sigmaObs: p.sigmaObs, S, algorithm: String(opts['algorithm'] ?? 'lbfgs') };
+      return out;
+    },
+  };
+  return { optimizer, last: () => fit };
+}

@@ -1,0 +1,4 @@
+export { Prophet, ProphetFitError } from './prophet.js';
+export type { ProphetParams, SeasonalityOption } from './prophet.js';
+export type { StanFit } from './engine.js';
+export { simulateIntervals, percentileSorted, rng } from './uncertainty.js';
