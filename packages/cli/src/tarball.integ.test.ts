@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
 describe('packages from their npm pack tarballs', () => {
   it('install into a fresh project and work through their public exports, ESM and CJS', () => {
-    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'models-prophet', 'orchestrator', 'cli'].map((p) => {
+    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'models-prophet', 'models-lstm', 'orchestrator', 'cli'].map((p) => {
       const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages', p), encoding: 'utf8' });
       return join(work, out.trim().split('\n').pop()!);
     });
@@ -21,7 +21,7 @@ describe('packages from their npm pack tarballs', () => {
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-arima', 'models-prophet', 'models-seasonal', 'orchestrator', 'tsdb-ingest']);
+    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-arima', 'models-lstm', 'models-prophet', 'models-seasonal', 'orchestrator', 'tsdb-ingest']);
 
     writeFileSync(
       join(app, 'esm.mjs'),
@@ -64,6 +64,14 @@ new Prophet().fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m)
     writeFileSync(join(app, 'prophet.cjs'), prophet('cjs', "const { Prophet } = require('@amf-foresight/models-prophet');"));
     expect(JSON.parse(execFileSync('node', ['prophet.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 3, ok: true });
     expect(JSON.parse(execFileSync('node', ['prophet.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 3, ok: true });
+    // LSTM: TensorFlow.js with the wasm backend's files from the installed package, ESM and CJS.
+    const lstm = (ext: string, head: string) => `${head}
+const ds = Array.from({ length: 400 }, (_, i) => i * 300000);
+new Lstm({ epochs: 2, maxSamples: 50, maxHorizon: 3 }).fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m) => console.log(JSON.stringify({ ${'ext'}: '${ext}', n: m.predict(3).mean.length, backend: m.backend })));`;
+    writeFileSync(join(app, 'lstm.mjs'), lstm('mjs', "import { Lstm } from '@amf-foresight/models-lstm';"));
+    writeFileSync(join(app, 'lstm.cjs'), lstm('cjs', "const { Lstm } = require('@amf-foresight/models-lstm');"));
+    expect(JSON.parse(execFileSync('node', ['lstm.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 3, backend: 'wasm' });
+    expect(JSON.parse(execFileSync('node', ['lstm.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 3, backend: 'wasm' });
     const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
     const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));

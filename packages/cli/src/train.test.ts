@@ -59,7 +59,6 @@ describe('amf-foresight train and forecast', () => {
 
   it.each([
     [['--model', 'xgboost'], 2, 'unknown model "xgboost"'],
-    [['--model', 'lstm'], 2, 'LSTM is not available in this version yet'],
     [['--model', 'arima', '--horizon', '0'], 2, 'the horizon must be a whole number of steps ≥ 1'],
     [[], 2, '--train needs --model'],
   ])('%j: exit %i', async (args, code, text) => {

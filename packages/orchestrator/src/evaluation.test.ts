@@ -55,7 +55,7 @@ describe('evaluation', () => {
   it('model names are case-insensitive; unknown ones are a usage error', () => {
     expect(normaliseModelName('arima')).toBe('ARIMA');
     expect(normaliseModelName('Auto')).toBe('AUTO');
-    expect(() => normaliseModelName('lstm')).toThrow(/not available in this version yet/);
+    expect(() => normaliseModelName('xgboost')).toThrow(/unknown model/);
     expect(() => normaliseModelName('xgboost')).toThrow(expect.objectContaining({ code: 'UNKNOWN_MODEL', exitCode: 2 }));
   });
 

@@ -6,9 +6,10 @@ import type { Forecaster } from '@amf-foresight/core';
 import { Arima } from '@amf-foresight/models-arima';
 import { MstlEts, Naive, SeasonalNaive } from '@amf-foresight/models-seasonal';
 import { Prophet } from '@amf-foresight/models-prophet';
+import { Lstm } from '@amf-foresight/models-lstm';
 
 /** Model names accepted by --model, case-insensitive (DESIGN §4). AUTO is handled by evaluation. */
-export const MODEL_NAMES = ['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA', 'PROPHET'] as const;
+export const MODEL_NAMES = ['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA', 'PROPHET', 'LSTM'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface ModelOptions {
@@ -16,14 +17,15 @@ export interface ModelOptions {
   season?: number;
   /** Longest horizon the model must serve (ARIMA computes forecasts at fit time). */
   maxHorizon?: number;
+  /** Progress of models that report it (LSTM: backend and epochs). */
+  log?: (message: string) => void;
 }
 
 export function normaliseModelName(name: string): ModelName | 'AUTO' {
   const up = name.trim().toUpperCase();
   if (up === 'AUTO') return 'AUTO';
   if ((MODEL_NAMES as readonly string[]).includes(up)) return up as ModelName;
-  const later = ['LSTM'].includes(up) ? ` (${up} is not available in this version yet)` : '';
-  throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}${later}`, { flag: '--model', hint: `use one of ${[...MODEL_NAMES, 'auto'].join(', ')}` });
+  throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`, { flag: '--model', hint: `use one of ${[...MODEL_NAMES, 'auto'].join(', ')}` });
 }
 
 export function makeModel(name: ModelName, o: ModelOptions = {}): Forecaster {
@@ -38,6 +40,9 @@ export function makeModel(name: ModelName, o: ModelOptions = {}): Forecaster {
       return new Arima({ maxHorizon: Math.max(o.maxHorizon ?? 576, 1) });
     case 'PROPHET':
       return new Prophet();
+    case 'LSTM':
+      // A direct multi-step network: its output layer is the horizon, so it is capped at one day of 5-minute steps.
+      return new Lstm({ maxHorizon: Math.min(Math.max(o.maxHorizon ?? 12, 1), 288), ...(o.log ? { log: o.log } : {}) });
   }
 }
 
@@ -62,6 +67,8 @@ async function loadKind(name: string, dir: string): Promise<Forecaster> {
       return Arima.load(dir);
     case 'PROPHET':
       return Prophet.load(dir);
+    case 'LSTM':
+      return Lstm.load(dir);
     default:
       throw new UsageError('UNKNOWN_MODEL', `cannot load a model of kind ${name}`);
   }

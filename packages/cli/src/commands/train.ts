@@ -75,7 +75,8 @@ export function trainCommand(io: Io, setResult: (code: number) => void): Command
       if (!(Number.isInteger(argv.windows) && argv.windows >= 1)) throw new UsageError('BAD_WINDOWS', '--windows must be a whole number ≥ 1', { flag: '--windows' });
       const log = consoleLogger(io, { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) });
       const { id, series } = readSeries(argv.data, argv.series);
-      const opts = { horizon: argv.horizon, windows: argv.windows, ...(argv['backtest-step'] !== undefined ? { step: argv['backtest-step'] } : {}), ...(argv.season !== undefined ? { season: argv.season } : {}) };
+      const modelLog = (m: string): void => (m.includes(' epoch ') ? log.debug(m) : log.info(m));
+      const opts = { horizon: argv.horizon, windows: argv.windows, log: modelLog, ...(argv['backtest-step'] !== undefined ? { step: argv['backtest-step'] } : {}), ...(argv.season !== undefined ? { season: argv.season } : {}) };
       let model;
       let chosen: string = name;
       let bt;

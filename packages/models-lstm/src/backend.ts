@@ -1,0 +1,47 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export type Tf = typeof import('@tensorflow/tfjs');
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+let preferred: { tf: Tf; backend: BackendName; reason: string } | undefined;
+
+/**
+ * TensorFlow.js with the fastest backend this machine has: `@tensorflow/tfjs-node` (native
+ * libtensorflow) when installed, else the WebAssembly backend (its .wasm files read from the
+ * installed package), else the pure-JS cpu backend. `prefer` forces one (tests, comparisons).
+ */
+export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backend: BackendName; reason: string }> {
+  const tf = await import('@tensorflow/tfjs');
+  if (preferred && (!prefer || prefer === preferred.backend)) {
+    // A forced backend may be active since; tfjs keeps one global backend.
+    if (tf.getBackend() !== preferred.backend) await tf.setBackend(preferred.backend);
+    return preferred;
+  }
+  // PROD silences tfjs's console advice ("install tfjs-node"), which would land in our CLI output.
+  tf.env().set('PROD', true);
+  const require = createRequire(import.meta.url);
+  const order: BackendName[] = prefer ? [prefer] : ['tensorflow', 'wasm', 'cpu'];
+  const notes: string[] = [];
+  for (const name of order) {
+    try {
+      if (name === 'tensorflow') {
+        // An optional peer: it registers the 'tensorflow' backend on the same tfjs-core.
+        await import('@tensorflow/tfjs-node' as string);
+      } else if (name === 'wasm') {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+      }
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        const got = { tf, backend: name, reason: notes.length ? `${name} (${notes.join('; ')})` : name };
+        if (!prefer) preferred = got;
+        return got;
+      }
+      notes.push(`${name}: not usable`);
+    } catch (e) {
+      notes.push(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start: ${notes.join('; ')}`);
+}

@@ -1,0 +1,328 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeFilesAtomic, writeManifest, zForLevel } from '@amf-foresight/core';
+import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import { tensorflow } from './backend.js';
+import type { BackendName, Tf } from './backend.js';
+
+const DAY_MS = 86_400_000;
+
+export interface LstmParams {
+  /** Longest horizon the network predicts directly (steps); default 12. */
+  maxHorizon?: number;
+  /** Input window in steps; default one day of the series' step (at least 24 steps). */
+  window?: number;
+  /** LSTM units; default 16. */
+  units?: number;
+  /** Maximum epochs; default 40. Early stopping usually ends sooner. */
+  epochs?: number;
+  /** Epochs without improvement of the validation loss before stopping; default 5. */
+  patience?: number;
+  /** Share of the training windows, the latest ones, kept for validation and intervals; default 0.2. */
+  validationShare?: number;
+  /** At most this many training windows (evenly strided); default 1500. */
+  maxSamples?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Seed of the weight initialisation and batch order; default 1. */
+  seed?: number;
+  /** Force a backend instead of tfjs-node → wasm → cpu. */
+  backend?: BackendName;
+  /** Where the backend choice and training progress are reported. */
+  log?: (message: string) => void;
+}
+
+interface State {
+  stepMs: number;
+  lastDs: number;
+  mean: number;
+  std: number;
+  window: number;
+  horizon: number;
+  /** The last `window` scaled values: the input of the next forecast. */
+  tail: number[];
+  /** Absolute validation errors per horizon step (original units), sorted: the conformal scores. */
+  scores: number[][];
+  backend: BackendName;
+  epochs: number;
+}
+
+type LayersModel = import('@tensorflow/tfjs').LayersModel;
+
+/**
+ * A small LSTM for 1–5 minute container metrics, fitted with TensorFlow.js.
+ *
+ * Network: the input window (one day by default) is averaged into ≈ 24 slices for an LSTM, whose
+ * state is joined with the last slice's raw values (recent detail) and mapped by a dense layer to
+ * all `maxHorizon` steps at once (direct multi-step). Targets are changes from the last input
+ * value, scaled by the training part's mean and deviation only. Training windows are in time
+ * order; the latest `validationShare` of them are never trained on: they drive early stopping
+ * (the best epoch's weights are kept) and give the conformal intervals: at level L, step j,
+ * the ⌈(n+1)·L⌉-th smallest absolute validation error at step j.
+ *
+ * Seeded initialisers and a seeded batch order make two fits on the same backend identical.
+ */
+export class Lstm implements Forecaster {
+  readonly name = 'LSTM';
+  private state: State | undefined;
+  private net: LayersModel | undefined;
+  private tf: Tf | undefined;
+
+  constructor(readonly params: LstmParams = {}) {
+    const h = params.maxHorizon ?? 12;
+    if (!Number.isInteger(h) || h < 1) throw new InputError('LSTM_BAD_PARAM', `maxHorizon must be a whole number ≥ 1, got ${h}`);
+    const v = params.validationShare ?? 0.2;
+    if (!(v > 0 && v < 0.9)) throw new InputError('LSTM_BAD_PARAM', `validationShare must be in (0, 0.9), got ${v}`);
+  }
+
+  /** The backend the last fit or load ran on. */
+  get backend(): BackendName | undefined {
+    return this.state?.backend;
+  }
+
+  async fit(series: SeriesInput): Promise<this> {
+    const stepMs = checkSeries(series, this.name, 3);
+    const p = this.params;
+    const horizon = p.maxHorizon ?? 12;
+    const window = p.window ?? Math.max(24, Math.round(DAY_MS / stepMs));
+    const y = fillGaps(Array.from(series.y));
+    const n = y.length;
+    const minWindows = 40;
+    if (n < window + horizon + minWindows) {
+      throw new InputError('SERIES_TOO_SHORT', `LSTM with a ${window}-step input window and ${horizon}-step horizon needs at least ${window + horizon + minWindows} points, got ${n}`, { hint: 'use a longer window (--start/--end), a smaller --horizon, or another model' });
+    }
+    const { tf, backend, reason } = await tensorflow(p.backend);
+    p.log?.(`LSTM: TensorFlow.js backend ${reason}`);
+    this.tf = tf;
+    if (y.every((v) => v === y[0])) {
+      // Nothing to learn: an untrained network would add its initial noise to the constant.
+      this.net?.dispose();
+      this.net = undefined;
+      this.state = { stepMs, lastDs: series.ds[n - 1]!, mean: y[0]!, std: 1, window, horizon, tail: new Array<number>(window).fill(0), scores: Array.from({ length: horizon }, () => [0]), backend, epochs: 0 };
+      return this;
+    }
+
+    // Windows ending at e (exclusive): input y[e-window, e), targets y[e, e+h).
+    const ends: number[] = [];
+    for (let e = window; e + horizon <= n; e++) ends.push(e);
+    const nVal = Math.max(10, Math.round(ends.length * (p.validationShare ?? 0.2)));
+    const valEnds = ends.slice(ends.length - nVal);
+    let trainEnds = ends.slice(0, ends.length - nVal);
+    // Scaling from the points the training windows see, never the validation tail.
+    const lastTrainPoint = trainEnds[trainEnds.length - 1]! + horizon;
+    const seen = y.slice(0, lastTrainPoint);
+    const mean = seen.reduce((s, v) => s + v, 0) / seen.length;
+    const std = Math.sqrt(seen.reduce((s, v) => s + (v - mean) ** 2, 0) / seen.length) || 1;
+    const scaled = y.map((v) => (v - mean) / std);
+    const maxSamples = p.maxSamples ?? 800;
+    if (trainEnds.length > maxSamples) {
+      const stride = trainEnds.length / maxSamples;
+      trainEnds = Array.from({ length: maxSamples }, (_, i) => trainEnds[Math.floor(i * stride)]!);
+    }
+
+    const seed = p.seed ?? 1;
+    const net = buildNetwork(tf, layout(window), horizon, p.units ?? 16, seed);
+    net.compile({ optimizer: tf.train.adam(p.learningRate ?? 1e-2), loss: 'meanSquaredError' });
+    const rand = mulberry(seed + 17);
+    const [xv, yv] = tensors(tf, scaled, valEnds, layout(window), horizon);
+    let best = Infinity;
+    let bestWeights: import('@tensorflow/tfjs').Tensor[] | undefined;
+    let since = 0;
+    let epochs = 0;
+    const maxEpochs = p.epochs ?? 30;
+    for (let epoch = 0; epoch < maxEpochs; epoch++) {
+      epochs = epoch + 1;
+      const order = shuffled(trainEnds, rand);
+      const [xt, yt] = tensors(tf, scaled, order, layout(window), horizon);
+      await net.fit(xt, yt, { epochs: 1, batchSize: p.batchSize ?? 64, shuffle: false, verbose: 0 });
+      xt.forEach((x) => x.dispose());
+      yt.dispose();
+      const vl = tf.tidy(() => (net.evaluate(xv, yv, { batchSize: 256 }) as import('@tensorflow/tfjs').Scalar).dataSync()[0]!);
+      if (vl < best - 1e-7) {
+        best = vl;
+        since = 0;
+        bestWeights?.forEach((w) => w.dispose());
+        bestWeights = net.getWeights().map((w) => w.clone());
+      } else if (++since >= (p.patience ?? 4)) break;
+      p.log?.(`LSTM: epoch ${epochs}, validation loss ${vl.toPrecision(4)}`);
+    }
+    if (bestWeights) {
+      net.setWeights(bestWeights);
+      bestWeights.forEach((w) => w.dispose());
+    }
+    // Conformal scores: absolute errors of the kept network on the validation windows.
+    const pv = tf.tidy(() => (net.predict(xv) as import('@tensorflow/tfjs').Tensor).arraySync() as number[][]);
+    xv.forEach((x) => x.dispose());
+    yv.dispose();
+    const scores = Array.from({ length: horizon }, () => [] as number[]);
+    valEnds.forEach((e, k) => {
+      for (let j = 0; j < horizon; j++) {
+        const forecast = (scaled[e - 1]! + pv[k]![j]!) * std + mean;
+        scores[j]!.push(Math.abs(y[e + j]! - forecast));
+      }
+    });
+    scores.forEach((s) => s.sort((a, b) => a - b));
+    this.net?.dispose();
+    this.net = net;
+    this.state = { stepMs, lastDs: series.ds[n - 1]!, mean, std, window, horizon, tail: scaled.slice(n - window), scores, backend, epochs };
+    return this;
+  }
+
+  predict(h: number, options: PredictOptions = {}): Forecast {
+    const st = this.state;
+    if (!st || !this.tf) throw new NotFittedError(this.name);
+    checkHorizon(h);
+    if (h > st.horizon) throw new InputError('HORIZON_TOO_LONG', `the LSTM was trained for ${st.horizon} steps ahead, not ${h}`, { hint: `refit with maxHorizon ≥ ${h} (--horizon at training)` });
+    const tf = this.tf;
+    const net = this.net;
+    const out = !net ? new Array<number>(h).fill(0) : tf.tidy(() => {
+      const [x] = tensors(tf, st.tail, [st.tail.length], layout(st.window), st.horizon);
+      return Array.from((net.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync());
+    });
+    const last = st.tail[st.tail.length - 1]!;
+    const mean = Float64Array.from({ length: h }, (_, j) => (last + out[j]!) * st.std + st.mean);
+    const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
+    const intervals: Forecast['intervals'] = {};
+    for (const level of options.levels ?? DEFAULT_LEVELS) {
+      zForLevel(level); // checks the level
+      const q = Float64Array.from({ length: h }, (_, j) => conformalQuantile(st.scores[j]!, level / 100));
+      intervals[level] = { lo: mean.map((v, j) => v - q[j]!), hi: mean.map((v, j) => v + q[j]!) };
+    }
+    return { ds, mean, intervals };
+  }
+
+  save(dir: string): void {
+    const st = this.state;
+    if (!st) throw new NotFittedError(this.name);
+    mkdirSync(dir, { recursive: true });
+    const { tail, scores, ...rest } = st;
+    const manifest = { model: this.name, params: serialisable(this.params), libraries: { '@tensorflow/tfjs': this.tf!.version.tfjs }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { ...rest, tail, scores, network: this.net !== undefined } };
+    if (!this.net) {
+      writeManifest(dir, manifest);
+      return;
+    }
+    // tfjs saves through async handlers (and a file:// one only with tfjs-node); save() is
+    // synchronous here, so the topology and weights are taken directly, in tfjs's own layout:
+    // model.json (topology + weights manifest) and weights.bin (float32, in manifest order).
+    const specs = this.net.weights.map((w) => ({ name: w.originalName, shape: w.shape.map(Number), dtype: 'float32' as const }));
+    const parts = this.net.weights.map((w) => Buffer.from((w.read().dataSync() as Float32Array).slice().buffer));
+    const weights = Buffer.concat(parts);
+    const artifacts = { modelTopology: this.net.toJSON(null, false), weightSpecs: specs };
+    const modelJson = { format: 'layers-model', generatedBy: 'TensorFlow.js', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+    writeFilesAtomic([
+      { path: join(dir, 'model.json'), data: JSON.stringify(modelJson) },
+      { path: join(dir, 'weights.bin'), data: weights },
+    ]);
+    writeManifest(dir, manifest);
+  }
+
+  static async load(dir: string, options: Pick<LstmParams, 'backend' | 'log'> = {}): Promise<Lstm> {
+    const m = readManifest(dir, 'LSTM');
+    const model = new Lstm({ ...(m.params as LstmParams), ...options });
+    const { tf, backend, reason } = await tensorflow(options.backend);
+    options.log?.(`LSTM: TensorFlow.js backend ${reason}`);
+    model.tf = tf;
+    model.state = { ...(m.payload as State), backend };
+    if ((m.payload as { network?: boolean }).network === false) return model;
+    let modelJson: { modelTopology: object; weightsManifest: { weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[] };
+    let weights: Buffer;
+    try {
+      modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as typeof modelJson;
+      weights = readFileSync(join(dir, 'weights.bin'));
+    } catch (e) {
+      throw new InputError('LSTM_BAD_MODEL_FILES', `cannot read the network files: ${(e as Error).message}`, { file: dir });
+    }
+    const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+    model.net = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData }));
+    return model;
+  }
+}
+
+/** Input layout: the window averaged into `slices` equal parts (the oldest remainder dropped), and its last `recent` raw values. */
+interface Layout {
+  window: number;
+  pool: number;
+  slices: number;
+  recent: number;
+}
+
+function layout(window: number): Layout {
+  const pool = Math.max(1, Math.floor(window / 24));
+  return { window, pool, slices: Math.floor(window / pool), recent: Math.min(window, Math.max(pool, 6)) };
+}
+
+function buildNetwork(tf: Tf, l: Layout, horizon: number, units: number, seed: number): LayersModel {
+  const seq = tf.input({ shape: [l.slices, 1] });
+  const recent = tf.input({ shape: [l.recent] });
+  const state = tf.layers
+    .lstm({ units, kernelInitializer: tf.initializers.glorotUniform({ seed }), recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })
+    .apply(seq) as import('@tensorflow/tfjs').SymbolicTensor;
+  const joined = tf.layers.concatenate().apply([state, recent]);
+  const output = tf.layers.dense({ units: horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }).apply(joined) as import('@tensorflow/tfjs').SymbolicTensor;
+  return tf.model({ inputs: [seq, recent], outputs: output });
+}
+
+/** Network inputs and targets (changes from the window's last value) for windows ending at `ends`. */
+function tensors(tf: Tf, scaled: number[], ends: number[], l: Layout, horizon: number): [import('@tensorflow/tfjs').Tensor[], import('@tensorflow/tfjs').Tensor2D] {
+  const seq = new Float32Array(ends.length * l.slices);
+  const rec = new Float32Array(ends.length * l.recent);
+  const t = new Float32Array(ends.length * horizon);
+  ends.forEach((e, k) => {
+    const start = e - l.slices * l.pool;
+    const last = scaled[e - 1]!;
+    for (let s = 0; s < l.slices; s++) {
+      let sum = 0;
+      for (let i = 0; i < l.pool; i++) sum += scaled[start + s * l.pool + i]!;
+      seq[k * l.slices + s] = sum / l.pool - last;
+    }
+    for (let i = 0; i < l.recent; i++) rec[k * l.recent + i] = scaled[e - l.recent + i]! - last;
+    for (let j = 0; j < horizon && e + j < scaled.length; j++) t[k * horizon + j] = scaled[e + j]! - last;
+  });
+  return [[tf.tensor3d(seq, [ends.length, l.slices, 1]), tf.tensor2d(rec, [ends.length, l.recent])], tf.tensor2d(t, [ends.length, horizon])];
+}
+
+/** Linear interpolation over interior gaps, the nearest value at the ends. */
+function fillGaps(y: number[]): number[] {
+  const out = y.slice();
+  let prev = -1;
+  for (let i = 0; i <= out.length; i++) {
+    if (i < out.length && Number.isNaN(out[i]!)) continue;
+    for (let k = prev + 1; k < i; k++) {
+      const a = prev >= 0 ? out[prev]! : out[i]!;
+      const b = i < out.length ? out[i]! : a;
+      out[k] = prev < 0 || i >= out.length ? (prev < 0 ? b : a) : a + ((b - a) * (k - prev)) / (i - prev);
+    }
+    prev = i;
+  }
+  return out;
+}
+
+/** Split-conformal quantile: the ⌈(n+1)·level⌉-th smallest score (the largest if that is past the end). */
+export function conformalQuantile(sorted: number[], level: number): number {
+  const k = Math.ceil((sorted.length + 1) * level);
+  return sorted[Math.min(sorted.length, Math.max(1, k)) - 1] ?? 0;
+}
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<T>(xs: T[], rand: () => number): T[] {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+function serialisable(p: LstmParams): Record<string, unknown> {
+  const { log: _log, ...rest } = p;
+  return rest;
+}
