@@ -13,14 +13,28 @@ const { parentPort, workerData } = require('node:worker_threads');
 // ctsa prints to stdout even with verbose: false; keep it out of ours.
 console.log = () => {};
 process.stdout.write = () => true;
-const ARIMA = require(workerData.arimaPath);
+// The package's own loader, by file path, so that the emscripten module (its heap) is ours too.
+const dir = require('node:path').dirname(workerData.arimaPath);
+const mod = require(dir + '/wasm/native-sync.js')({ wasmBinary: require(dir + '/wrapper/native.bin.js') });
+const ARIMA = require(dir + '/load.js')(mod);
+// The package's handle points at ctsa's struct sarimax_set; on wasm32 that struct holds 14 ints,
+// then pointers phi @56, theta @60, and the doubles mean @88, var @96, loglik @104, aic @112.
+function fitted(handle, p, q) {
+  const i32 = mod.HEAP32, f64 = mod.HEAPF64;
+  const ptr = i32[handle >> 2];
+  const phiAt = i32[(ptr + 56) >> 2], thetaAt = i32[(ptr + 60) >> 2];
+  const read = (at, n) => Array.from({ length: n }, (_, k) => f64[(at >> 3) + k]);
+  if (i32[(ptr + 16) >> 2] !== p || i32[(ptr + 24) >> 2] !== q) return undefined; // layout check
+  return { phi: read(phiAt, p), theta: read(thetaAt, q), mean: f64[(ptr + 88) >> 3], sigma2: f64[(ptr + 96) >> 3], loglik: f64[(ptr + 104) >> 3], aic: f64[(ptr + 112) >> 3] };
+}
 parentPort.on('message', (job) => {
   try {
     const m = new ARIMA({ p: job.p, d: job.d, q: job.q, P: 0, D: job.D, Q: 0, s: job.s, method: 1, optimizer: 5, verbose: false });
     m.train(Array.from(job.y));
+    const coef = fitted(m.model, job.p, job.q);
     const [mean, variance] = m.predict(job.h);
     m.destroy();
-    parentPort.postMessage({ id: job.id, mean, variance });
+    parentPort.postMessage({ id: job.id, mean, variance, coef });
   } catch (e) {
     parentPort.postMessage({ id: job.id, error: String(e && e.message || e) });
   }
@@ -38,8 +52,28 @@ export interface ArimaJob {
   h: number;
 }
 
+/**
+ * The fitted model as ctsa holds it: AR and MA coefficients (ctsa's MA sign is the opposite of
+ * statsmodels'), the constant, innovation variance, log-likelihood and AIC. Undefined if the
+ * struct did not look as expected (another package version).
+ */
+export interface ArimaCoefficients {
+  phi: number[];
+  theta: number[];
+  mean: number;
+  sigma2: number;
+  loglik: number;
+  aic: number;
+}
+
+export interface ArimaResult {
+  mean: number[];
+  variance: number[];
+  coef?: ArimaCoefficients | undefined;
+}
+
 interface Pending {
-  resolve: (r: { mean: number[]; variance: number[] }) => void;
+  resolve: (r: ArimaResult) => void;
   reject: (e: Error) => void;
 }
 
@@ -58,7 +92,7 @@ function getWorker(): Worker {
   const require = createRequire(import.meta.url);
   const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { arimaPath: require.resolve('arima') } });
   w.unref();
-  w.on('message', (msg: { id: number; mean?: number[]; variance?: number[]; error?: string }) => {
+  w.on('message', (msg: { id: number; mean?: number[]; variance?: number[]; coef?: ArimaCoefficients; error?: string }) => {
     const p = pending.get(msg.id);
     if (!p) return;
     pending.delete(msg.id);
@@ -71,7 +105,7 @@ function getWorker(): Worker {
       failAll('the arima worker was restarted after a failed fit');
       return;
     }
-    p.resolve({ mean: msg.mean!, variance: msg.variance! });
+    p.resolve({ mean: msg.mean!, variance: msg.variance!, coef: msg.coef });
     if (pending.size === 0) w.unref();
   });
   w.on('error', (e) => {
@@ -91,7 +125,7 @@ function getWorker(): Worker {
 }
 
 /** Fits one order and forecasts h steps: means and forecast-error variances. */
-export function runArima(job: ArimaJob): Promise<{ mean: number[]; variance: number[] }> {
+export function runArima(job: ArimaJob): Promise<ArimaResult> {
   const w = getWorker();
   w.ref();
   const id = nextId++;
