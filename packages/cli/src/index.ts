@@ -1,4 +1,4 @@
 export { main } from './main.js';
 export type { Io } from './io.js';
-export { panelsSvg, svgToPng, htmlReport } from './plot.js';
-export type { Line, Panel } from './plot.js';
+export { panelsSvg, svgToPng, htmlReport } from '@amf-foresight/orchestrator';
+export type { Line, Panel, Band } from '@amf-foresight/orchestrator';

@@ -1,6 +1,8 @@
 import yargs from 'yargs';
 import { isAmfError } from '@amf-foresight/core';
+import { demoCommand } from './commands/demo.js';
 import { downloadCommand } from './commands/download.js';
+import { runCommand } from './commands/pipeline.js';
 import { generateCommand } from './commands/generate.js';
 import { processCommand } from './commands/process.js';
 import { forecastCommand, trainCommand } from './commands/train.js';
@@ -19,17 +21,18 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
   };
   const parser = yargs()
     .scriptName('amf-foresight')
-    .usage('$0 <command> [options]\n\nForecast CPU and memory of 5G core network functions from Prometheus TSDB blocks.')
+    .usage('$0 <command> [options]\n$0 [--download] [--process --start … --end …] [--generate --metric … --type … --level …] [--train --model … [--data …]]\n\nForecast CPU and memory of 5G core network functions from Prometheus TSDB blocks.')
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only warnings and errors on stderr' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug output on stderr' })
     .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Summary format on stdout' })
+    .command(runCommand(io, setResult))
     .command('tsdb', 'Read Prometheus TSDB blocks: dump samples, list blocks', (y) => tsdbCommand(y, io, setResult))
     .command(downloadCommand(io, setResult))
     .command(processCommand(io, setResult))
     .command(generateCommand(io, setResult))
     .command(trainCommand(io, setResult))
     .command(forecastCommand(io, setResult))
-    .demandCommand(1, 'name a command (see --help)')
+    .command(demoCommand(io, setResult))
     .strict()
     .recommendCommands()
     .help()

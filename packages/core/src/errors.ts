@@ -24,7 +24,7 @@ export interface AmfErrorDetails {
   [key: string]: unknown;
 }
 
-export type ExitCode = 1 | 2 | 3;
+export type ExitCode = 1 | 2 | 3 | 130;
 
 export class AmfError extends Error {
   /** Stable, machine-readable code, e.g. `TSDB_BAD_CRC`. Never reworded once released. */

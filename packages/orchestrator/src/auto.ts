@@ -1,3 +1,4 @@
+import { InputError } from '@amf-foresight/core';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 import { Conformal } from './conformal.js';
 import { AUTO_CANDIDATES, autoScore, backtest } from './evaluation.js';
@@ -8,6 +9,8 @@ import type { ModelOptions } from './registry.js';
 export interface AutoResult {
   chosen: string;
   results: BacktestResult[];
+  /** Candidates that could not be backtested on this series, and why. */
+  skipped: { model: string; reason: string }[];
   /** The chosen model fitted on the whole series, with conformal intervals from its backtest. */
   model: Forecaster;
 }
@@ -19,10 +22,21 @@ export interface AutoResult {
  */
 export async function autoSelect(series: SeriesInput, o: BacktestOptions & ModelOptions): Promise<AutoResult> {
   const results: BacktestResult[] = [];
-  for (const name of AUTO_CANDIDATES) results.push(await backtest(series, () => makeModel(name, { ...o, maxHorizon: o.horizon }), o));
+  const skipped: { model: string; reason: string }[] = [];
+  for (const name of AUTO_CANDIDATES) {
+    try {
+      results.push(await backtest(series, () => makeModel(name, { ...o, maxHorizon: o.horizon }), o));
+    } catch (e) {
+      // A candidate that cannot fit these windows (MSTL needs two seasons) is left out, with the reason.
+      if (!(e instanceof InputError)) throw e;
+      skipped.push({ model: name, reason: e.message });
+      o.log?.(`auto: ${name} left out: ${e.message}`);
+    }
+  }
+  if (results.length === 0) throw new InputError('AUTO_NO_CANDIDATE', `no candidate model could be backtested: ${skipped.map((s) => `${s.model}: ${s.reason}`).join('; ')}`);
   const best = Math.min(...results.map((r) => autoScore(r.mean)));
   const near = results.filter((r) => autoScore(r.mean) <= best * 1.01).sort((a, b) => a.fitSeconds - b.fitSeconds);
   const chosen = near[0]!;
   const model = await new Conformal(makeModel(chosen.model as (typeof AUTO_CANDIDATES)[number], { ...o, maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0) }), chosen.absErrors).fit(series);
-  return { chosen: chosen.model, results, model };
+  return { chosen: chosen.model, results, skipped, model };
 }

@@ -68,6 +68,8 @@ export interface BacktestOptions {
   step?: number;
   /** Season of the MASE scale (default: a day of the step). */
   season?: number;
+  /** Checked before every window: a cancelled run stops within one fit. */
+  signal?: AbortSignal;
 }
 
 export interface BacktestResult {
@@ -92,6 +94,7 @@ export async function backtest(series: SeriesInput, make: () => Forecaster, o: B
   for (let k = o.windows - 1; k >= 0; k--) {
     const origin = n - o.horizon - k * step;
     if (origin < 2) continue;
+    o.signal?.throwIfAborted();
     const train = slice(series, 0, origin);
     const actual = Array.from(series.y).slice(origin, origin + o.horizon);
     const t0 = performance.now();

@@ -8,7 +8,7 @@ import type { FeatureType, Level } from '@amf-foresight/features';
 import { parquetBytes, readParquetFile } from '@amf-foresight/tsdb-ingest';
 import { consoleLogger, fileLogger, runLogPath, teeLogger } from '../console.js';
 import type { Io } from '../io.js';
-import { htmlReport, panelsSvg, svgToPng } from '../plot.js';
+import { htmlReport, panelsSvg, svgToPng } from '@amf-foresight/orchestrator';
 
 const UNITS: Record<string, string> = { memory: 'MiB', cpu: 'cores', utilization: '% of CPU limit', raw: 'raw' };
 

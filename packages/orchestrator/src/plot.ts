@@ -4,12 +4,23 @@ export interface Line {
   color: string;
   t: number[];
   y: number[];
+  width?: number;
+}
+
+/** A shaded range, e.g. a forecast interval. */
+export interface Band {
+  label: string;
+  color: string;
+  t: number[];
+  lo: number[];
+  hi: number[];
 }
 
 export interface Panel {
   title: string;
   unit: string;
   lines: Line[];
+  bands?: Band[];
 }
 
 const W = 1200;
@@ -30,7 +41,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function panelsSvg(title: string, panels: readonly Panel[]): string {
   const H = M.top + panels.length * (PANEL_H + M.bottom) + 10;
-  const all = panels.flatMap((p) => p.lines.flatMap((l) => l.t));
+  const all = panels.flatMap((p) => [...p.lines.flatMap((l) => l.t), ...(p.bands ?? []).flatMap((b) => b.t)]);
   const t0 = Math.min(...all);
   const t1 = Math.max(...all);
   const x = (t: number) => M.left + ((t - t0) / (t1 - t0 || 1)) * (W - M.left - M.right);
@@ -38,7 +49,7 @@ export function panelsSvg(title: string, panels: readonly Panel[]): string {
   svg += `<rect width="100%" height="100%" fill="white"/><text x="${M.left}" y="22" font-size="16" font-weight="bold">${esc(title)}</text>`;
   panels.forEach((p, i) => {
     const top = M.top + i * (PANEL_H + M.bottom);
-    const ys = p.lines.flatMap((l) => l.y).filter(Number.isFinite);
+    const ys = [...p.lines.flatMap((l) => l.y), ...(p.bands ?? []).flatMap((b) => [...b.lo, ...b.hi])].filter(Number.isFinite);
     let lo = Math.min(...ys);
     let hi = Math.max(...ys);
     const pad = (hi - lo) * 0.05 || 1;
@@ -54,6 +65,13 @@ export function panelsSvg(title: string, panels: readonly Panel[]): string {
       svg += `<text x="${x(d) + 3}" y="${top + PANEL_H + 14}">${new Date(d).toISOString().slice(0, 10)} ${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(d).getUTCDay()]}</text>`;
     }
     svg += `<text x="${M.left + 6}" y="${top + 16}" font-weight="bold">${esc(p.title)} (${esc(p.unit)})</text>`;
+    const bands = p.bands ?? [];
+    bands.forEach((b, k) => {
+      const upper = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.hi[j]!).toFixed(1)}`);
+      const lower = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.lo[j]!).toFixed(1)}`).reverse();
+      svg += `<polygon points="${[...upper, ...lower].join(' ')}" fill="${b.color}" fill-opacity="0.25" stroke="none"/>`;
+      svg += `<rect x="${W - M.right - 260}" y="${top + 8 + (p.lines.length + k) * 16}" width="10" height="10" fill="${b.color}" fill-opacity="0.25"/><text x="${W - M.right - 245}" y="${top + 17 + (p.lines.length + k) * 16}">${esc(b.label)}</text>`;
+    });
     p.lines.forEach((l, k) => {
       let path = '';
       let pen = false;
@@ -66,7 +84,7 @@ export function panelsSvg(title: string, panels: readonly Panel[]): string {
         path += `${pen ? 'L' : 'M'}${x(l.t[j]!).toFixed(1)},${y(v).toFixed(1)}`;
         pen = true;
       }
-      svg += `<path d="${path}" fill="none" stroke="${l.color}" stroke-width="1"/>`;
+      svg += `<path d="${path}" fill="none" stroke="${l.color}" stroke-width="${l.width ?? 1}"/>`;
       svg += `<rect x="${W - M.right - 260}" y="${top + 8 + k * 16}" width="10" height="10" fill="${l.color}"/><text x="${W - M.right - 245}" y="${top + 17 + k * 16}">${esc(l.label)}</text>`;
     });
   });
