@@ -91,6 +91,13 @@ describe("the seed README's command lines (python amf_foresight/pipeline.py → 
     expect(run.inputs).toMatchObject({ model: 'ARIMA', level: 'amf', start: '2023-06-06 14:00:00' });
     expect(run.versions['@amf-foresight/orchestrator']).toBe('0.1.0');
     expect(existsSync(join(cwd, 'logs', `${s.runId}.log`))).toBe(true);
+    // The forecast plot (its SVG is inline in the report, the PNG is rendered from it): data, forecast and intervals.
+    const html = readFileSync(join(cwd, s.runDir, 'forecast.html'), 'utf8');
+    expect(html.match(/<path d="M/g)).toHaveLength(2);
+    expect(html.match(/<polygon /g)).toHaveLength(2);
+    expect(html).toContain('ARIMA forecast');
+    expect(html).toContain('95 % interval');
+    expect(readFileSync(join(cwd, s.runDir, 'forecast.png')).subarray(1, 4).toString()).toBe('PNG');
     const listed = await moto.client.send(new ListObjectsV2Command({ Bucket: 'amf-tsdb', Prefix: `runs/${s.runId}/` }));
     const keys = (listed.Contents ?? []).map((c) => c.Key!.slice(`runs/${s.runId}/`.length));
     expect(keys).toHaveLength(s.uploaded.files);

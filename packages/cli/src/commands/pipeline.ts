@@ -134,6 +134,8 @@ export function printRun(r: PipelineResult, argv: Args, io: Io): void {
   if (argv.quiet) return;
   const lines = [`run ${r.runId}: ${r.runDir}`];
   for (const [k, s] of Object.entries(r.steps)) lines.push(`  ${k.padEnd(9)} ${s.seconds.toFixed(1)} s`);
+  const range = r.steps['generate']?.['range'] as [string, string] | undefined;
+  if (range) lines.push(`  data: ${range[0]} to ${range[1]} UTC (${String(r.steps['generate']!['rows'])} rows) → ${join(r.runDir, 'dataset.png')}`);
   if (r.train) {
     const b = r.train.backtest.mean;
     lines.push(`  model ${r.train.model} on ${r.train.series} (${r.train.points} points): backtest h=${r.train.backtest.horizon} × ${r.train.backtest.windows}: MASE ${b.mase.toFixed(3)}, RMSE ${b.rmse.toPrecision(4)}, 90 % coverage ${(100 * b.coverage90).toFixed(0)} %; prototype test MSE ${r.train.prototype.testMse?.toPrecision(4) ?? 'n/a'}`);
