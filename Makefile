@@ -3,6 +3,7 @@
 #   make demo    install, build, run the pipeline on the embedded sample data
 #   make bench   benchmarks (figures as ratios against references measured in the same run)
 #   make golden  re-make the model goldens from statsmodels and Python Prophet
+#   make check-packages  publint + attw on every package, nx release --dry-run
 #   make fuzz    10 000 damaged blocks through the TSDB reader
 #   make sample  re-make the embedded sample blocks (simulator → promtool → prometheus compaction)
 SHELL := /bin/bash
@@ -11,7 +12,7 @@ GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
 
-.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden fuzz fixtures sample typecheck clean
+.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden check-packages fuzz fixtures sample typecheck clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -72,6 +73,12 @@ bench: install build .venv-test/.bench-python
 golden: .venv-test/.bench-python
 	.venv-test/bin/python packages/models-arima/golden/make_golden.py > packages/models-arima/golden/statsmodels-nab.json
 	.venv-test/bin/python packages/models-prophet/golden/make_golden.py
+
+# publint --strict and attw --pack on every package (tools from the npm registry, into a scratch dir).
+check-packages: build
+	@d=$$(mktemp -d) && npm install --prefix "$$d" --no-audit --no-fund --silent publint@0.3 @arethetypeswrong/cli@0.18 && \
+	for p in packages/*/; do echo "== $$p"; (cd $$p && "$$d/node_modules/.bin/publint" --strict && "$$d/node_modules/.bin/attw" --pack . --profile node16) || exit 1; done; rm -rf "$$d"
+	npx nx release --dry-run --skip-publish
 
 fuzz: node-deps build
 	node packages/tsdb-ingest/scripts/fuzz.mjs --iterations 10000

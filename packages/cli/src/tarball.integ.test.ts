@@ -72,6 +72,22 @@ new Lstm({ epochs: 2, maxSamples: 50, maxHorizon: 3 }).fit({ ds, y: ds.map((_, i
     writeFileSync(join(app, 'lstm.cjs'), lstm('cjs', "const { Lstm } = require('@amf-foresight/models-lstm');"));
     expect(JSON.parse(execFileSync('node', ['lstm.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 3, backend: 'wasm' });
     expect(JSON.parse(execFileSync('node', ['lstm.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 3, backend: 'wasm' });
+    // features, models-arima and orchestrator through their public exports, ESM and CJS.
+    const rest = (ext: string, head: string) => `${head}
+const ds = Array.from({ length: 300 }, (_, i) => i * 60000);
+const y = ds.map((_, i) => 5 + Math.sin(i / 9) + (i % 5) / 10);
+(async () => {
+  const a = await new Arima({ order: [1, 0, 0], maxHorizon: 3 }).fit({ ds, y });
+  const s = await makeModel('SNAIVE', { season: 60 }).fit({ ds, y });
+  const out = { ${'ext'}: '${ext}', levels: LEVELS.length, arima: a.predict(3).mean.length, snaive: s.predict(2).mean.length, models: MODEL_NAMES.length };
+  await stopArimaWorker();
+  console.log(JSON.stringify(out));
+})();`;
+    writeFileSync(join(app, 'rest.mjs'), rest('mjs', "import { LEVELS } from '@amf-foresight/features';\nimport { Arima, stopArimaWorker } from '@amf-foresight/models-arima';\nimport { MODEL_NAMES, makeModel } from '@amf-foresight/orchestrator';"));
+    writeFileSync(join(app, 'rest.cjs'), rest('cjs', "const { LEVELS } = require('@amf-foresight/features');\nconst { Arima, stopArimaWorker } = require('@amf-foresight/models-arima');\nconst { MODEL_NAMES, makeModel } = require('@amf-foresight/orchestrator');"));
+    for (const ext of ['mjs', 'cjs']) {
+      expect(JSON.parse(execFileSync('node', [`rest.${ext}`], { cwd: app, encoding: 'utf8' }))).toEqual({ ext, levels: 4, arima: 3, snaive: 2, models: 6 });
+    }
     const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
     const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));
