@@ -33,13 +33,29 @@ describe('ARIMA guard layer', () => {
     expect(wn.predict(1).mean[0]).toBeCloseTo(2, 12);
   });
 
-  it('selects d by KPSS and (p, q) by AICc, and reports every order it tried', async () => {
+  it('selects d by KPSS and (p, q) by AICc, and reports every order it tried (grid: all 16 up to order 3)', async () => {
     const { ds, y } = nabSeries('ec2_cpu_utilization_77c1ca.csv');
-    const m = await new Arima({ maxHorizon: 12 }).fit({ ds: ds.slice(0, 3225), y: y.slice(0, 3225) });
+    const m = await new Arima({ maxHorizon: 12, search: 'grid', maxOrder: 3 }).fit({ ds: ds.slice(0, 3225), y: y.slice(0, 3225) });
     const sel = m.selection!;
     expect(sel.search).toHaveLength(16);
     expect(sel.aicc).toBe(Math.min(...sel.search.map((s) => s.aicc)));
     expect(sel.order[0] + sel.order[2]).toBeGreaterThan(0);
+  });
+
+  it('stepwise: starts from (2,d,2), (0,d,0), (1,d,0), (0,d,1), stops at a local AICc minimum', async () => {
+    const { ds, y } = nabSeries('ec2_cpu_utilization_77c1ca.csv');
+    const m = await new Arima({ maxHorizon: 12 }).fit({ ds: ds.slice(0, 3225), y: y.slice(0, 3225) });
+    const sel = m.selection!;
+    const tried = sel.search.map((s) => `${s.order[0]},${s.order[2]}`);
+    expect(tried.slice(0, 4)).toEqual(['2,2', '0,0', '1,0', '0,1']);
+    expect(tried.length).toBeLessThan(9);
+    expect(sel.aicc).toBe(Math.min(...sel.search.map((s) => s.aicc)));
+    // Every neighbour of the chosen order that exists was tried and is no better.
+    for (const [dp, dq] of [[-1, 0], [1, 0], [0, -1], [0, 1]]) {
+      const p = sel.order[0] + dp!;
+      const q = sel.order[2] + dq!;
+      if (p >= 0 && q >= 0 && p <= 2 && q <= 2) expect(tried).toContain(`${p},${q}`);
+    }
   });
 
   it('fills gaps by interpolation and refuses horizons beyond what it fitted', async () => {

@@ -4,9 +4,19 @@ import { KPSS_CRITICAL_5, kpss } from './kpss.js';
 import { runArima } from './worker.js';
 
 export interface ArimaParams {
-  /** A fixed (p, d, q); otherwise d by KPSS and (p, q) ∈ 0..maxOrder² by AICc. */
+  /** A fixed (p, d, q); otherwise d by KPSS and (p, q) ≤ maxOrder (default 2) by AICc. */
   order?: [number, number, number];
   maxOrder?: number;
+  /**
+   * 'stepwise' (default): Hyndman–Khandakar's search, from (2,d,2), (0,d,0), (1,d,0), (0,d,1)
+   * to neighbours (p±1, q±1) while AICc improves, usually 6–10 fits; 'grid': every (p, q).
+   */
+  search?: 'stepwise' | 'grid';
+  /**
+   * The order search fits the last searchPoints points (default 1 000); the chosen order is then
+   * refitted on the whole series (up to maxPoints) for the forecast.
+   */
+  searchPoints?: number;
   /** Seasonal differencing at this period (D = 1, no seasonal AR/MA terms: those crash at s = 288). */
   seasonalPeriod?: number;
   /** Only the last maxPoints points are fitted (the wasm stack overflows near 8 200). */
@@ -84,23 +94,65 @@ export class Arima implements Forecaster {
     if (s > 0 && y.length < 3 * s) throw new InputError('SERIES_TOO_SHORT', `seasonal differencing at ${s} needs at least ${3 * s} points, got ${y.length}`);
     const base = s > 0 ? diff(y, s) : y;
     const H = this.params.maxHorizon ?? 576;
-    const candidates: [number, number, number][] = [];
-    if (this.params.order) candidates.push(this.params.order);
+    const search: State['search'] = [];
+    let order: [number, number, number];
+    let searchAicc: number | undefined;
+    if (this.params.order) order = this.params.order;
     else {
       const d = kpss(base) > KPSS_CRITICAL_5 ? 1 : 0;
-      const m = this.params.maxOrder ?? 3;
-      for (let p = 0; p <= m; p++) for (let q = 0; q <= m; q++) candidates.push([p, d, q]);
+      const m = this.params.maxOrder ?? 2;
+      const sp = Math.max(50, this.params.searchPoints ?? 1000);
+      // The search runs on the latest points only; AICc values compare orders on the same data.
+      const ys = y.length > sp ? y.subarray(y.length - sp) : y;
+      const bs = s > 0 ? diff(ys, s) : ys;
+      const tried = new Map<string, number>();
+      const tryOrder = async (p: number, q: number): Promise<number> => {
+        const key = `${p},${q}`;
+        const known = tried.get(key);
+        if (known !== undefined) return known;
+        tried.set(key, Infinity); // claimed: a parallel batch does not fit it twice
+        const r = await this.fitOrder(ys, bs, [p, d, q], s, 1);
+        const a = r ? r.aicc : Infinity;
+        tried.set(key, a);
+
+        return a;
+      };
+      let best: [number, number] = [0, 0];
+      let bestA = Infinity;
+      // Candidates are fitted together (the worker pool runs them in parallel); the best one wins.
+      const consider = async (cands: (readonly [number, number])[]): Promise<boolean> => {
+        const valid = cands.filter(([p, q]) => p >= 0 && q >= 0 && p <= m && q <= m && !tried.has(`${p},${q}`));
+        const scores = await Promise.all(valid.map(([p, q]) => tryOrder(p, q)));
+        let improved = false;
+        scores.forEach((a, i) => {
+          // Recorded in candidate order, whatever order the parallel fits finished in.
+          if (Number.isFinite(a)) search.push({ order: [valid[i]![0], d, valid[i]![1]], aicc: a });
+          if (a < bestA) {
+            bestA = a;
+            best = [valid[i]![0], valid[i]![1]];
+            improved = true;
+          }
+        });
+        return improved;
+      };
+      if ((this.params.search ?? 'stepwise') === 'grid') {
+        const all: [number, number][] = [];
+        for (let p = 0; p <= m; p++) for (let q = 0; q <= m; q++) all.push([p, q]);
+        await consider(all);
+      } else {
+        await consider([[Math.min(2, m), Math.min(2, m)], [0, 0], [Math.min(1, m), 0], [0, Math.min(1, m)]]);
+        // Hyndman–Khandakar neighbourhood, moving to the best neighbour while AICc improves.
+        while (await consider([[-1, 0], [1, 0], [0, -1], [0, 1], [-1, -1], [1, 1], [-1, 1], [1, -1]].map(([dp, dq]) => [best[0] + dp!, best[1] + dq!] as const))) {
+          // keep moving
+        }
+      }
+      if (!Number.isFinite(bestA)) throw new InputError('ARIMA_NO_FIT', 'no ARIMA order could be fitted to this series', { hint: 'try SNAIVE or MSTL' });
+      order = [best[0], d, best[1]];
+      searchAicc = bestA;
     }
-    const search: State['search'] = [];
-    let best: { order: [number, number, number]; aicc: number; mean: number[]; variance: number[] } | undefined;
-    for (const order of candidates) {
-      const r = await this.fitOrder(y, base, order, s, H);
-      if (!r) continue;
-      search.push({ order, aicc: r.aicc });
-      if (!best || r.aicc < best.aicc) best = { order, ...r };
-    }
-    if (!best) throw new InputError('ARIMA_NO_FIT', 'no ARIMA order could be fitted to this series', { hint: 'try SNAIVE or MSTL' });
-    this.state = { stepMs: step, lastDs: series.ds[series.ds.length - 1]!, order: best.order, mean: best.mean, variance: best.variance, aicc: best.aicc, search };
+    const final = await this.fitOrder(y, base, order, s, H);
+    if (!final) throw new InputError('ARIMA_NO_FIT', `ARIMA${JSON.stringify(order)} could not be fitted to this series`, { hint: 'try another order, SNAIVE or MSTL' });
+    this.state = { stepMs: step, lastDs: series.ds[series.ds.length - 1]!, order, mean: final.mean, variance: final.variance, aicc: searchAicc ?? final.aicc, search };
     return this;
   }
 

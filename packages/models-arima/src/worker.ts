@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AmfError } from '@amf-foresight/core';
 
@@ -77,71 +78,97 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-let worker: Worker | undefined;
-let nextId = 1;
-const pending = new Map<number, Pending>();
-let restarts = 0;
-
-function failAll(message: string): void {
-  for (const [, p] of pending) p.reject(new AmfError('ARIMA_CRASHED', message, { hint: 'the fit crashed the arima module; it was restarted — use fewer points (maxPoints)' }));
-  pending.clear();
+/** One worker thread and the jobs it has been given. */
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
 }
 
-function getWorker(): Worker {
-  if (worker) return worker;
+let slots: (Slot | undefined)[] = [];
+let poolSize = Math.max(1, Math.min(2, availableParallelism()));
+let nextId = 1;
+let restarts = 0;
+
+/** Sets how many worker threads run fits at once (default: the cores, at most 2). */
+export function setArimaWorkers(n: number): void {
+  poolSize = Math.max(1, Math.floor(n));
+}
+
+function failAll(slot: Slot, message: string): void {
+  for (const [, p] of slot.pending) p.reject(new AmfError('ARIMA_CRASHED', message, { hint: 'the fit crashed the arima module; it was restarted — use fewer points (maxPoints)' }));
+  slot.pending.clear();
+}
+
+function retire(i: number, slot: Slot): void {
+  if (slots[i] === slot) slots[i] = undefined;
+}
+
+function startSlot(i: number): Slot {
   const require = createRequire(import.meta.url);
   const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { arimaPath: require.resolve('arima') } });
   w.unref();
+  const slot: Slot = { worker: w, pending: new Map() };
   w.on('message', (msg: { id: number; mean?: number[]; variance?: number[]; coef?: ArimaCoefficients; error?: string }) => {
-    const p = pending.get(msg.id);
+    const p = slot.pending.get(msg.id);
     if (!p) return;
-    pending.delete(msg.id);
+    slot.pending.delete(msg.id);
     if (msg.error !== undefined) {
       // A failed fit may have left the wasm module corrupted (stack overflow): start afresh.
-      if (worker === w) worker = undefined;
+      retire(i, slot);
       restarts++;
       void w.terminate();
       p.reject(new AmfError('ARIMA_FIT_FAILED', `arima: ${msg.error}`));
-      failAll('the arima worker was restarted after a failed fit');
+      failAll(slot, 'the arima worker was restarted after a failed fit');
       return;
     }
     p.resolve({ mean: msg.mean!, variance: msg.variance!, coef: msg.coef });
-    if (pending.size === 0) w.unref();
+    if (slot.pending.size === 0) w.unref();
   });
   w.on('error', (e) => {
-    worker = undefined;
+    retire(i, slot);
     restarts++;
-    failAll(`the arima worker crashed: ${e.message}`);
+    failAll(slot, `the arima worker crashed: ${e.message}`);
   });
   w.on('exit', (code) => {
-    if (worker === w) worker = undefined;
-    if (pending.size > 0 && code !== 1) {
+    retire(i, slot);
+    if (slot.pending.size > 0 && code !== 1) {
       restarts++;
-      failAll(`the arima worker exited with code ${code}`);
+      failAll(slot, `the arima worker exited with code ${code}`);
     }
   });
-  worker = w;
-  return w;
+  slots[i] = slot;
+  return slot;
 }
 
-/** Fits one order and forecasts h steps: means and forecast-error variances. */
+/** The least busy worker, started if needed. */
+function getSlot(): Slot {
+  let best: Slot | undefined;
+  for (let i = 0; i < poolSize; i++) {
+    const s = slots[i] ?? startSlot(i);
+    if (!best || s.pending.size < best.pending.size) best = s;
+    if (s.pending.size === 0) break;
+  }
+  return best!;
+}
+
+/** Fits one order and forecasts h steps: means and forecast-error variances. Fits run on a small pool of workers. */
 export function runArima(job: ArimaJob): Promise<ArimaResult> {
-  const w = getWorker();
-  w.ref();
+  const slot = getSlot();
+  slot.worker.ref();
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    w.postMessage({ id, ...job });
+    slot.pending.set(id, { resolve, reject });
+    slot.worker.postMessage({ id, ...job });
   });
 }
 
-/** How many times the worker had to be replaced (for tests and logs). */
+/** How many times a worker had to be replaced (for tests and logs). */
 export function workerRestarts(): number {
   return restarts;
 }
 
 export async function stopArimaWorker(): Promise<void> {
-  const w = worker;
-  worker = undefined;
-  if (w) await w.terminate();
+  const all = slots.filter((s): s is Slot => s !== undefined);
+  slots = [];
+  await Promise.all(all.map((s) => s.worker.terminate()));
 }
