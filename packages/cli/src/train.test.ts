@@ -68,12 +68,18 @@ describe('amf-foresight train and forecast', () => {
     expect(r.err).toContain(text);
   });
 
-  it('refuses series with too many gaps, and a missing dataset', async () => {
+  it('refuses series with too many gaps or no values at all (exit 2), and a missing dataset (exit 3)', async () => {
     const sparse = join(dirs.make(), 'sparse.parquet');
     writeDataset(sparse, Array.from({ length: 600 }, (_, i) => (i % 3 ? null : i)));
     const r = await runCli(['train', '--data', sparse, '--model', 'snaive', '--out-dir', join(dirs.make(), 'o')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('points are missing');
+    const empty = join(dirs.make(), 'empty.parquet');
+    writeDataset(empty, new Array<number | null>(600).fill(null));
+    const e = await runCli(['train', '--data', empty, '--model', 'arima', '--out-dir', join(dirs.make(), 'o')]);
+    expect(e.code).toBe(2);
+    expect(e.err.trim().split('\n')).toHaveLength(1);
+    expect(e.err).toContain('600 of 600 points are missing');
     const missing = await runCli(['train', '--data', '/nonexistent.parquet', '--model', 'snaive']);
     expect(missing.code).toBe(3);
   });

@@ -90,6 +90,9 @@ export async function trainModel(o: TrainOptions, ctx: { logger: Logger; signal?
   checkHorizon(o.horizon);
   if (!(Number.isInteger(o.windows) && o.windows >= 1)) throw new UsageError('BAD_WINDOWS', '--windows must be a whole number ≥ 1', { flag: '--windows' });
   const { id, series } = readSeries(o.data, o.series);
+  let values = 0;
+  for (const v of series.y) if (!Number.isNaN(v)) values++;
+  if (values === 0) throw new InputError('SERIES_EMPTY', `series ${id} of ${o.data}: ${series.y.length} of ${series.y.length} points are missing`, { file: o.data, hint: 'generate the dataset over a window where the workload ran' });
   const modelLog = (m: string): void => (m.includes(' epoch ') ? log.debug(m) : log.info(m));
   const opts = { horizon: o.horizon, windows: o.windows, log: modelLog, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(o.backtestStep !== undefined ? { step: o.backtestStep } : {}), ...(o.season !== undefined ? { season: o.season } : {}) };
   let model: Forecaster;
