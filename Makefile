@@ -74,11 +74,9 @@ golden: .venv-test/.bench-python
 	.venv-test/bin/python packages/models-arima/golden/make_golden.py > packages/models-arima/golden/statsmodels-nab.json
 	.venv-test/bin/python packages/models-prophet/golden/make_golden.py
 
-# publint --strict and attw --pack on every package (tools from the npm registry, into a scratch dir).
+# publint --strict and attw --pack on every package, and nx release --dry-run (also run by make test).
 check-packages: build
-	@d=$$(mktemp -d) && npm install --prefix "$$d" --no-audit --no-fund --silent publint@0.3 @arethetypeswrong/cli@0.18 && \
-	for p in packages/*/; do echo "== $$p"; (cd $$p && "$$d/node_modules/.bin/publint" --strict && "$$d/node_modules/.bin/attw" --pack . --profile node16) || exit 1; done; rm -rf "$$d"
-	npx nx release --dry-run --skip-publish
+	npx vitest run packages/cli/src/release.integ.test.ts
 
 fuzz: node-deps build
 	node packages/tsdb-ingest/scripts/fuzz.mjs --iterations 10000
