@@ -60,9 +60,14 @@ export function panelsSvg(title: string, panels: readonly Panel[]): string {
     for (const v of niceTicks(lo, hi)) {
       svg += `<line x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${M.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
     }
-    for (let d = Math.ceil(t0 / 86_400_000) * 86_400_000; d <= t1 - 86_400_000 / 8; d += 86_400_000) {
+    // Day lines over spans of two days or more; otherwise hour lines (every 1, 2, 3 or 6 h), labelled UTC.
+    const span = t1 - t0;
+    const tick = span >= 2 * 86_400_000 ? 86_400_000 : [1, 2, 3, 6].map((h) => h * 3_600_000).find((h) => span / h <= 12) ?? 21_600_000;
+    for (let d = Math.ceil(t0 / tick) * tick; d <= t1 - tick / 8; d += tick) {
+      const at = new Date(d);
+      const label = tick === 86_400_000 ? `${at.toISOString().slice(0, 10)} ${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][at.getUTCDay()]}` : `${at.toISOString().slice(at.getUTCHours() === 0 ? 5 : 11, 16).replace('T', ' ')}`;
       svg += `<line x1="${x(d)}" x2="${x(d)}" y1="${top}" y2="${top + PANEL_H}" stroke="#ddd"/>`;
-      svg += `<text x="${x(d) + 3}" y="${top + PANEL_H + 14}">${new Date(d).toISOString().slice(0, 10)} ${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(d).getUTCDay()]}</text>`;
+      svg += `<text x="${x(d) + 3}" y="${top + PANEL_H + 14}">${label}</text>`;
     }
     svg += `<text x="${M.left + 6}" y="${top + 16}" font-weight="bold">${esc(p.title)} (${esc(p.unit)})</text>`;
     const bands = p.bands ?? [];
