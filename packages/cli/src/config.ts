@@ -44,3 +44,11 @@ export function s3Settings(
     },
   };
 }
+
+/** s3Settings from parsed yargs flags (download and the pipeline share them). */
+export function s3FromArgs(argv: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): S3Settings {
+  const str = (k: string): string | undefined => (typeof argv[k] === 'string' ? (argv[k] as string) : undefined);
+  const pathStyle = argv['path-style'];
+  const flags = { bucket: str('bucket'), prefix: str('prefix'), localPath: str('local-path'), block: str('block'), endpoint: str('endpoint') };
+  return s3Settings({ ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)), ...(typeof pathStyle === 'boolean' ? { pathStyle } : {}) }, env);
+}

@@ -110,6 +110,12 @@ export function checkHorizon(h: number): void {
   if (!Number.isInteger(h) || h <= 0) throw new UsageError('BAD_HORIZON', `the horizon must be a whole number of steps ≥ 1, got ${h}`, { flag: '--horizon' });
 }
 
+/** The forecast of a series that never changed: its value at every step, intervals of zero width. */
+export function constantForecast(ds: Float64Array, value: number, levels: readonly number[] = DEFAULT_LEVELS): Forecast {
+  const mean = new Float64Array(ds.length).fill(value);
+  return { ds, mean, intervals: Object.fromEntries(levels.map((l) => [l, { lo: mean.slice(), hi: mean.slice() }])) };
+}
+
 /** z-score of a two-sided normal interval at `level` percent. */
 export function normalQuantile(p: number): number {
   // Acklam's rational approximation: relative error below 1.2e-9, plenty for intervals.

@@ -59,7 +59,8 @@ export function recordingOptimizer(inner: WasmstanOptimizer, round: boolean): { 
         p.delta = p.delta.map(round6);
         p.beta = p.beta.map(round6);
       }
-      const S = (JSON.parse(data) as { S: number }).S;
+      // Only S is needed from the (large) JSON data: read it without parsing the whole document.
+      const S = Number(/"S":\s*(\d+)/.exec(data)?.[1] ?? NaN);
       fit = { k: p.k, m: p.m, delta: Array.from(p.delta), beta: Array.from(p.beta), sigmaObs: p.sigmaObs, S, algorithm: String(opts['algorithm'] ?? 'lbfgs') };
       return out;
     },

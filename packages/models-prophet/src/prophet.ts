@@ -1,4 +1,4 @@
-import { AmfError, DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeManifest } from '@amf-foresight/core';
+import { AmfError, DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { loadEngine, recordingOptimizer } from './engine.js';
 import type { StanFit } from './engine.js';
@@ -162,8 +162,7 @@ export class Prophet implements Forecaster {
     const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
     const levels = options.levels ?? DEFAULT_LEVELS;
     if (!this.model) {
-      const mean = new Float64Array(h).fill(st.y[0]!);
-      return { ds, mean, intervals: Object.fromEntries(levels.map((l) => [l, { lo: mean.slice(), hi: mean.slice() }])) };
+      return constantForecast(ds, st.y[0]!, levels);
     }
     const pr = this.model.predict({ ds: Array.from(ds, (t) => t / 1000) });
     const mean = Float64Array.from(pr.yhat.point);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeManifest } from '@amf-foresight/core';
+import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 
 type MstlModule = typeof import('@bsull/augurs/mstl');
@@ -79,8 +79,7 @@ export class MstlEts implements Forecaster {
     const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
     const levels = options.levels ?? DEFAULT_LEVELS;
     if (st.constant !== undefined) {
-      const mean = new Float64Array(h).fill(st.constant);
-      return { ds, mean, intervals: Object.fromEntries(levels.map((l) => [l, { lo: mean.slice(), hi: mean.slice() }])) };
+      return constantForecast(ds, st.constant, levels);
     }
     const model = this.model!;
     const intervals: Forecast['intervals'] = {};

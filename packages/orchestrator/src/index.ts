@@ -9,5 +9,5 @@ export { readSeries, forecastTable, trainModel } from './train.js';
 export type { TrainOptions, TrainResult } from './train.js';
 export { panelsSvg, svgToPng, htmlReport } from './plot.js';
 export type { Line, Panel, Band } from './plot.js';
-export { runPipeline, newRunId, uploadDir, parseS3Url, CancelledError } from './pipeline.js';
+export { runPipeline, newRunId, uploadDir, parseS3Url, writeDatasetFiles, sampleRange, CancelledError } from './pipeline.js';
 export type { PipelineOptions, PipelineResult } from './pipeline.js';

@@ -1,12 +1,13 @@
 import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { Table } from 'apache-arrow';
 import { AmfError, DataNotFoundError, UsageError, formatTime, writeFileAtomic, writeFilesAtomic } from '@amf-foresight/core';
 import type { Logger, ProgressReporter } from '@amf-foresight/core';
 import { generateDataset } from '@amf-foresight/features';
-import type { FeatureType, Level } from '@amf-foresight/features';
+import type { Dataset, FeatureType, Level } from '@amf-foresight/features';
 import { parquetBytes, processBlocks, readParquetFile, syncFromS3 } from '@amf-foresight/tsdb-ingest';
 import type { SyncResult } from '@amf-foresight/tsdb-ingest';
 import { htmlReport, panelsSvg, svgToPng } from './plot.js';
@@ -147,8 +148,22 @@ async function generateStep(g: NonNullable<PipelineOptions['generate']>, samples
   }
   const samples = readParquetFile(samplesFile);
   const series = readParquetFile(seriesFile);
-  const ts = samples.table.getChild('t')!.toArray() as BigInt64Array;
-  if (ts.length === 0) throw new DataNotFoundError('NO_SAMPLES', `${samplesFile} holds no samples`, { file: samplesFile });
+  const { first, last } = sampleRange(samples.table, samplesFile);
+  const start = Math.ceil(first / g.step) * g.step;
+  const d = generateDataset(
+    { series: series.table, samples: samples.table },
+    { metric: g.metric, type: g.type, level: g.level, namespace: g.namespace, nf: g.nf, ...(g.pod !== undefined ? { pod: g.pod } : {}), by: g.by ?? 'workload', start, end: last, step: g.step, rateWindow: g.rateWindow, source: samplesDir },
+    { logger: log },
+  );
+  await writeDatasetFiles(d, g, join(outDir, 'dataset.parquet'));
+  log.info(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series, ${formatTime(start)} to ${formatTime(last)} UTC`);
+  return { rows: d.summary.rows, series: d.summary.series.map((s) => s.unique_id), range: [formatTime(start), formatTime(last)] };
+}
+
+/** First and last sample time (ms) of a samples table; no samples is data not found. */
+export function sampleRange(samples: Table, file: string): { first: number; last: number } {
+  const ts = samples.getChild('t')!.toArray() as BigInt64Array;
+  if (ts.length === 0) throw new DataNotFoundError('NO_SAMPLES', `${file} holds no samples`, { file });
   let first = Infinity;
   let last = -Infinity;
   for (const t of ts) {
@@ -156,12 +171,15 @@ async function generateStep(g: NonNullable<PipelineOptions['generate']>, samples
     if (n < first) first = n;
     if (n > last) last = n;
   }
-  const start = Math.ceil(first / g.step) * g.step;
-  const d = generateDataset(
-    { series: series.table, samples: samples.table },
-    { metric: g.metric, type: g.type, level: g.level, namespace: g.namespace, nf: g.nf, ...(g.pod !== undefined ? { pod: g.pod } : {}), by: g.by ?? 'workload', start, end: last, step: g.step, rateWindow: g.rateWindow, source: samplesDir },
-    { logger: log },
-  );
+  return { first, last };
+}
+
+/**
+ * A dataset's files, written all or none: the Parquet at `file`, and beside it (same base name) a PNG
+ * and a self-contained HTML page with the plot of every series and a table of their figures.
+ */
+export async function writeDatasetFiles(d: Dataset, o: { metric: string; type: string; level: string; nf: string }, file: string): Promise<{ png: string; html: string }> {
+  const base = file.replace(/\.parquet$/, '');
   const ids = Array.from(d.table.getChild('unique_id')!) as string[];
   const ds = Array.from(d.table.getChild('ds')!, (x) => Number(x));
   const ys = Array.from(d.table.getChild('y')!) as (number | null)[];
@@ -170,15 +188,16 @@ async function generateStep(g: NonNullable<PipelineOptions['generate']>, samples
     const idx = ids.map((u, k) => (u === s.unique_id ? k : -1)).filter((k) => k >= 0);
     return { label: s.unique_id, color: colors[i % colors.length]!, t: idx.map((k) => ds[k]!), y: idx.map((k) => ys[k] ?? NaN) };
   });
-  const title = `${g.metric} · ${g.type} · level ${g.level}`;
-  const svg = panelsSvg(title, [{ title: `${g.nf.toUpperCase()} ${g.type}`, unit: UNITS[g.type] ?? '', lines }]);
+  const title = `${o.metric} · ${o.type} · level ${o.level}`;
+  const svg = panelsSvg(title, [{ title: `${o.nf.toUpperCase()} ${o.type}`, unit: UNITS[o.type] ?? '', lines }]);
+  const rows = d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, longest_gap: s.longestGap, min: s.min, mean: s.mean, max: s.max, pods: s.pods.join(' ') }));
+  mkdirSync(dirname(file), { recursive: true });
   writeFilesAtomic([
-    { path: join(outDir, 'dataset.parquet'), data: parquetBytes(d.table, d.metadata) },
-    { path: join(outDir, 'dataset.png'), data: await svgToPng(svg) },
-    { path: join(outDir, 'dataset.html'), data: htmlReport(title, svg, d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, min: s.min, mean: s.mean, max: s.max }))) },
+    { path: file, data: parquetBytes(d.table, d.metadata) },
+    { path: `${base}.png`, data: await svgToPng(svg) },
+    { path: `${base}.html`, data: htmlReport(title, svg, rows) },
   ]);
-  log.info(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series, ${formatTime(start)} to ${formatTime(last)} UTC`);
-  return { rows: d.summary.rows, series: d.summary.series.map((s) => s.unique_id), range: [formatTime(start), formatTime(last)] };
+  return { png: `${base}.png`, html: `${base}.html` };
 }
 
 /** runs/latest → the newest run (a relative symlink, replaced atomically). */

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkWindow, parseTime } from '@amf-foresight/core';
 import { syncFromS3 } from '@amf-foresight/tsdb-ingest';
-import { s3Settings } from '../config.js';
+import { s3FromArgs } from '../config.js';
 import { consoleLogger, consoleProgress } from '../console.js';
 import type { Io } from '../io.js';
 
@@ -28,14 +28,7 @@ export function downloadCommand(io: Io, setResult: (code: number) => void): Comm
         .example('$0 download --bucket b --prefix p --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"', 'only the blocks of a window'),
     handler: async (argv) => {
       const v = { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) };
-      const s = s3Settings({
-        ...(argv.bucket !== undefined ? { bucket: argv.bucket } : {}),
-        ...(argv.prefix !== undefined ? { prefix: argv.prefix } : {}),
-        ...(argv['local-path'] !== undefined ? { localPath: argv['local-path'] } : {}),
-        ...(argv.block !== undefined ? { block: argv.block } : {}),
-        ...(argv.endpoint !== undefined ? { endpoint: argv.endpoint } : {}),
-        ...(argv['path-style'] !== undefined ? { pathStyle: argv['path-style'] } : {}),
-      });
+      const s = s3FromArgs(argv);
       const start = argv.start !== undefined ? parseTime(argv.start, '--start') : undefined;
       const end = argv.end !== undefined ? parseTime(argv.end, '--end') : undefined;
       if (start !== undefined && end !== undefined) checkWindow(start, end);

@@ -1,16 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { DataNotFoundError, UsageError, formatTime, parseDuration, parseTime, writeFilesAtomic } from '@amf-foresight/core';
+import { DataNotFoundError, UsageError, formatTime, parseDuration, parseTime } from '@amf-foresight/core';
 import { FEATURE_TYPES, LEVELS, generateDataset } from '@amf-foresight/features';
 import type { FeatureType, Level } from '@amf-foresight/features';
-import { parquetBytes, readParquetFile } from '@amf-foresight/tsdb-ingest';
+import { readParquetFile } from '@amf-foresight/tsdb-ingest';
 import { consoleLogger, fileLogger, runLogPath, teeLogger } from '../console.js';
 import type { Io } from '../io.js';
-import { htmlReport, panelsSvg, svgToPng } from '@amf-foresight/orchestrator';
-
-const UNITS: Record<string, string> = { memory: 'MiB', cpu: 'cores', utilization: '% of CPU limit', raw: 'raw' };
+import { sampleRange, writeDatasetFiles } from '@amf-foresight/orchestrator';
 
 export function generateCommand(io: Io, setResult: (code: number) => void): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
   return {
@@ -47,15 +44,7 @@ export function generateCommand(io: Io, setResult: (code: number) => void): Comm
       const logger = teeLogger(consoleLogger(io, { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) }), fileLogger(logFile));
       const samples = readParquetFile(samplesFile);
       const series = readParquetFile(seriesFile);
-      const ts = samples.table.getChild('t')!.toArray() as BigInt64Array;
-      let first = Infinity;
-      let last = -Infinity;
-      for (const t of ts) {
-        const n = Number(t);
-        if (n < first) first = n;
-        if (n > last) last = n;
-      }
-      if (ts.length === 0) throw new DataNotFoundError('NO_SAMPLES', `${samplesFile} holds no samples`, { file: samplesFile });
+      const { first, last } = sampleRange(samples.table, samplesFile);
       const step = parseDuration(argv.step, '--step');
       const start = argv.start !== undefined ? parseTime(argv.start, '--start') : Math.ceil(first / step) * step;
       const end = argv.end !== undefined ? parseTime(argv.end, '--end') : last;
@@ -79,26 +68,9 @@ export function generateCommand(io: Io, setResult: (code: number) => void): Comm
         { logger },
       );
       const out = argv.out;
-      mkdirSync(dirname(out), { recursive: true });
-      const base = out.replace(/\.parquet$/, '');
-      const ids = Array.from(d.table.getChild('unique_id')!) as string[];
-      const ds = Array.from(d.table.getChild('ds')!, (x) => Number(x));
-      const ys = Array.from(d.table.getChild('y')!) as (number | null)[];
-      const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
-      const lines = d.summary.series.map((s, i) => {
-        const idx = ids.map((u, k) => (u === s.unique_id ? k : -1)).filter((k) => k >= 0);
-        return { label: s.unique_id, color: colors[i % colors.length]!, t: idx.map((k) => ds[k]!), y: idx.map((k) => ys[k] ?? NaN) };
-      });
-      const title = `${argv.metric} · ${argv.type} · level ${argv.level}`;
-      const svg = panelsSvg(title, [{ title: `${argv.nf.toUpperCase()} ${argv.type}`, unit: UNITS[argv.type] ?? '', lines }]);
-      const png = await svgToPng(svg);
-      writeFilesAtomic([
-        { path: out, data: parquetBytes(d.table, d.metadata) },
-        { path: `${base}.png`, data: png },
-        { path: `${base}.html`, data: htmlReport(title, svg, d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, longest_gap: s.longestGap, min: s.min, mean: s.mean, max: s.max, pods: s.pods.join(' ') }))) },
-      ]);
-      logger.info(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series, ${formatTime(start)} to ${formatTime(end)} UTC → ${out}, ${base}.png, ${base}.html`);
-      if (argv.output === 'json') io.out(JSON.stringify({ dataset: out, png: `${base}.png`, html: `${base}.html`, logFile, ...d.summary }) + '\n');
+      const { png, html } = await writeDatasetFiles(d, { metric: argv.metric, type: argv.type, level: argv.level, nf: argv.nf }, out);
+      logger.info(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series, ${formatTime(start)} to ${formatTime(end)} UTC → ${out}, ${png}, ${html}`);
+      if (argv.output === 'json') io.out(JSON.stringify({ dataset: out, png, html, logFile, ...d.summary }) + '\n');
       setResult(0);
     },
   };

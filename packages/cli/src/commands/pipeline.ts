@@ -6,7 +6,7 @@ import { FEATURE_TYPES, LEVELS } from '@amf-foresight/features';
 import type { FeatureType, Level } from '@amf-foresight/features';
 import { newRunId, normaliseModelName, parseS3Url, runPipeline } from '@amf-foresight/orchestrator';
 import type { PipelineOptions, PipelineResult } from '@amf-foresight/orchestrator';
-import { s3Settings } from '../config.js';
+import { s3FromArgs } from '../config.js';
 import { consoleLogger, consoleProgress, fileLogger, teeLogger } from '../console.js';
 import type { Io } from '../io.js';
 import { downloadOptions } from './download.js';
@@ -70,14 +70,7 @@ export async function runFromArgs(argv: Record<string, any>, io: Io, env: NodeJS
   const start = argv.start !== undefined ? parseTime(argv.start, '--start') : undefined;
   const end = argv.end !== undefined ? parseTime(argv.end, '--end') : undefined;
   if (start !== undefined && end !== undefined) checkWindow(start, end);
-  const s = s3Settings({
-    ...(argv.bucket !== undefined ? { bucket: argv.bucket } : {}),
-    ...(argv.prefix !== undefined ? { prefix: argv.prefix } : {}),
-    ...(argv['local-path'] !== undefined ? { localPath: argv['local-path'] } : {}),
-    ...(argv.block !== undefined ? { block: argv.block } : {}),
-    ...(argv.endpoint !== undefined ? { endpoint: argv.endpoint } : {}),
-    ...(argv['path-style'] !== undefined ? { pathStyle: argv['path-style'] } : {}),
-  }, env);
+  const s = s3FromArgs(argv, env);
   const uploadUrl = argv.upload ?? (env.upload || env.AMF_FORESIGHT_UPLOAD || undefined);
   if (uploadUrl !== undefined) parseS3Url(uploadUrl);
   const runsDir: string = argv['runs-dir'];
