@@ -50,6 +50,8 @@ go-tools: $(GO_TOOLS)
 
 build: node-deps
 	npx nx run-many -t build --output-style=static
+	@# npm ci cannot link the CLI's bin before dist/bin.js exists: link it now.
+	@test -e node_modules/.bin/amf-foresight || npm rebuild @amf-foresight/cli --ignore-scripts >/dev/null
 
 typecheck: node-deps
 	npx tsc -p tsconfig.json

@@ -105,6 +105,18 @@ describe("the seed README's command lines (python amf_foresight/pipeline.py → 
   }, 180_000);
 });
 
+describe('demo', () => {
+  it('runs the whole pipeline on the bundled sample with ARIMA and says where the plot is', async () => {
+    const cwd = dirs.make();
+    const r = await cli(['demo'], cwd);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/data: 2023-06-09 00:00:00 to 2023-06-11 00:00:00 UTC \(2881 rows\)/);
+    expect(r.err).toMatch(/model ARIMA on openverso\/open5gs-amf\/amf \(2881 points\): backtest h=60 × 3: MASE \d/);
+    expect(r.err).toMatch(/forecast: runs\/[^/]+\/forecast\.png/);
+    expect(readdirSync(join(cwd, 'runs/latest')).sort()).toEqual(RUN_FILES);
+  }, 120_000);
+});
+
 describe('cancellation', () => {
   it('SIGINT during training exits 130 and leaves no run directory, only the log', async () => {
     const cwd = dirs.make();
