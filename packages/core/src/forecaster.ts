@@ -110,6 +110,11 @@ export function checkHorizon(h: number): void {
   if (!Number.isInteger(h) || h <= 0) throw new UsageError('BAD_HORIZON', `the horizon must be a whole number of steps ≥ 1, got ${h}`, { flag: '--horizon' });
 }
 
+/** The h timestamps after the last one of a regular series. */
+export function futureTimes(lastDs: number, stepMs: number, h: number): Float64Array {
+  return Float64Array.from({ length: h }, (_, i) => lastDs + (i + 1) * stepMs);
+}
+
 /** The forecast of a series that never changed: its value at every step, intervals of zero width. */
 export function constantForecast(ds: Float64Array, value: number, levels: readonly number[] = DEFAULT_LEVELS): Forecast {
   const mean = new Float64Array(ds.length).fill(value);

@@ -7,6 +7,6 @@ export type { ProgressReporter, RunContext, Stage } from './stage.js';
 export { SAMPLES_SCHEMA, seriesSchema, isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
 export { parseTime, parseDuration, checkWindow, formatTime } from './time.js';
 export { writeFileAtomic, writeFilesAtomic } from './files.js';
-export { NotFittedError, DEFAULT_LEVELS, MANIFEST_VERSION, writeManifest, readManifest, checkSeries, checkHorizon, normalQuantile, zForLevel, normalIntervals, constantForecast } from './forecaster.js';
+export { NotFittedError, DEFAULT_LEVELS, MANIFEST_VERSION, writeManifest, readManifest, checkSeries, checkHorizon, normalQuantile, zForLevel, normalIntervals, constantForecast, futureTimes } from './forecaster.js';
 export type { Forecaster, Forecast, PredictOptions, SeriesInput, ModelManifest } from './forecaster.js';
 export { mse, rmse, mae, smape, mase, seasonalNaiveScale, coverage, pinball } from './metrics.js';

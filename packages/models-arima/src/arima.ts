@@ -1,4 +1,4 @@
-import { InputError, NotFittedError, checkHorizon, checkSeries, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
+import { InputError, NotFittedError, checkHorizon, checkSeries, futureTimes, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
 import { runArima } from './worker.js';
@@ -199,7 +199,7 @@ export class Arima implements Forecaster {
     if (!st) throw new NotFittedError(this.name);
     checkHorizon(h);
     if (h > st.mean.length) throw new InputError('HORIZON_TOO_LONG', `this ARIMA was fitted for horizons up to ${st.mean.length} steps, not ${h}`, { flag: '--horizon', hint: 'refit with a larger maxHorizon' });
-    const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
+    const ds = futureTimes(st.lastDs, st.stepMs, h);
     const mean = Float64Array.from(st.mean.slice(0, h));
     return { ds, mean, intervals: normalIntervals(mean, st.variance.slice(0, h).map(Math.sqrt), options.levels) };
   }

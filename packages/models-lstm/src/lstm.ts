@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, readManifest, writeFilesAtomic, writeManifest, zForLevel } from '@amf-foresight/core';
+import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, futureTimes, readManifest, writeFilesAtomic, writeManifest, zForLevel } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { tensorflow } from './backend.js';
 import type { BackendName, Tf } from './backend.js';
@@ -181,7 +181,7 @@ export class Lstm implements Forecaster {
     });
     const last = st.tail[st.tail.length - 1]!;
     const mean = Float64Array.from({ length: h }, (_, j) => (last + out[j]!) * st.std + st.mean);
-    const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
+    const ds = futureTimes(st.lastDs, st.stepMs, h);
     const intervals: Forecast['intervals'] = {};
     for (const level of options.levels ?? DEFAULT_LEVELS) {
       zForLevel(level); // checks the level

@@ -1,4 +1,4 @@
-import { AmfError, DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, readManifest, writeManifest } from '@amf-foresight/core';
+import { AmfError, DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, futureTimes, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { loadEngine, recordingOptimizer } from './engine.js';
 import type { StanFit } from './engine.js';
@@ -159,7 +159,7 @@ export class Prophet implements Forecaster {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
     checkHorizon(h);
-    const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
+    const ds = futureTimes(st.lastDs, st.stepMs, h);
     const levels = options.levels ?? DEFAULT_LEVELS;
     if (!this.model) {
       return constantForecast(ds, st.y[0]!, levels);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, readManifest, writeManifest } from '@amf-foresight/core';
+import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, futureTimes, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 
 type MstlModule = typeof import('@bsull/augurs/mstl');
@@ -76,7 +76,7 @@ export class MstlEts implements Forecaster {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
     checkHorizon(h);
-    const ds = Float64Array.from({ length: h }, (_, i) => st.lastDs + (i + 1) * st.stepMs);
+    const ds = futureTimes(st.lastDs, st.stepMs, h);
     const levels = options.levels ?? DEFAULT_LEVELS;
     if (st.constant !== undefined) {
       return constantForecast(ds, st.constant, levels);

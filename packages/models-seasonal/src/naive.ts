@@ -1,4 +1,4 @@
-import { InputError, NotFittedError, checkHorizon, checkSeries, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
+import { InputError, NotFittedError, checkHorizon, checkSeries, futureTimes, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -55,11 +55,10 @@ export class SeasonalNaive implements Forecaster {
     if (!st) throw new NotFittedError(this.name);
     checkHorizon(h);
     const m = st.period;
-    const ds = new Float64Array(h);
+    const ds = futureTimes(st.lastDs, st.stepMs, h);
     const mean = new Float64Array(h);
     const sd = new Float64Array(h);
     for (let i = 0; i < h; i++) {
-      ds[i] = st.lastDs + (i + 1) * st.stepMs;
       mean[i] = st.lastSeason[i % m]!;
       sd[i] = st.sigma * Math.sqrt(Math.floor(i / m) + 1);
     }
