@@ -104,7 +104,12 @@ export async function runFromArgs(argv: Record<string, any>, io: Io, env: NodeJS
   const logger = teeLogger(consoleLogger(io, v), fileLogger(logFile));
   const ac = new AbortController();
   const onSignal = (sig: string) => {
-    logger.warn(`${sig}: cancelling the run (finishing the current write, keeping nothing half-done)…`);
+    if (ac.signal.aborted) {
+      // A second Ctrl-C does not wait: the unfinished run stays under runs/.tmp-<id>/, never in runs/<id>/.
+      logger.warn(`${sig} again: stopping now`);
+      process.exit(130);
+    }
+    logger.warn(`${sig}: cancelling the run (finishing the current step's write, keeping nothing half-done; again to stop at once)…`);
     ac.abort();
   };
   const onInt = () => onSignal('SIGINT');
