@@ -40,7 +40,7 @@ for (const f of only ? [] : files) {
       const t0 = performance.now();
       let fc;
       if (m === 'AUTO') {
-        const r = await autoSelect(train, { horizon: H, windows: 7, step: H });
+        const r = await autoSelect(train, { horizon: H, windows: 7 }); // as `train --model auto` runs it
         chosen[r.chosen] = (chosen[r.chosen] ?? 0) + 1;
         fc = r.model.predict(H);
       } else fc = (await makeModel(m, { maxHorizon: H }).fit(train)).predict(H);

@@ -1,7 +1,7 @@
 import { InputError } from '@amf-foresight/core';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 import { Conformal } from './conformal.js';
-import { AUTO_CANDIDATES, autoScore, backtest } from './evaluation.js';
+import { AUTO_CANDIDATES, autoScore, backtest, seasonOf } from './evaluation.js';
 import type { BacktestOptions, BacktestResult } from './evaluation.js';
 import { makeModel } from './registry.js';
 import type { ModelOptions } from './registry.js';
@@ -17,10 +17,14 @@ export interface AutoResult {
 
 /**
  * `--model auto`: backtests every candidate and picks the lowest mean scaled pinball loss at
- * q = 0.5 and 0.9; within 1 % of the best, the faster model wins. The winner is refitted on all
+ * q = 0.5 and 0.9; within 1 % of the best, the faster model wins. The backtest origins are
+ * max(horizon, season / windows) steps apart by default. The winner is refitted on all
  * the data and its intervals calibrated on its own backtest errors.
  */
-export async function autoSelect(series: SeriesInput, o: BacktestOptions & ModelOptions): Promise<AutoResult> {
+export async function autoSelect(series: SeriesInput, options: BacktestOptions & ModelOptions): Promise<AutoResult> {
+  // Unless told otherwise, the windows are spread over one season (a day) rather than packed into the
+  // last windows × horizon steps: the choice and the conformal scores then see every time of day.
+  const o = { ...options, step: options.step ?? Math.max(options.horizon, Math.floor((options.season ?? seasonOf(series)) / options.windows)) };
   const results: BacktestResult[] = [];
   const skipped: { model: string; reason: string }[] = [];
   for (const name of AUTO_CANDIDATES) {

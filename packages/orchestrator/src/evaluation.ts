@@ -21,7 +21,7 @@ function slice(s: SeriesInput, from: number, to: number): SeriesInput {
   return { ds: Array.from(s.ds).slice(from, to), y: Array.from(s.y).slice(from, to) };
 }
 
-function seasonOf(s: SeriesInput): number {
+export function seasonOf(s: SeriesInput): number {
   const step = (s.ds[1] ?? 0) - (s.ds[0] ?? 0);
   return Math.max(1, Math.round(DAY_MS / step));
 }
