@@ -116,7 +116,7 @@ export async function runPipeline(o: PipelineOptions, ctx: { logger: Logger; pro
       const t = o.train;
       if (dataset === undefined) throw new UsageError('MISSING_FLAG', '--train needs --data, or --process and --generate in the same run', { flag: '--data' });
       const data = dataset;
-      const r = await timed('train', () => trainModel({ data, model: t.model, horizon: t.horizon, windows: t.windows, outDir: tmp, ...(t.series !== undefined ? { series: t.series } : {}), ...(unit !== undefined ? { unit } : {}) }, { logger: log, signal: ctx.signal }));
+      const r = await timed('train', () => trainModel({ data, model: t.model, horizon: t.horizon, windows: t.windows, outDir: tmp, finalDir: runDir, ...(t.series !== undefined ? { series: t.series } : {}), ...(unit !== undefined ? { unit } : {}) }, { logger: log, signal: ctx.signal }));
       const { files: _f, outDir: _o, ...summary } = r;
       result.train = summary;
       result.steps['train'] = { ...result.steps['train']!, data: o.generate ? join(runDir, 'dataset.parquet') : data, model: r.model };

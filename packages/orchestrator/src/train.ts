@@ -66,6 +66,8 @@ export interface TrainOptions {
   outDir: string;
   /** Unit of the values, for the plot. */
   unit?: string;
+  /** Where the files will be found, if outDir is renamed afterwards (a pipeline's temporary run directory). */
+  finalDir?: string;
 }
 
 export interface TrainResult {
@@ -139,7 +141,7 @@ export async function trainModel(o: TrainOptions, ctx: { logger: Logger; signal?
     { path: files.png, data: png },
     { path: files.html, data: htmlReport(`${chosen} forecast of ${id}`, svg, rows) },
   ]);
-  log.info(`${chosen} on ${id}: test MSE ${split.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ${split.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} % → ${out}`);
+  log.info(`${chosen} on ${id}: test MSE ${split.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ${split.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} % → ${o.finalDir ?? out}`);
   return { outDir: out, ...metrics, files };
 }
 
