@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base';
 
-export default defineConfig(libraryConfig());
+// shims: import.meta.url in the CJS build (run.json reads the installed packages' versions)
+export default defineConfig(libraryConfig({ shims: true }));

@@ -88,6 +88,17 @@ const y = ds.map((_, i) => 5 + Math.sin(i / 9) + (i % 5) / 10);
     for (const ext of ['mjs', 'cjs']) {
       expect(JSON.parse(execFileSync('node', [`rest.${ext}`], { cwd: app, encoding: 'utf8' }))).toEqual({ ext, levels: 4, arima: 3, snaive: 2, models: 6 });
     }
+    // The whole pipeline from CJS, on the sample blocks shipped in the cli tarball.
+    writeFileSync(
+      join(app, 'pipeline.cjs'),
+      `const { runPipeline } = require('@amf-foresight/orchestrator');
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+runPipeline({ runsDir: 'runs', process: { dataDir: 'node_modules/@amf-foresight/cli/sample-data/blocks', start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16) },
+  generate: { metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf', namespace: 'openverso', nf: 'amf', step: 60000, rateWindow: 300000 },
+  train: { model: 'NAIVE', horizon: 5, windows: 2 } }, { logger: quiet, progress: { start() {}, advance() {}, done() {} }, signal: new AbortController().signal })
+  .then((r) => { const run = require('./' + r.runDir + '/run.json'); console.log(JSON.stringify({ model: r.train.model, steps: Object.keys(r.steps), version: run.versions['@amf-foresight/orchestrator'] })); });`,
+    );
+    expect(JSON.parse(execFileSync('node', ['pipeline.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ model: 'NAIVE', steps: ['process', 'generate', 'train'], version: '0.1.0' });
     const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
     const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));
