@@ -47,31 +47,31 @@ const ds = Array.from({ length: 20 }, (_, i) => i * 60000);
 const m = await new SeasonalNaive({ season: 4 }).fit({ ds, y: ds.map((_, i) => i % 4) });
 console.log(JSON.stringify(Array.from(m.predict(4).mean)));`,
     );
-    expect(JSON.parse(execFileSync('node', ['models.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual([0, 1, 2, 3]);
+    expect(JSON.parse(execFileSync('node', ['models.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual([0, 1, 2, 3]);
     // MSTL loads augurs' WebAssembly from the installed package, from ESM and from CJS.
     const mstl = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 60 }, (_, i) => i * 3600000);
 new MstlEts({ periods: [24] }).fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 3.8)) }).then((m) => console.log(JSON.stringify({ ${'ext'}: '${ext}', n: m.predict(5).mean.length })));`;
     writeFileSync(join(app, 'mstl.mjs'), mstl('mjs', "import { MstlEts } from '@amf-foresight/models-seasonal';"));
     writeFileSync(join(app, 'mstl.cjs'), mstl('cjs', "const { MstlEts } = require('@amf-foresight/models-seasonal');"));
-    expect(JSON.parse(execFileSync('node', ['mstl.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 5 });
-    expect(JSON.parse(execFileSync('node', ['mstl.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 5 });
+    expect(JSON.parse(execFileSync('node', ['mstl.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'mjs', n: 5 });
+    expect(JSON.parse(execFileSync('node', ['mstl.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'cjs', n: 5 });
     // Prophet: augurs plus the Stan model's WebAssembly component, from ESM and from CJS.
     const prophet = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 600 }, (_, i) => i * 300000);
 new Prophet().fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m) => { const f = m.predict(3); console.log(JSON.stringify({ ${'ext'}: '${ext}', n: f.mean.length, ok: f.intervals[95].lo[0] < f.mean[0] })); });`;
     writeFileSync(join(app, 'prophet.mjs'), prophet('mjs', "import { Prophet } from '@amf-foresight/models-prophet';"));
     writeFileSync(join(app, 'prophet.cjs'), prophet('cjs', "const { Prophet } = require('@amf-foresight/models-prophet');"));
-    expect(JSON.parse(execFileSync('node', ['prophet.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 3, ok: true });
-    expect(JSON.parse(execFileSync('node', ['prophet.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 3, ok: true });
+    expect(JSON.parse(execFileSync('node', ['prophet.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'mjs', n: 3, ok: true });
+    expect(JSON.parse(execFileSync('node', ['prophet.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'cjs', n: 3, ok: true });
     // LSTM: TensorFlow.js with the wasm backend's files from the installed package, ESM and CJS.
     const lstm = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 400 }, (_, i) => i * 300000);
 new Lstm({ epochs: 2, maxSamples: 50, maxHorizon: 3 }).fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m) => console.log(JSON.stringify({ ${'ext'}: '${ext}', n: m.predict(3).mean.length, backend: m.backend })));`;
     writeFileSync(join(app, 'lstm.mjs'), lstm('mjs', "import { Lstm } from '@amf-foresight/models-lstm';"));
     writeFileSync(join(app, 'lstm.cjs'), lstm('cjs', "const { Lstm } = require('@amf-foresight/models-lstm');"));
-    expect(JSON.parse(execFileSync('node', ['lstm.mjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'mjs', n: 3, backend: 'wasm' });
-    expect(JSON.parse(execFileSync('node', ['lstm.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ ext: 'cjs', n: 3, backend: 'wasm' });
+    expect(JSON.parse(execFileSync('node', ['lstm.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'mjs', n: 3, backend: 'wasm' });
+    expect(JSON.parse(execFileSync('node', ['lstm.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'cjs', n: 3, backend: 'wasm' });
     // features, models-arima and orchestrator through their public exports, ESM and CJS.
     const rest = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 300 }, (_, i) => i * 60000);
@@ -86,7 +86,7 @@ const y = ds.map((_, i) => 5 + Math.sin(i / 9) + (i % 5) / 10);
     writeFileSync(join(app, 'rest.mjs'), rest('mjs', "import { LEVELS } from '@amf-foresight/features';\nimport { Arima, stopArimaWorker } from '@amf-foresight/models-arima';\nimport { MODEL_NAMES, makeModel } from '@amf-foresight/orchestrator';"));
     writeFileSync(join(app, 'rest.cjs'), rest('cjs', "const { LEVELS } = require('@amf-foresight/features');\nconst { Arima, stopArimaWorker } = require('@amf-foresight/models-arima');\nconst { MODEL_NAMES, makeModel } = require('@amf-foresight/orchestrator');"));
     for (const ext of ['mjs', 'cjs']) {
-      expect(JSON.parse(execFileSync('node', [`rest.${ext}`], { cwd: app, encoding: 'utf8' }))).toEqual({ ext, levels: 4, arima: 3, snaive: 2, models: 6 });
+      expect(JSON.parse(execFileSync('node', [`rest.${ext}`], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext, levels: 4, arima: 3, snaive: 2, models: 6 });
     }
     // The whole pipeline from CJS, on the sample blocks shipped in the cli tarball.
     writeFileSync(
@@ -98,10 +98,10 @@ runPipeline({ runsDir: 'runs', process: { dataDir: 'node_modules/@amf-foresight/
   train: { model: 'NAIVE', horizon: 5, windows: 2 } }, { logger: quiet, progress: { start() {}, advance() {}, done() {} }, signal: new AbortController().signal })
   .then((r) => { const run = require('./' + r.runDir + '/run.json'); console.log(JSON.stringify({ model: r.train.model, steps: Object.keys(r.steps), version: run.versions['@amf-foresight/orchestrator'] })); });`,
     );
-    expect(JSON.parse(execFileSync('node', ['pipeline.cjs'], { cwd: app, encoding: 'utf8' }))).toEqual({ model: 'NAIVE', steps: ['process', 'generate', 'train'], version: '0.1.0' });
-    const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8' }));
+    expect(JSON.parse(execFileSync('node', ['pipeline.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ model: 'NAIVE', steps: ['process', 'generate', 'train'], version: '0.1.0' });
+    const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
-    const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8' }));
+    const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }));
     expect(cjs).toEqual({ rows: 1680, amf: false });
     const bin = execFileSync(join(app, 'node_modules/.bin/amf-foresight'), ['tsdb', 'dump', FIXTURE, '--match', 'demo_requests_total'], { encoding: 'utf8' });
     expect(bin.split('\n')[0]).toBe('{__name__="demo_requests_total", instance="a", job="demo"} 5 1700000000000');

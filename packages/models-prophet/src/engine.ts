@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { optimizeInWorker } from './stan-worker.js';
 
 export type AugursProphet = typeof import('@bsull/augurs/prophet');
 
@@ -23,17 +24,18 @@ interface WasmstanOptimizer {
 let loaded: { prophet: AugursProphet; optimizer: WasmstanOptimizer } | undefined;
 
 /**
- * augurs' Prophet bindings and the WebAssembly build of Prophet's Stan model, both read from
- * their package files: Node's fetch cannot load file: URLs, so augurs gets the bytes through
- * initSync; the wasmstan component reads its own .wasm files with fs on Node.
+ * augurs' Prophet bindings, read from the package's file (Node's fetch cannot load file: URLs,
+ * so augurs gets the bytes through initSync), and an optimiser that runs the WebAssembly build
+ * of Prophet's Stan model in a guarded worker thread (stan-worker.ts); the time limit grows
+ * with the data (one minute plus 2 ms per data value).
  */
 export async function loadEngine(): Promise<{ prophet: AugursProphet; optimizer: WasmstanOptimizer }> {
   if (loaded) return loaded;
   const prophet = await import('@bsull/augurs/prophet');
   const require = createRequire(import.meta.url);
   prophet.initSync({ module: readFileSync(join(dirname(require.resolve('@bsull/augurs/prophet')), 'prophet_bg.wasm')) });
-  const wasmstan = (await import('@bsull/augurs-prophet-wasmstan')) as unknown as { optimizer: WasmstanOptimizer };
-  loaded = { prophet, optimizer: wasmstan.optimizer };
+  const optimizer: WasmstanOptimizer = { optimize: (init, data, opts) => optimizeInWorker(init, data, opts, 60_000 + data.length / 10) };
+  loaded = { prophet, optimizer };
   return loaded;
 }
 

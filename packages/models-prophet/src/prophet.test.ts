@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { forecasterConformance, syntheticSeries } from '@amf-foresight/core/testing';
 import { Prophet } from './prophet.js';
 import { percentileSorted, rng, simulateIntervals } from './uncertainty.js';
+import { optimizeInWorker, stanRestarts } from './stan-worker.js';
 
 forecasterConformance('PROPHET', { make: () => new Prophet(), load: (d) => Prophet.load(d) });
 
@@ -102,4 +103,16 @@ describe('interval simulation', () => {
     const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
   });
+});
+
+describe('the Stan worker', () => {
+  it('a fit that does not answer in time is abandoned: the worker is replaced, and the next fit works', async () => {
+    await new Prophet().fit(syntheticSeries(300)); // the worker is up
+    const before = stanRestarts();
+    const data = JSON.stringify({ T: 3, S: 1, K: 1, y: [0, 1, 2], t: [0, 0.5, 1], cap: [0, 0, 0], t_change: [0], s_a: [1], s_m: [0], X: [[0], [0], [0]], sigmas: [1], tau: 0.05, trend_indicator: 0 });
+    expect(() => optimizeInWorker({ k: 0, m: 0, delta: new Float64Array([0]), beta: new Float64Array([0]), sigmaObs: 1 }, data, { algorithm: 'lbfgs' }, 0)).toThrow(expect.objectContaining({ code: 'PROPHET_STAN_TIMEOUT' }));
+    expect(stanRestarts()).toBe(before + 2);
+    const f = (await new Prophet().fit(syntheticSeries(300))).predict(3);
+    expect(f.mean.every(Number.isFinite)).toBe(true);
+  }, 60_000);
 });
