@@ -1,5 +1,9 @@
 import { main } from './main.js';
 
+// The AWS SDK prints an 8-line notice on Node < 22 about SDK versions of 2027 on the first S3 call of
+// every command; the pinned SDK supports Node 20. Set the variable to false to see it again.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -105,6 +105,17 @@ describe("the seed README's command lines (python amf_foresight/pipeline.py → 
   }, 180_000);
 });
 
+describe('upload failures', () => {
+  it('an unknown bucket: one line, exit 2, and the finished run stays on disk', async () => {
+    const cwd = dirs.make();
+    const r = await cli(['--process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--local-path', SAMPLE, '--upload', 's3://no-such-bucket/runs', '--quiet'], cwd);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/bucket "no-such-bucket" does not exist: the run itself is complete in runs\/[^;]+; check the bucket name .*\[S3_NO_SUCH_BUCKET\]/);
+    expect(readdirSync(join(cwd, 'runs/latest/samples')).sort()).toEqual(['samples.parquet', 'series.parquet']);
+  }, 60_000);
+});
+
 describe('demo', () => {
   it('runs the whole pipeline on the bundled sample with ARIMA and says where the plot is', async () => {
     const cwd = dirs.make();

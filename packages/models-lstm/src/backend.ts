@@ -1,3 +1,4 @@
+import { InputError } from '@amf-foresight/core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -43,5 +44,7 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
       notes.push(`${name}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  throw new Error(`no TensorFlow.js backend could start: ${notes.join('; ')}`);
+  throw new InputError('LSTM_NO_BACKEND', `no TensorFlow.js backend could start: ${notes.join('; ')}`, {
+    hint: prefer === 'tensorflow' ? 'npm install @tensorflow/tfjs-node (it downloads libtensorflow), or leave the backend unset' : 'reinstall @amf-foresight/models-lstm (it brings @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm)',
+  });
 }

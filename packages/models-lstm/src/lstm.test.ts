@@ -70,6 +70,10 @@ describe('LSTM', () => {
     expect(() => new Lstm({ maxHorizon: 0 })).toThrow(expect.objectContaining({ code: 'LSTM_BAD_PARAM' }));
   });
 
+  it('a forced backend that is not installed is one clear error naming what to install', async () => {
+    await expect(new Lstm({ ...quick, backend: 'tensorflow' }).fit(syntheticSeries(600))).rejects.toMatchObject({ code: 'LSTM_NO_BACKEND', details: { hint: expect.stringContaining('npm install @tensorflow/tfjs-node') } });
+  });
+
   it('conformal quantiles: the ⌈(n+1)·level⌉-th smallest score', () => {
     const s = Array.from({ length: 19 }, (_, i) => i + 1);
     expect(conformalQuantile(s, 0.9)).toBe(18);

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -8,7 +8,7 @@ import { AmfError, DataNotFoundError, UsageError, formatTime, writeFileAtomic, w
 import type { Logger, ProgressReporter } from '@amf-foresight/core';
 import { generateDataset } from '@amf-foresight/features';
 import type { Dataset, FeatureType, Level } from '@amf-foresight/features';
-import { parquetBytes, processBlocks, readParquetFile, syncFromS3 } from '@amf-foresight/tsdb-ingest';
+import { parquetBytes, processBlocks, readParquetFile, s3Error, syncFromS3 } from '@amf-foresight/tsdb-ingest';
 import type { SyncResult } from '@amf-foresight/tsdb-ingest';
 import { htmlReport, panelsSvg, svgToPng } from './plot.js';
 import { trainModel } from './train.js';
@@ -134,7 +134,7 @@ export async function runPipeline(o: PipelineOptions, ctx: { logger: Logger; pro
   }
   if (o.upload) {
     const u = o.upload;
-    const files = await uploadRun(runDir, o.train?.data !== undefined && !o.generate ? o.train.data : undefined, u.url, u.clientConfig, log);
+    const files = await uploadDir(runDir, u.url, u.clientConfig, log, o.train?.data !== undefined && !o.generate ? [o.train.data] : []);
     result.uploaded = { url: `${u.url.replace(/\/$/, '')}/${runId}/`, files };
   }
   return result;
@@ -240,11 +240,14 @@ export async function uploadDir(dir: string, url: string, clientConfig: S3Client
   const items = [...filesUnder(dir).map((f) => ({ f, key: `${base}/${relative(dir, f).split(sep).join('/')}` })), ...extra.map((f) => ({ f, key: `${base}/input/${basename(f)}` }))];
   try {
     for (const { f, key } of items) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(f), ContentLength: statSync(f).size }));
+      // A buffer, not a stream: the SDK can retry a buffer, never a stream it has half-sent.
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(f) }));
     }
   } catch (e) {
-    const err = e as { name?: string; message?: string };
-    throw new AmfError('UPLOAD_FAILED', `upload to s3://${bucket}/${base}/ failed: ${err.name ?? ''} ${err.message ?? String(e)}`.trim(), { hint: 'the run itself is complete on disk; check the bucket and credentials, then upload again' }, { cause: e });
+    // The same codes as the download's (a missing bucket or denied access is bad input: exit 2).
+    const m = s3Error(e, `upload to s3://${bucket}/${base}/`, bucket);
+    const hint = m.code === 'S3_FAILED' ? 'check the endpoint and the network' : (m.details.hint ?? '');
+    throw new AmfError(m.code, m.message, { ...m.details, hint: `the run itself is complete in ${dir}; ${hint}, then upload again` }, { exitCode: m.exitCode, cause: e });
   } finally {
     client.destroy();
   }
@@ -252,7 +255,4 @@ export async function uploadDir(dir: string, url: string, clientConfig: S3Client
   return items.length;
 }
 
-async function uploadRun(runDir: string, externalDataset: string | undefined, url: string, clientConfig: S3ClientConfig, log: Logger): Promise<number> {
-  return uploadDir(runDir, url, clientConfig, log, externalDataset ? [externalDataset] : []);
-}
 

@@ -31,3 +31,4 @@ export type { ProcessOptions, ProcessResult } from './sources/process.js';
 export { writeParquetFile, readParquetFile, parquetBytes, METADATA_KEY } from './sources/parquet.js';
 export { fetchSamplesFromPrometheus, prometheusApiStage } from './sources/prometheus-api.js';
 export type { PrometheusApiOptions } from './sources/prometheus-api.js';
+export { s3Error } from './sources/s3-errors.js';
