@@ -8,21 +8,30 @@ export interface Verbosity {
   verbose?: boolean;
 }
 
-/** Log lines on stderr: warnings and errors always, info unless --quiet, debug with --verbose. */
-export function consoleLogger(io: Io, v: Verbosity = {}): Logger {
-  const line = (level: string, msg: string) => io.err(`${level === 'info' ? '' : `${level}: `}${msg}\n`);
-  return {
-    debug: (m) => v.verbose && line('debug', m),
-    info: (m) => !v.quiet && line('info', m),
+const units = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.round(n)} ${unit}`);
+
+/**
+ * The terminal side of a command: log lines on stderr (warnings and errors always, info unless
+ * --quiet, debug with --verbose) and progress. On a terminal (stderr is one) progress is one
+ * updating line, cleared before any log line so the two never run together; elsewhere it is a
+ * plain line at most every 5 s and at the end, with no control characters.
+ */
+export function consoleOutput(io: Io, v: Verbosity = {}): { logger: Logger; progress: ProgressReporter } {
+  let open = false;
+  const clear = () => {
+    if (open) io.err('\r\x1b[K');
+    open = false;
+  };
+  const line = (level: string, msg: string) => {
+    clear();
+    io.err(`${level === 'info' ? '' : `${level}: `}${msg}\n`);
+  };
+  const logger: Logger = {
+    debug: (m) => void (v.verbose && line('debug', m)),
+    info: (m) => void (!v.quiet && line('info', m)),
     warn: (m) => line('warning', m),
     error: (m) => line('error', m),
   };
-}
-
-const units = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 1048576).toFixed(1)} MiB` : `${n} ${unit}`);
-
-/** One updating line on a terminal; otherwise a plain line at most every 5 s, and at the end. */
-export function consoleProgress(io: Io, v: Verbosity = {}): ProgressReporter {
   let task = '';
   let total: number | undefined;
   let unit = '';
@@ -35,17 +44,16 @@ export function consoleProgress(io: Io, v: Verbosity = {}): ProgressReporter {
     if (!final && now - last < (io.isTTY ? 200 : 5000)) return;
     last = now;
     const secs = Math.max(0.001, (now - t0) / 1000);
-    const pct = total ? ` ${((100 * done) / total).toFixed(0)}%` : '';
-    const text = `${task}:${pct} ${units(done, unit)}${total ? ` of ${units(total, unit)}` : ''}, ${units(Math.round(done / secs), unit)}/s`;
-    if (io.isTTY) io.err(`\r${text}\x1b[K${final ? '\n' : ''}`);
-    else io.err(`${text}\n`);
+    const pct = total ? ` ${((100 * done) / total).toFixed(0)} %,` : '';
+    const text = `${task}:${pct} ${units(done, unit)}${total ? ` of ${units(total, unit)}` : ''}, ${secs.toFixed(0)} s`;
+    if (io.isTTY && !final) {
+      io.err(`\r${text}\x1b[K`);
+      open = true;
+    } else if (!io.isTTY) io.err(`${text}\n`);
   };
-  return {
+  const progress: ProgressReporter = {
     start(name, tot, u = 'items') {
-      task = name;
-      total = tot;
-      unit = u;
-      done = 0;
+      [task, total, unit, done] = [name, tot, u, 0];
       t0 = last = Date.now();
     },
     advance(by) {
@@ -53,10 +61,11 @@ export function consoleProgress(io: Io, v: Verbosity = {}): ProgressReporter {
       show(false);
     },
     done(summary) {
-      show(true);
-      if (summary && !v.quiet) io.err(`${task} done: ${summary}\n`);
+      clear();
+      if (!v.quiet && summary) io.err(`${task}: ${summary} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
     },
   };
+  return { logger, progress };
 }
 
 /** Appends every record, with a timestamp and level, to a log file (the prototype's logs/ folder). */

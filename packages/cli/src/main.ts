@@ -8,6 +8,7 @@ import { processCommand } from './commands/process.js';
 import { forecastCommand, trainCommand } from './commands/train.js';
 import { tsdbCommand } from './commands/tsdb.js';
 import { processIo } from './io.js';
+import { CLI_VERSION } from './version.js';
 import type { Io } from './io.js';
 
 /**
@@ -37,13 +38,14 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(CLI_VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
       throw new CliUsage(msg);
     });
+  const json = wantsJson(args);
   try {
     let printed = '';
     // With a callback, yargs hands --help/--version text back instead of printing it.
@@ -54,16 +56,26 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     return code;
   } catch (e) {
     if (e instanceof CliUsage) {
-      io.err(`amf-foresight: ${e.message}\nRun 'amf-foresight --help' for usage.\n`);
+      if (json) io.err(JSON.stringify({ error: { code: 'USAGE', message: e.message, exitCode: 2 } }) + '\n');
+      else io.err(`amf-foresight: ${e.message} [USAGE]\nRun 'amf-foresight --help' for usage.\n`);
       return 2;
     }
     if (isAmfError(e)) {
-      io.err(`amf-foresight: ${e.describe()} [${e.code}]\n`);
+      if (json) io.err(JSON.stringify({ error: { code: e.code, message: e.message, exitCode: e.exitCode, ...e.details } }) + '\n');
+      else io.err(`amf-foresight: ${e.describe()} [${e.code}]\n`);
       return e.exitCode;
     }
-    io.err(`amf-foresight: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    if (json) io.err(JSON.stringify({ error: { code: 'UNEXPECTED', message: e instanceof Error ? e.message : String(e), exitCode: 1 } }) + '\n');
+    else io.err(`amf-foresight: unexpected error: ${text}\n`);
     return 1;
   }
 }
 
 class CliUsage extends Error {}
+
+/** `--output json` (or `--output=json`) anywhere: errors are then one JSON line on stderr too. */
+function wantsJson(args: string[]): boolean {
+  const i = args.indexOf('--output');
+  return args.includes('--output=json') || (i >= 0 && args[i + 1] === 'json');
+}

@@ -14,13 +14,22 @@ describe('amf-foresight process', () => {
     const d = tmp();
     const r = await run(['process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs'), '--output', 'json', '--match', '{pod=~"open5gs-amf.*"}']);
     expect(r.code).toBe(0);
-    const summary = JSON.parse(r.out) as { samples: number; series: number; available: { minTime: number; maxTime: number } };
+    const summary = JSON.parse(r.out) as { samples: number; series: number; readFrom: string };
     expect(summary.series).toBe(17); // one AMF pod: 6 + 5 + 6 series over its three cgroup levels
-    expect(summary.samples).toBe(17 * 481 - 0);
+    // 481 samples (15 s scrapes) in the window and 20 in the 5 minutes read before it for rate().
+    expect(summary.samples).toBe(17 * (481 + 20));
+    expect(summary.readFrom).toBe('2023-06-06 13:55:00');
     expect(readdirSync(join(d, 'samples')).sort()).toEqual(['samples.parquet', 'series.parquet']);
     const logs = readdirSync(join(d, 'logs'));
     expect(logs).toHaveLength(1);
     expect(readFileSync(join(d, 'logs', logs[0]!), 'utf8')).toContain('available data: 2023-06-05 00:00:00 to 2023-06-11 23:59:45 UTC');
+  });
+
+  it('--read-before 0 reads the window alone', async () => {
+    const d = tmp();
+    const r = await run(['process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--read-before', '0s', '--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs'), '--output', 'json', '--match', '{pod=~"open5gs-amf.*"}']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { samples: number }).samples).toBe(17 * 481);
   });
 
   it.each([

@@ -2,9 +2,12 @@ export { AmfError, UsageError, InputError, DataNotFoundError, isAmfError } from 
 export type { AmfErrorDetails, ExitCode } from './errors.js';
 export { silentLogger, MemoryLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export { silentProgress } from './stage.js';
-export type { ProgressReporter, RunContext, Stage } from './stage.js';
-export { SAMPLES_SCHEMA, seriesSchema, isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
+export { silentProgress, standaloneContext } from './stage.js';
+export type { ArtifactStore, ProgressReporter, RunContext, Stage } from './stage.js';
+export { isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
+export { FEATURE_UNITS } from './data.js';
+export type { Dataset, Samples, SeriesSummary } from './data.js';
+export { fillGaps, seededRandom, conformalQuantile } from './numeric.js';
 export { parseTime, parseDuration, checkWindow, formatTime } from './time.js';
 export { writeFileAtomic, writeFilesAtomic } from './files.js';
 export { NotFittedError, DEFAULT_LEVELS, MANIFEST_VERSION, writeManifest, readManifest, checkSeries, checkHorizon, normalQuantile, zForLevel, normalIntervals, constantForecast, futureTimes } from './forecaster.js';

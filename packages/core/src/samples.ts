@@ -1,23 +1,3 @@
-import { Field, Float64, Int64, Schema, Uint32, Utf8 } from 'apache-arrow';
-
-/**
- * The samples contract (DESIGN §3): a series table (`series_id` plus one utf8 column per
- * label name, null where a series lacks the label) and a samples table (`series_id`, `t`
- * in int64 ms, `v` float64 holding the stored bits, staleness NaN included).
- */
-export const SAMPLES_SCHEMA = new Schema([
-  new Field('series_id', new Uint32(), false),
-  new Field('t', new Int64(), false),
-  new Field('v', new Float64(), false),
-]);
-
-export function seriesSchema(labelNames: readonly string[]): Schema {
-  return new Schema([
-    new Field('series_id', new Uint32(), false),
-    ...labelNames.map((n) => new Field(n, new Utf8(), true)),
-  ]);
-}
-
 /** Prometheus writes this NaN when a series goes stale; compare bits, never values. */
 export const STALE_NAN_BITS_HI = 0x7ff00000;
 export const STALE_NAN_BITS_LO = 0x00000002;

@@ -9,13 +9,26 @@ export interface ProgressReporter {
 
 export const silentProgress: ProgressReporter = { start() {}, advance() {}, done() {} };
 
+/**
+ * Files of one run. Only the runner's artifact writers use it: stages hand typed values on and
+ * never write their outputs themselves (DESIGN §3).
+ */
+export interface ArtifactStore {
+  /** Where a file of the run lies while the run is written (its directory is created). */
+  path(name: string): string;
+  /** Writes the files all-or-none; names are relative to the run directory. */
+  write(files: { name: string; data: string | Uint8Array }[]): void;
+}
+
 /** Everything a stage may touch besides its typed input and options (DESIGN §3). */
 export interface RunContext {
   logger: Logger;
   progress: ProgressReporter;
   signal: AbortSignal;
-  /** Directory the stage may write intermediate files to. */
+  /** A scratch directory of this run for intermediate files; removed with the run if it fails. */
   workDir: string;
+  /** Facts about the stage's work, recorded in run.json under `steps.<stage name>`. */
+  record(facts: Record<string, unknown>): void;
 }
 
 /**
@@ -25,4 +38,16 @@ export interface RunContext {
 export interface Stage<I, O> {
   readonly name: string;
   run(input: I, ctx: RunContext): Promise<O>;
+}
+
+/** A context for calling one stage outside a runner (tests, scripts): silent, never cancelled. */
+export function standaloneContext(o: Partial<RunContext> = {}): RunContext {
+  const facts: Record<string, unknown> = {};
+  return {
+    logger: o.logger ?? { debug() {}, info() {}, warn() {}, error() {} },
+    progress: o.progress ?? silentProgress,
+    signal: o.signal ?? new AbortController().signal,
+    workDir: o.workDir ?? '.',
+    record: o.record ?? ((f) => Object.assign(facts, f)),
+  };
 }

@@ -1,6 +1,6 @@
-export { generateDataset, generateStage, FEATURE_TYPES } from './generate.js';
+export { generateDataset, generateStage, readBeforeFor, FEATURE_TYPES } from './generate.js';
 export type { Dataset, FeatureType, GenerateOptions, SeriesSummary } from './generate.js';
-export { selectSeries, seriesLabels, resolveSelection, LEVELS } from './selection.js';
+export { selectSeries, seriesLabels, resolveSelection, levelName, LEVELS } from './selection.js';
 export type { Level, SelectedSeries, SelectionOptions } from './selection.js';
 export { grid, instantOnGrid, rateOnGrid, seriesPoints } from './promql.js';
 export type { SeriesPoints } from './promql.js';

@@ -41,6 +41,14 @@ export function resolveSelection(o: SelectionOptions): Required<Omit<SelectionOp
   };
 }
 
+/**
+ * The name of a level for a network function: `amf` is the application container's level, so for
+ * `--nf smf` it reads `smf` (and `amf+support` reads `smf+support`).
+ */
+export function levelName(level: Level, nf: string): string {
+  return level.replace(/^amf/, nf);
+}
+
 /** Every series of a samples series table, as label objects (absent labels left out). */
 export function seriesLabels(series: Table): Record<string, string>[] {
   const names = series.schema.fields.map((f) => f.name).filter((n) => n !== 'series_id');

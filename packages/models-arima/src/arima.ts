@@ -1,4 +1,4 @@
-import { InputError, NotFittedError, checkHorizon, checkSeries, futureTimes, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
+import { InputError, NotFittedError, checkHorizon, checkSeries, fillGaps, futureTimes, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
 import { runArima } from './worker.js';
@@ -37,20 +37,6 @@ interface State {
 
 const DEFAULT_MAX_POINTS = 8000;
 
-/** Gaps filled by linear interpolation (the package would forward-fill them silently). */
-function fillGaps(y: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(y);
-  let last = -1;
-  for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i]!)) continue;
-    if (last >= 0 && i - last > 1) for (let k = last + 1; k < i; k++) out[k] = out[last]! + ((out[i]! - out[last]!) * (k - last)) / (i - last);
-    else if (last < 0) for (let k = 0; k < i; k++) out[k] = out[i]!;
-    last = i;
-  }
-  for (let k = last + 1; k < out.length; k++) out[k] = out[last]!;
-  return out;
-}
-
 function diff(y: Float64Array, lag: number): Float64Array {
   const out = new Float64Array(Math.max(0, y.length - lag));
   for (let i = lag; i < y.length; i++) out[i - lag] = y[i]! - y[i - lag]!;
@@ -88,6 +74,7 @@ export class Arima implements Forecaster {
   async fit(series: SeriesInput): Promise<this> {
     const step = checkSeries(series, this.name, 20);
     const maxPoints = this.params.maxPoints ?? DEFAULT_MAX_POINTS;
+    // Gaps are interpolated: the package would forward-fill them silently.
     const all = fillGaps(series.y);
     const y = all.length > maxPoints ? all.subarray(all.length - maxPoints) : all;
     const s = this.params.seasonalPeriod ?? 0;

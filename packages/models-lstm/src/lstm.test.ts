@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { forecasterConformance, syntheticSeries } from '@amf-foresight/core/testing';
-import { Lstm, conformalQuantile } from './lstm.js';
+import { conformalQuantile } from '@amf-foresight/core';
+import { Lstm } from './lstm.js';
 
 // Small settings keep the suite quick; the defaults are exercised by bench/models.mjs.
 const quick = { epochs: 6, maxSamples: 200 };

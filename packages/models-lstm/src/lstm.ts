@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, futureTimes, readManifest, writeFilesAtomic, writeManifest, zForLevel } from '@amf-foresight/core';
+import { DEFAULT_LEVELS, InputError, conformalQuantile, fillGaps, seededRandom, NotFittedError, checkHorizon, checkSeries, futureTimes, readManifest, writeFilesAtomic, writeManifest, zForLevel } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { tensorflow } from './backend.js';
 import type { BackendName, Tf } from './backend.js';
@@ -85,7 +85,7 @@ export class Lstm implements Forecaster {
     const p = this.params;
     const horizon = p.maxHorizon ?? 12;
     const window = p.window ?? Math.max(24, Math.round(DAY_MS / stepMs));
-    const y = fillGaps(Array.from(series.y));
+    const y = Array.from(fillGaps(series.y));
     const n = y.length;
     const minWindows = 40;
     if (n < window + horizon + minWindows) {
@@ -123,7 +123,7 @@ export class Lstm implements Forecaster {
     const seed = p.seed ?? 1;
     const net = buildNetwork(tf, layout(window), horizon, p.units ?? 16, seed);
     net.compile({ optimizer: tf.train.adam(p.learningRate ?? 1e-2), loss: 'meanSquaredError' });
-    const rand = mulberry(seed + 17);
+    const rand = seededRandom(seed + 17);
     const [xv, yv] = tensors(tf, scaled, valEnds, layout(window), horizon);
     let best = Infinity;
     let bestWeights: import('@tensorflow/tfjs').Tensor[] | undefined;
@@ -279,38 +279,6 @@ function tensors(tf: Tf, scaled: number[], ends: number[], l: Layout, horizon: n
     for (let j = 0; j < horizon && e + j < scaled.length; j++) t[k * horizon + j] = scaled[e + j]! - last;
   });
   return [[tf.tensor3d(seq, [ends.length, l.slices, 1]), tf.tensor2d(rec, [ends.length, l.recent])], tf.tensor2d(t, [ends.length, horizon])];
-}
-
-/** Linear interpolation over interior gaps, the nearest value at the ends. */
-function fillGaps(y: number[]): number[] {
-  const out = y.slice();
-  let prev = -1;
-  for (let i = 0; i <= out.length; i++) {
-    if (i < out.length && Number.isNaN(out[i]!)) continue;
-    for (let k = prev + 1; k < i; k++) {
-      const a = prev >= 0 ? out[prev]! : out[i]!;
-      const b = i < out.length ? out[i]! : a;
-      out[k] = prev < 0 || i >= out.length ? (prev < 0 ? b : a) : a + ((b - a) * (k - prev)) / (i - prev);
-    }
-    prev = i;
-  }
-  return out;
-}
-
-/** Split-conformal quantile: the ⌈(n+1)·level⌉-th smallest score (the largest if that is past the end). */
-export function conformalQuantile(sorted: number[], level: number): number {
-  const k = Math.ceil((sorted.length + 1) * level);
-  return sorted[Math.min(sorted.length, Math.max(1, k)) - 1] ?? 0;
-}
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled<T>(xs: T[], rand: () => number): T[] {

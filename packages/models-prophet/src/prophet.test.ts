@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { forecasterConformance, syntheticSeries } from '@amf-foresight/core/testing';
 import { Prophet } from './prophet.js';
-import { percentileSorted, rng, simulateIntervals } from './uncertainty.js';
+import { seededRandom as rng } from '@amf-foresight/core';
+import { percentileSorted, simulateIntervals } from './uncertainty.js';
 import { optimizeInWorker, stanRestarts } from './stan-worker.js';
 
 forecasterConformance('PROPHET', { make: () => new Prophet(), load: (d) => Prophet.load(d) });

@@ -1,15 +1,4 @@
-/** A small seeded generator (mulberry32): intervals are reproducible for a given seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+import { seededRandom } from '@amf-foresight/core';
 function normal(u: () => number): number {
   let a = u();
   while (a === 0) a = u();
@@ -55,7 +44,7 @@ export interface UncertaintyInput {
  */
 export function simulateIntervals(o: UncertaintyInput): Record<number, { lo: Float64Array; hi: Float64Array }> {
   const L = o.yhat.length;
-  const u = rng(o.seed);
+  const u = seededRandom(o.seed);
   let step = o.historyStep;
   if (L > 1) step = (o.t[L - 1]! - o.t[0]!) / (L - 1);
   const p = o.S * step;

@@ -3,7 +3,7 @@ import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 import { Conformal } from './conformal.js';
 import { AUTO_CANDIDATES, autoScore, backtest, seasonOf } from './evaluation.js';
 import type { BacktestOptions, BacktestResult } from './evaluation.js';
-import { makeModel } from './registry.js';
+import { modelFactory } from './registry.js';
 import type { ModelOptions } from './registry.js';
 
 export interface AutoResult {
@@ -29,7 +29,7 @@ export async function autoSelect(series: SeriesInput, options: BacktestOptions &
   const skipped: { model: string; reason: string }[] = [];
   for (const name of AUTO_CANDIDATES) {
     try {
-      results.push(await backtest(series, () => makeModel(name, { ...o, maxHorizon: o.horizon }), o));
+      results.push(await backtest(series, await modelFactory(name, { ...o, maxHorizon: o.horizon }), o));
     } catch (e) {
       // A candidate that cannot fit these windows (MSTL needs two seasons) is left out, with the reason.
       if (!(e instanceof InputError)) throw e;
@@ -41,6 +41,7 @@ export async function autoSelect(series: SeriesInput, options: BacktestOptions &
   const best = Math.min(...results.map((r) => autoScore(r.mean)));
   const near = results.filter((r) => autoScore(r.mean) <= best * 1.01).sort((a, b) => a.fitSeconds - b.fitSeconds);
   const chosen = near[0]!;
-  const model = await new Conformal(makeModel(chosen.model as (typeof AUTO_CANDIDATES)[number], { ...o, maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0) }), chosen.absErrors).fit(series);
+  const make = await modelFactory(chosen.model, { ...o, maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0) });
+  const model = await new Conformal(make(), chosen.absErrors).fit(series);
   return { chosen: chosen.model, results, skipped, model };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
-import { DEFAULT_LEVELS, writeFileAtomic } from '@amf-foresight/core';
+import { DEFAULT_LEVELS, conformalQuantile, writeFileAtomic } from '@amf-foresight/core';
 
 /** Beside the model's manifest: the backtest errors its intervals are calibrated on. */
 export const CONFORMAL_FILE = 'conformal.json';
@@ -38,10 +38,7 @@ export class Conformal implements Forecaster {
           hi[i] = f.intervals[level]?.hi[i] ?? NaN;
           continue;
         }
-        const sorted = [...errs].sort((a, b) => a - b);
-        // The ⌈(n+1)·L⌉-th smallest error: the finite-sample conformal quantile.
-        const k = Math.min(sorted.length - 1, Math.ceil((sorted.length + 1) * (level / 100)) - 1);
-        const w = sorted[k]!;
+        const w = conformalQuantile([...errs].sort((a, b) => a - b), level / 100);
         lo[i] = f.mean[i]! - w;
         hi[i] = f.mean[i]! + w;
       }

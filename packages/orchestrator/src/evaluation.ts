@@ -70,6 +70,8 @@ export interface BacktestOptions {
   season?: number;
   /** Checked before every window: a cancelled run stops within one fit. */
   signal?: AbortSignal;
+  /** Called after each window's fit (progress). */
+  onFit?: () => void;
 }
 
 export interface BacktestResult {
@@ -101,6 +103,7 @@ export async function backtest(series: SeriesInput, make: () => Forecaster, o: B
     const model = await make().fit(train);
     const f = model.predict(o.horizon);
     out.fitSeconds += (performance.now() - t0) / 1000;
+    o.onFit?.();
     out.windows.push({ origin, metrics: score(actual, f, train.y, m) });
     actual.forEach((a, h) => {
       if (!Number.isNaN(a)) out.absErrors[h]!.push(Math.abs(a - f.mean[h]!));

@@ -1,75 +1,110 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, readManifest } from '@amf-foresight/core';
-import { CONFORMAL_FILE, Conformal } from './conformal.js';
+import { InputError, UsageError, readManifest } from '@amf-foresight/core';
 import type { Forecaster } from '@amf-foresight/core';
-import { Arima } from '@amf-foresight/models-arima';
-import { MstlEts, Naive, SeasonalNaive } from '@amf-foresight/models-seasonal';
-import { Prophet } from '@amf-foresight/models-prophet';
-import { Lstm } from '@amf-foresight/models-lstm';
+import { BUILTIN_MODELS } from './builtins.js';
+import { CONFORMAL_FILE, Conformal } from './conformal.js';
+import { checkParams } from './params.js';
+import type { ParamSpecs } from './params.js';
 
-/** Model names accepted by --model, case-insensitive (DESIGN §4). AUTO is handled by evaluation. */
-export const MODEL_NAMES = ['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA', 'PROPHET', 'LSTM'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
+/** What the pipeline tells every model, besides the user's parameters. */
 export interface ModelOptions {
   /** Season in steps for SNAIVE / MSTL (default: one day of the step). */
   season?: number;
-  /** Longest horizon the model must serve (ARIMA computes forecasts at fit time). */
+  /** Longest horizon the model must serve (ARIMA and LSTM size their output by it). */
   maxHorizon?: number;
   /** Progress of models that report it (LSTM: backend and epochs). */
   log?: (message: string) => void;
+  /** The model's own parameters (see `modelParams(name)`), checked before use. */
+  params?: Readonly<Record<string, unknown>>;
 }
 
-export function normaliseModelName(name: string): ModelName | 'AUTO' {
+/** A model package's side of the registry, loaded on first use. */
+export interface ModelKind {
+  create(o: ModelOptions & { params: Record<string, unknown> }): Forecaster;
+  load(dir: string, o: Pick<ModelOptions, 'log'>): Forecaster | Promise<Forecaster>;
+}
+
+export interface ModelEntry {
+  /** Imports the model's package (only when the model is used) and returns its factory. */
+  load(): Promise<ModelKind>;
+  /** The parameters `--model-param` and `params` accept. */
+  params: ParamSpecs;
+  /** The npm package to install when the import fails. */
+  packageName?: string;
+}
+
+const entries = new Map<string, ModelEntry>(Object.entries(BUILTIN_MODELS));
+
+/**
+ * Adds a model under `name` (case-insensitive, stored upper-case). The orchestrator registers its
+ * built-in models the same way; a name registered twice is refused unless `replace` is set.
+ */
+export function registerModel(name: string, entry: ModelEntry, o: { replace?: boolean } = {}): void {
+  const key = name.trim().toUpperCase();
+  if (!/^[A-Z][A-Z0-9_-]*$/.test(key)) throw new UsageError('BAD_MODEL_NAME', `model names are letters, digits, - and _, got ${JSON.stringify(name)}`);
+  if (key === 'AUTO') throw new UsageError('BAD_MODEL_NAME', 'AUTO is the backtest-and-pick mode, not a model name');
+  if (entries.has(key) && !o.replace) throw new UsageError('MODEL_REGISTERED', `a model named ${key} is registered already`, { hint: 'pass { replace: true } to replace it' });
+  entries.set(key, entry);
+}
+
+/** Every registered model name, built-ins first. */
+export function modelNames(): string[] {
+  return [...entries.keys()];
+}
+
+export function normaliseModelName(name: string): string {
   const up = name.trim().toUpperCase();
-  if (up === 'AUTO') return 'AUTO';
-  if ((MODEL_NAMES as readonly string[]).includes(up)) return up as ModelName;
-  throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`, { flag: '--model', hint: `use one of ${[...MODEL_NAMES, 'auto'].join(', ')}` });
+  if (up === 'AUTO' || entries.has(up)) return up;
+  throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`, { flag: '--model', hint: `use one of ${[...entries.keys(), 'auto'].join(', ')}` });
 }
 
-export function makeModel(name: ModelName, o: ModelOptions = {}): Forecaster {
-  switch (name) {
-    case 'NAIVE':
-      return new Naive();
-    case 'SNAIVE':
-      return new SeasonalNaive(o.season !== undefined ? { season: o.season } : {});
-    case 'MSTL':
-      return new MstlEts(o.season !== undefined ? { periods: [o.season] } : {});
-    case 'ARIMA':
-      return new Arima({ maxHorizon: Math.max(o.maxHorizon ?? 576, 1) });
-    case 'PROPHET':
-      return new Prophet();
-    case 'LSTM':
-      // A direct multi-step network: its output layer is the horizon, so it is capped at one day of 5-minute steps.
-      return new Lstm({ maxHorizon: Math.min(Math.max(o.maxHorizon ?? 12, 1), 288), ...(o.log ? { log: o.log } : {}) });
+/** The parameters a model accepts. */
+export function modelParams(name: string): ParamSpecs {
+  return entry(name).params;
+}
+
+function entry(name: string): ModelEntry {
+  const key = normaliseModelName(name);
+  const e = entries.get(key);
+  if (!e) throw new UsageError('UNKNOWN_MODEL', `${key} is not a single model`, { flag: '--model' });
+  return e;
+}
+
+async function kind(name: string): Promise<ModelKind> {
+  const e = entry(name);
+  try {
+    return await e.load();
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof InputError) throw err;
+    const missing = /Cannot find (package|module)/.test((err as Error).message);
+    throw new InputError('MODEL_NOT_INSTALLED', `model ${normaliseModelName(name)} cannot be loaded: ${(err as Error).message.split('\n')[0]}`, {
+      hint: missing && e.packageName ? `npm install ${e.packageName}` : 'reinstall the model package',
+    });
   }
 }
 
-/** Loads a saved model of any kind (named in its manifest), with its conformal calibration if any. */
-export async function loadModel(dir: string): Promise<Forecaster> {
-  const kind = readManifest(dir, '*').model;
-  const inner = await loadKind(kind, dir);
+/**
+ * A factory of fresh, unfitted models of `name` (backtests fit one per window). The model's
+ * package is imported here, on first use; parameters are checked once, before any fit.
+ */
+export async function modelFactory(name: string, o: ModelOptions = {}): Promise<() => Forecaster> {
+  const e = entry(name);
+  const params = checkParams(normaliseModelName(name), e.params, o.params ?? {});
+  const k = await kind(name);
+  return () => k.create({ ...o, params });
+}
+
+/** One unfitted model of `name`. */
+export async function makeModel(name: string, o: ModelOptions = {}): Promise<Forecaster> {
+  return (await modelFactory(name, o))();
+}
+
+/** Loads a saved model of any registered kind (named in its manifest), with its conformal calibration if any. */
+export async function loadModel(dir: string, o: Pick<ModelOptions, 'log'> = {}): Promise<Forecaster> {
+  const m = readManifest(dir, '*');
+  const inner = await (await kind(m.model)).load(dir, o);
   const cal = join(dir, CONFORMAL_FILE);
   if (!existsSync(cal)) return inner;
   return new Conformal(inner, (JSON.parse(readFileSync(cal, 'utf8')) as { absErrors: number[][] }).absErrors);
-}
-
-async function loadKind(name: string, dir: string): Promise<Forecaster> {
-  switch (normaliseModelName(name)) {
-    case 'NAIVE':
-      return Naive.load(dir);
-    case 'SNAIVE':
-      return SeasonalNaive.load(dir);
-    case 'MSTL':
-      return MstlEts.load(dir);
-    case 'ARIMA':
-      return Arima.load(dir);
-    case 'PROPHET':
-      return Prophet.load(dir);
-    case 'LSTM':
-      return Lstm.load(dir);
-    default:
-      throw new UsageError('UNKNOWN_MODEL', `cannot load a model of kind ${name}`);
-  }
 }

@@ -1,164 +1,128 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
-import type { Vector } from 'apache-arrow';
-import { DataNotFoundError, InputError, UsageError, checkHorizon, writeFilesAtomic } from '@amf-foresight/core';
-import type { Forecast, Forecaster, Logger, SeriesInput } from '@amf-foresight/core';
-import { parquetBytes, readParquetFile } from '@amf-foresight/tsdb-ingest';
+import { InputError, UsageError, checkHorizon, silentProgress } from '@amf-foresight/core';
+import type { Dataset, Forecast, Forecaster, RunContext, SeriesInput, Stage } from '@amf-foresight/core';
 import { autoSelect } from './auto.js';
+import { pickSeries } from './dataset.js';
 import { backtest, prototypeSplit } from './evaluation.js';
 import type { BacktestResult, Metrics } from './evaluation.js';
-import { htmlReport, panelsSvg, svgToPng } from './plot.js';
-import { makeModel, normaliseModelName } from './registry.js';
-
-/**
- * Reads one series from a dataset Parquet: ours (unique_id, ds, y) or the prototype's
- * (date_col, values, container). Picks `seriesId`, or the first series.
- */
-export function readSeries(file: string, seriesId?: string): { id: string; series: SeriesInput } {
-  if (!existsSync(file)) throw new DataNotFoundError('NO_DATASET', `dataset ${file} does not exist`, { file, flag: '--data', hint: 'run generate first, or pass --data FILE' });
-  const { table } = readParquetFile(file);
-  const names = table.schema.fields.map((f) => f.name);
-  const cols = names.includes('ds') && names.includes('y') ? { id: 'unique_id', ds: 'ds', y: 'y' } : names.includes('date_col') && names.includes('values') ? { id: 'container', ds: 'date_col', y: 'values' } : undefined;
-  if (!cols) throw new InputError('DATASET_COLUMNS', `dataset ${file} has neither (unique_id, ds, y) nor the prototype's (date_col, values) columns; it has ${names.join(', ')}`, { file });
-  const ids = table.getChild(cols.id) ? (Array.from(table.getChild(cols.id)!) as (string | null)[]) : new Array<string | null>(table.numRows).fill('series');
-  const all = [...new Set(ids.map((x) => x ?? 'series'))];
-  const id = seriesId ?? all[0];
-  if (id === undefined || !all.includes(id)) throw new DataNotFoundError('NO_SERIES', `series ${JSON.stringify(seriesId)} is not in ${file}; it has ${all.slice(0, 8).join(', ')}`, { file, flag: '--series' });
-  const dsCol = Array.from(table.getChild(cols.ds)!, (v) => Number(v));
-  const yCol = Array.from(table.getChild(cols.y)!) as (number | null)[];
-  const ds: number[] = [];
-  const y: number[] = [];
-  ids.forEach((x, i) => {
-    if ((x ?? 'series') !== id) return;
-    ds.push(dsCol[i]!);
-    y.push(yCol[i] ?? NaN);
-  });
-  if (ds.length === 0) throw new DataNotFoundError('EMPTY_SERIES', `series ${id} of ${file} is empty`, { file });
-  return { id, series: { ds, y } };
-}
-
-/** A forecast as a table: unique_id, ds, <model>, <model>-lo-<level>, <model>-hi-<level>. */
-export function forecastTable(id: string, model: string, f: Forecast): Table {
-  const cols: Record<string, Vector> = {
-    unique_id: vectorFromArray(new Array<string>(f.ds.length).fill(id), new Utf8()),
-    ds: vectorFromArray(Array.from(f.ds), new TimestampMillisecond('UTC')),
-    [model]: vectorFromArray(Array.from(f.mean), new Float64()),
-  };
-  for (const [level, { lo, hi }] of Object.entries(f.intervals)) {
-    cols[`${model}-lo-${level}`] = vectorFromArray(Array.from(lo), new Float64());
-    cols[`${model}-hi-${level}`] = vectorFromArray(Array.from(hi), new Float64());
-  }
-  return new Table(cols);
-}
+import { modelFactory, normaliseModelName } from './registry.js';
 
 export interface TrainOptions {
-  /** Dataset Parquet (from generate, or the prototype's layout). */
-  data: string;
-  /** Model name (NAIVE, SNAIVE, MSTL, ARIMA, PROPHET, LSTM, AUTO), case-insensitive. */
-  model: string;
+  /**
+   * A registered model name (NAIVE, SNAIVE, MSTL, ARIMA, PROPHET, LSTM, or AUTO to backtest and
+   * pick; case-insensitive), or your own Forecaster: a factory of fresh ones, or one instance
+   * (refitted for every backtest window, one after the other).
+   */
+  model: string | Forecaster | (() => Forecaster);
+  /** Parameters of a named model, checked against its specs (`modelParams(name)`). */
+  params?: Readonly<Record<string, unknown>>;
+  /** unique_id to train on (default: the first series). */
   series?: string;
   horizon: number;
   windows: number;
+  /** Steps between backtest origins (default: the horizon; auto spreads them over one season). */
   backtestStep?: number;
+  /** Season in steps for SNAIVE/MSTL and the MASE scale (default: one day of the step). */
   season?: number;
-  /** Where model/, forecast.parquet, metrics.json and forecast.{png,html} go. */
-  outDir: string;
-  /** Unit of the values, for the plot. */
-  unit?: string;
-  /** Where the files will be found, if outDir is renamed afterwards (a pipeline's temporary run directory). */
-  finalDir?: string;
 }
 
-export interface TrainResult {
-  outDir: string;
+export interface TrainMetrics {
   series: string;
   model: string;
   points: number;
   prototype: { testMse: number | null; forecastMse: number | null; note?: string };
   backtest: { horizon: number; windows: number; mean: Metrics };
   candidates?: (Metrics & { model: string; fitSeconds: number })[];
-  files: { model: string; forecast: string; metrics: string; png: string; html: string };
+}
+
+/** What the train stage hands on: the model fitted on the whole series, its forecast and its evaluation. */
+export interface Trained {
+  readonly kind: 'trained';
+  seriesId: string;
+  series: SeriesInput;
+  model: Forecaster;
+  forecast: Forecast;
+  metrics: TrainMetrics;
+  /** Unit of the values (from the dataset's metadata), for plots. */
+  unit: string;
+}
+
+function checkOptions(o: TrainOptions): void {
+  checkHorizon(o.horizon);
+  if (!(Number.isInteger(o.windows) && o.windows >= 1)) throw new UsageError('BAD_WINDOWS', '--windows must be a whole number ≥ 1', { flag: '--windows' });
+  if (o.backtestStep !== undefined && !(Number.isInteger(o.backtestStep) && o.backtestStep >= 1)) throw new UsageError('BAD_BACKTEST_STEP', '--backtest-step must be a whole number ≥ 1', { flag: '--backtest-step' });
+  if (o.season !== undefined && !(Number.isInteger(o.season) && o.season >= 1)) throw new UsageError('BAD_SEASON', '--season must be a whole number ≥ 1', { flag: '--season' });
+}
+
+/** A sync factory for the model option, and the name it goes by. */
+async function factoryFor(o: TrainOptions, opts: { season?: number; log: (m: string) => void }, maxHorizon: number): Promise<() => Forecaster> {
+  if (typeof o.model === 'string') return modelFactory(o.model, { ...opts, maxHorizon, ...(o.params ? { params: o.params } : {}) });
+  const m = o.model;
+  return typeof m === 'function' ? m : () => m;
 }
 
 /**
- * The train step: backtest (rolling origin), the prototype's 70/20/10 figures, a final fit on the
- * whole series, its forecast, and a plot of the recent data with the forecast and its intervals.
- * Every file is written only when all are ready (model/ first, then the rest at once).
+ * Backtest (rolling origin), the prototype's 70/20/10 figures, a final fit on the whole series and
+ * its forecast. Writes nothing: the runner persists the result.
  */
-export async function trainModel(o: TrainOptions, ctx: { logger: Logger; signal?: AbortSignal }): Promise<TrainResult> {
+export async function trainSeries(id: string, series: SeriesInput, o: TrainOptions, ctx: Pick<RunContext, 'logger' | 'signal'> & Partial<RunContext>): Promise<Omit<Trained, 'unit'>> {
+  checkOptions(o);
   const log = ctx.logger;
-  const name = normaliseModelName(o.model);
-  checkHorizon(o.horizon);
-  if (!(Number.isInteger(o.windows) && o.windows >= 1)) throw new UsageError('BAD_WINDOWS', '--windows must be a whole number ≥ 1', { flag: '--windows' });
-  const { id, series } = readSeries(o.data, o.series);
-  let values = 0;
-  for (const v of series.y) if (!Number.isNaN(v)) values++;
-  if (values === 0) throw new InputError('SERIES_EMPTY', `series ${id} of ${o.data}: ${series.y.length} of ${series.y.length} points are missing`, { file: o.data, hint: 'generate the dataset over a window where the workload ran' });
-  const modelLog = (m: string): void => (m.includes(' epoch ') ? log.debug(m) : log.info(m));
-  const opts = { horizon: o.horizon, windows: o.windows, log: modelLog, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(o.backtestStep !== undefined ? { step: o.backtestStep } : {}), ...(o.season !== undefined ? { season: o.season } : {}) };
-  let model: Forecaster;
-  let chosen: string = name;
-  let bt: BacktestResult;
-  let candidates: TrainResult['candidates'];
+  const progress = ctx.progress ?? silentProgress;
+  if (!series.y.some((v) => !Number.isNaN(v))) throw new InputError('SERIES_EMPTY', `series ${id}: ${series.y.length} of ${series.y.length} points are missing`, { hint: 'generate the dataset over a window where the workload ran' });
+  const auto = typeof o.model === 'string' && normaliseModelName(o.model) === 'AUTO';
+  const base = { horizon: o.horizon, windows: o.windows, signal: ctx.signal, log: (m: string) => (m.includes(' epoch ') ? log.debug(m) : log.info(m)), onFit: () => progress.advance(1), ...(o.backtestStep !== undefined ? { step: o.backtestStep } : {}), ...(o.season !== undefined ? { season: o.season } : {}) };
+  const name = typeof o.model === 'string' ? normaliseModelName(o.model) : (typeof o.model === 'function' ? o.model() : o.model).name;
   log.info(`training ${name} on ${id} (${series.y.length} points): backtest with ${o.windows} windows of ${o.horizon} steps`);
-  if (name === 'AUTO') {
-    const r = await autoSelect(series, opts);
-    model = r.model;
-    chosen = r.chosen;
-    bt = r.results.find((x) => x.model === r.chosen)!;
+  progress.start(`train ${name}`, (auto ? 3 : 1) * o.windows + 3, 'fits');
+  let model: Forecaster;
+  let chosen = name;
+  let bt: BacktestResult;
+  let candidates: TrainMetrics['candidates'];
+  if (auto) {
+    if (o.params && Object.keys(o.params).length > 0) throw new UsageError('BAD_MODEL_PARAM', 'auto picks among several models: --model-param applies to one named model', { flag: '--model-param' });
+    const r = await autoSelect(series, base);
+    [model, chosen, bt] = [r.model, r.chosen, r.results.find((x) => x.model === r.chosen)!];
     candidates = r.results.map((x) => ({ model: x.model, ...x.mean, fitSeconds: x.fitSeconds }));
   } else {
-    bt = await backtest(series, () => makeModel(name, { ...opts, maxHorizon: o.horizon }), opts);
-    ctx.signal?.throwIfAborted();
-    model = await makeModel(name, { ...opts, maxHorizon: Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1) }).fit(series);
+    bt = await backtest(series, await factoryFor(o, base, o.horizon), base);
+    ctx.signal.throwIfAborted();
+    model = await (await factoryFor(o, base, Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1)))().fit(series);
   }
-  ctx.signal?.throwIfAborted();
-  // The 70 % training part may be too short for a model that fits the whole series (MSTL needs two
-  // seasons): then the prototype's figures are reported as unavailable, with the reason.
-  let split: TrainResult['prototype'];
-  try {
-    split = await prototypeSplit(series, () => makeModel(chosen as never, { ...opts, maxHorizon: Math.ceil(series.y.length * 0.2) + 1 }));
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    split = { testMse: null, forecastMse: null, note: e.message };
-    log.warn(`prototype 70/20/10 split not evaluated: ${e.message}`);
-  }
-  ctx.signal?.throwIfAborted();
+  progress.advance(1);
+  ctx.signal.throwIfAborted();
+  const prototype = await prototypeFigures(series, auto ? { ...o, model: chosen } : o, base, log);
+  progress.advance(2);
+  ctx.signal.throwIfAborted();
   const forecast = model.predict(o.horizon);
-  const out = o.outDir;
-  mkdirSync(out, { recursive: true });
-  model.save(join(out, 'model'));
-  const files = { model: join(out, 'model'), forecast: join(out, 'forecast.parquet'), metrics: join(out, 'metrics.json'), png: join(out, 'forecast.png'), html: join(out, 'forecast.html') };
-  const metrics = { series: id, model: chosen, points: series.y.length, prototype: split, backtest: { horizon: o.horizon, windows: bt.windows.length, mean: bt.mean }, ...(candidates ? { candidates } : {}) };
-  const svg = forecastSvg(id, chosen, series, forecast, o.unit ?? '');
-  const png = await svgToPng(svg);
-  const rows = Array.from(forecast.ds, (t, i) => ({ ds: new Date(t).toISOString(), mean: forecast.mean[i]!, ...Object.fromEntries(Object.entries(forecast.intervals).flatMap(([l, b]) => [[`lo ${l} %`, b.lo[i]!], [`hi ${l} %`, b.hi[i]!]])) }));
-  writeFilesAtomic([
-    { path: join(out, 'model', 'series.json'), data: JSON.stringify({ unique_id: id, lastDs: series.ds[series.ds.length - 1] }) + '\n' },
-    { path: files.forecast, data: parquetBytes(forecastTable(id, chosen, forecast), { kind: 'forecast', model: chosen, series: id, horizon: o.horizon, version: 1 }) },
-    { path: files.metrics, data: JSON.stringify(metrics, null, 2) + '\n' },
-    { path: files.png, data: png },
-    { path: files.html, data: htmlReport(`${chosen} forecast of ${id}`, svg, rows) },
-  ]);
-  log.info(`${chosen} on ${id}: test MSE ${split.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ${split.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} % → ${o.finalDir ?? out}`);
-  return { outDir: out, ...metrics, files };
+  progress.done(`${chosen}: backtest MASE ${bt.mean.mase.toFixed(3)}`);
+  const metrics: TrainMetrics = { series: id, model: chosen, points: series.y.length, prototype, backtest: { horizon: o.horizon, windows: bt.windows.length, mean: bt.mean }, ...(candidates ? { candidates } : {}) };
+  log.info(`${chosen} on ${id}: test MSE ${prototype.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ${prototype.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} %`);
+  return { kind: 'trained', seriesId: id, series, model, forecast, metrics };
 }
 
-/** The recent data (the last max(12·h, 6 h) points) with the forecast, its 80 % and 95 % intervals. */
-function forecastSvg(id: string, model: string, s: SeriesInput, f: Forecast, unit: string): string {
-  const n = s.y.length;
-  const step = n > 1 ? s.ds[1]! - s.ds[0]! : 60_000;
-  const keep = Math.min(n, Math.max(12 * f.ds.length, Math.round((6 * 3_600_000) / step)));
-  const t = Array.from(s.ds).slice(n - keep);
-  const y = Array.from(s.y).slice(n - keep);
-  // The forecast line starts at the last observation so the two join.
-  const ft = [t[t.length - 1]!, ...f.ds];
-  const fm = [y[y.length - 1]!, ...f.mean];
-  const bands = [95, 80]
-    .filter((l) => f.intervals[l])
-    .map((l) => ({ label: `${l} % interval`, color: l === 95 ? '#ff7f0e' : '#d62728', t: ft, lo: [fm[0]!, ...f.intervals[l]!.lo], hi: [fm[0]!, ...f.intervals[l]!.hi] }));
-  return panelsSvg(`${model} forecast of ${id}`, [
-    { title: `${id}: data and ${f.ds.length}-step forecast`, unit, lines: [{ label: 'data', color: '#1f77b4', t, y }, { label: `${model} forecast`, color: '#d62728', t: ft, y: fm, width: 2 }], bands },
-  ]);
+/**
+ * The prototype's 70/20/10 figures. The 70 % part may be too short for a model that fits the whole
+ * series (MSTL needs two seasons): then they are reported as unavailable, with the reason.
+ */
+async function prototypeFigures(series: SeriesInput, o: TrainOptions, base: { season?: number; log: (m: string) => void }, log: RunContext['logger']): Promise<TrainMetrics['prototype']> {
+  try {
+    return await prototypeSplit(series, await factoryFor(o, base, Math.ceil(series.y.length * 0.2) + 1));
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    log.warn(`prototype 70/20/10 split not evaluated: ${e.message}`);
+    return { testMse: null, forecastMse: null, note: e.message };
+  }
+}
+
+/** Train as a stage: a `Dataset` in, a `Trained` model with its forecast and metrics out. */
+export function trainStage(o: TrainOptions): Stage<Dataset, Trained> {
+  return {
+    name: 'train',
+    run: async (d, ctx) => {
+      const { id, series } = pickSeries(d, o.series);
+      const r = await trainSeries(id, series, o, ctx);
+      ctx.record({ series: id, model: r.metrics.model, points: r.metrics.points });
+      return { ...r, unit: typeof d.metadata['unit'] === 'string' ? d.metadata['unit'] : '' };
+    },
+  };
 }

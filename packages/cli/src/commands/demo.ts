@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { DataNotFoundError } from '@amf-foresight/core';
 import type { Io } from '../io.js';
+import { printRun, runFromArgs } from './pipeline.js';
 
 type Args = { quiet?: boolean; verbose?: boolean; output?: string };
-import { printRun, runFromArgs } from './pipeline.js';
 
 /** The embedded sample: 7 days of a simulated Open5GS deployment (packages/cli/sample-data). */
 export const SAMPLE_BLOCKS = join(dirname(fileURLToPath(import.meta.url)), '..', 'sample-data', 'blocks');
@@ -21,6 +21,7 @@ export function demoCommand(io: Io, setResult: (code: number) => void): CommandM
         .option('type', { type: 'string', default: 'utilization', describe: 'Feature: memory, cpu, utilization' })
         .option('horizon', { type: 'number', default: 60, describe: 'Forecast horizon in steps (1-minute grid)' })
         .option('windows', { type: 'number', default: 3, describe: 'Backtest windows' })
+        .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable' })
         .option('runs-dir', { type: 'string', default: 'runs', describe: 'Where the run directory goes' })
         .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
         .example('$0 demo', 'ARIMA on AMF CPU utilization of the sample')

@@ -1,8 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkWindow, parseTime } from '@amf-foresight/core';
-import { syncFromS3 } from '@amf-foresight/tsdb-ingest';
+import { Plan, runPlan } from '@amf-foresight/orchestrator';
+import { s3SyncStage } from '@amf-foresight/tsdb-ingest/s3';
 import { s3FromArgs } from '../config.js';
-import { consoleLogger, consoleProgress } from '../console.js';
+import { withCommand } from '../run.js';
 import type { Io } from '../io.js';
 
 export function downloadOptions<T>(y: Argv<T>) {
@@ -27,24 +28,22 @@ export function downloadCommand(io: Io, setResult: (code: number) => void): Comm
         .example('bucket=my-bucket prefix=prometheus local_path=./blocks $0 download', 'the prototype\'s env vars')
         .example('$0 download --bucket b --prefix p --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"', 'only the blocks of a window'),
     handler: async (argv) => {
-      const v = { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) };
       const s = s3FromArgs(argv);
       const start = argv.start !== undefined ? parseTime(argv.start, '--start') : undefined;
       const end = argv.end !== undefined ? parseTime(argv.end, '--end') : undefined;
       if (start !== undefined && end !== undefined) checkWindow(start, end);
-      const r = await syncFromS3(
-        {
-          bucket: s.bucket,
-          prefix: s.prefix,
-          cacheDir: s.cacheDir,
-          clientConfig: s.clientConfig,
-          concurrency: argv.concurrency,
-          ...(s.block !== undefined ? { block: s.block } : {}),
-          ...(start !== undefined ? { minTime: start } : {}),
-          ...(end !== undefined ? { maxTime: end } : {}),
-        },
-        { logger: consoleLogger(io, v), progress: consoleProgress(io, v) },
-      );
+      const stage = s3SyncStage({
+        bucket: s.bucket,
+        prefix: s.prefix,
+        cacheDir: s.cacheDir,
+        clientConfig: s.clientConfig,
+        concurrency: argv.concurrency,
+        ...(s.block !== undefined ? { block: s.block } : {}),
+        // 5 minutes more: the rate window a later process reads before --start.
+        ...(start !== undefined ? { minTime: start - 300_000 } : {}),
+        ...(end !== undefined ? { maxTime: end } : {}),
+      });
+      const r = (await withCommand(io, argv, undefined, (ctx) => runPlan(Plan.of(stage), {}, ctx))).output;
       const count = (st: string) => r.blocks.filter((b) => b.status === st).length;
       const summary = {
         cacheDir: s.cacheDir,

@@ -1,26 +1,28 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { DataNotFoundError, UsageError, formatTime, parseDuration, parseTime } from '@amf-foresight/core';
-import { FEATURE_TYPES, LEVELS, generateDataset } from '@amf-foresight/features';
-import type { FeatureType, Level } from '@amf-foresight/features';
-import { readParquetFile } from '@amf-foresight/tsdb-ingest';
-import { consoleLogger, fileLogger, runLogPath, teeLogger } from '../console.js';
+import { UsageError, parseDuration, parseTime } from '@amf-foresight/core';
+import { FEATURE_TYPES, LEVELS, generateStage } from '@amf-foresight/features';
+import type { Dataset, FeatureType, Level } from '@amf-foresight/features';
+import { Plan, datasetWriter, runPlan } from '@amf-foresight/orchestrator';
+import type { ArtifactWriter } from '@amf-foresight/orchestrator';
+import { samplesDirSource } from '@amf-foresight/tsdb-ingest/parquet';
+import { runLogPath } from '../console.js';
 import type { Io } from '../io.js';
-import { sampleRange, writeDatasetFiles } from '@amf-foresight/orchestrator';
+import { withCommand } from '../run.js';
+import type { CommonArgs } from '../run.js';
 
-export function generateCommand(io: Io, setResult: (code: number) => void): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
+export function generateCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
   return {
     command: 'generate',
-    describe: 'Select the AMF series of a level, engineer a feature (memory MiB, cpu cores, utilization %) on a regular grid, and write the dataset (Parquet) and its plots (PNG, HTML)',
+    describe: 'Select the series of a level, engineer a feature (memory MiB, cpu cores, utilization %) on a regular grid, and write the dataset (Parquet) and its plots (PNG, HTML)',
     builder: (y) =>
       y
         .option('metric', { type: 'string', describe: 'Prometheus metric, e.g. container_cpu_usage_seconds_total' })
         .option('type', { type: 'string', describe: `Feature: ${FEATURE_TYPES.join(', ')}` })
         .option('level', { type: 'string', describe: `cAdvisor level: ${LEVELS.join(', ')}` })
         .option('data-dir', { type: 'string', default: 'data/samples', describe: 'Where process wrote samples.parquet and series.parquet' })
-        .option('start', { type: 'string', describe: 'First grid time (default: the first sample)' })
-        .option('end', { type: 'string', describe: 'Last grid time (default: the last sample)' })
+        .option('start', { type: 'string', describe: "First grid time (default: the processed window's start)" })
+        .option('end', { type: 'string', describe: "Last grid time (default: the processed window's end)" })
         .option('step', { type: 'string', default: '1m', describe: 'Grid step' })
         .option('rate-window', { type: 'string', default: '5m', describe: 'rate() window for cpu and utilization' })
         .option('namespace', { type: 'string', default: 'openverso', describe: 'Kubernetes namespace' })
@@ -35,42 +37,28 @@ export function generateCommand(io: Io, setResult: (code: number) => void): Comm
       for (const f of ['metric', 'type', 'level'] as const) {
         if (argv[f] === undefined) throw new UsageError('MISSING_FLAG', `--generate needs --metric, --type and --level (--${f} is missing)`, { flag: `--${f}`, hint: 'e.g. --metric container_cpu_usage_seconds_total --type utilization --level amf' });
       }
-      const samplesFile = join(argv['data-dir'], 'samples.parquet');
-      const seriesFile = join(argv['data-dir'], 'series.parquet');
-      if (!existsSync(samplesFile) || !existsSync(seriesFile)) {
-        throw new DataNotFoundError('NO_SAMPLES', `no samples in ${argv['data-dir']}`, { file: samplesFile, hint: 'run the process step first: amf-foresight process --start … --end …' });
-      }
+      const out = argv.out as string;
+      if (!out.endsWith('.parquet')) throw new UsageError('BAD_OUT', `--out names the dataset file and must end in .parquet, got ${JSON.stringify(out)}`, { flag: '--out' });
+      const stage = generateStage({
+        metric: argv.metric,
+        type: argv.type as FeatureType,
+        level: argv.level as Level,
+        namespace: argv.namespace,
+        nf: argv.nf,
+        by: argv.by,
+        step: parseDuration(argv.step, '--step'),
+        rateWindow: parseDuration(argv['rate-window'], '--rate-window'),
+        ...(argv.pod !== undefined ? { pod: argv.pod } : {}),
+        ...(argv.start !== undefined ? { start: parseTime(argv.start, '--start') } : {}),
+        ...(argv.end !== undefined ? { end: parseTime(argv.end, '--end') } : {}),
+      });
       const logFile = runLogPath(argv['logs-dir'], 'generate');
-      const logger = teeLogger(consoleLogger(io, { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) }), fileLogger(logFile));
-      const samples = readParquetFile(samplesFile);
-      const series = readParquetFile(seriesFile);
-      const { first, last } = sampleRange(samples.table, samplesFile);
-      const step = parseDuration(argv.step, '--step');
-      const start = argv.start !== undefined ? parseTime(argv.start, '--start') : Math.ceil(first / step) * step;
-      const end = argv.end !== undefined ? parseTime(argv.end, '--end') : last;
-      if (!(start <= end)) throw new UsageError('BAD_WINDOW', `--start ${formatTime(start)} is after --end ${formatTime(end)}`, { flag: '--start' });
-      const d = generateDataset(
-        { series: series.table, samples: samples.table },
-        {
-          metric: argv.metric,
-          type: argv.type as FeatureType,
-          level: argv.level as Level,
-          namespace: argv.namespace,
-          nf: argv.nf,
-          ...(argv.pod !== undefined ? { pod: argv.pod } : {}),
-          by: argv.by,
-          start,
-          end,
-          step,
-          rateWindow: parseDuration(argv['rate-window'], '--rate-window'),
-          source: argv['data-dir'],
-        },
-        { logger },
-      );
-      const out = argv.out;
-      const { png, html } = await writeDatasetFiles(d, { metric: argv.metric, type: argv.type, level: argv.level, nf: argv.nf }, out);
-      logger.info(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series, ${formatTime(start)} to ${formatTime(end)} UTC → ${out}, ${png}, ${html}`);
-      if (argv.output === 'json') io.out(JSON.stringify({ dataset: out, png, html, logFile, ...d.summary }) + '\n');
+      const writer = datasetWriter(basename(out, '.parquet')) as ArtifactWriter;
+      const r = await withCommand(io, argv, logFile, (ctx) => runPlan(Plan.of(samplesDirSource(argv['data-dir'])).then(stage), { target: { kind: 'files', dir: dirname(out) }, writers: [writer] }, ctx));
+      const d: Dataset = r.output;
+      const base = out.replace(/\.parquet$/, '');
+      if (argv.output === 'json') io.out(JSON.stringify({ dataset: out, png: `${base}.png`, html: `${base}.html`, logFile, ...d.summary }) + '\n');
+      else if (!argv.quiet) io.err(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series → ${out}, ${base}.png, ${base}.html\n`);
       setResult(0);
     },
   };

@@ -1,88 +1,113 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { CommandModule } from 'yargs';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
 import { UsageError, checkHorizon } from '@amf-foresight/core';
-import { forecastTable, loadModel, makeModel, normaliseModelName, readSeries, trainModel } from '@amf-foresight/orchestrator';
-import { writeParquetFile } from '@amf-foresight/tsdb-ingest';
-import { consoleLogger } from '../console.js';
+import { Plan, datasetFileSource, forecastTable, loadModel, modelFactory, modelNames, newRunId, normaliseModelName, parseParamFlags, readSeries, runPlan, trainStage, trainedWriter } from '@amf-foresight/orchestrator';
+import type { ArtifactWriter, RunResult, Trained } from '@amf-foresight/orchestrator';
+import { writeParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
 import type { Io } from '../io.js';
+import { withCommand } from '../run.js';
+import type { CommonArgs } from '../run.js';
+import { trainExtras } from './pipeline.js';
 
-type Args = { quiet?: boolean; verbose?: boolean; output?: string };
+/** The model flags shared by `train` and the prototype's `--train`. */
+export function modelOptions<T>(y: Argv<T>) {
+  return y
+    .option('model', { type: 'string', describe: `${modelNames().join(', ')} or auto (case-insensitive)` })
+    .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable (e.g. seed=7, window=720, order=1,1,1); each model checks its own' })
+    .option('horizon', { type: 'number', default: 12, describe: 'Forecast horizon in steps' })
+    .option('windows', { type: 'number', default: 7, describe: 'Backtest windows' })
+    .option('backtest-step', { type: 'number', describe: 'Steps between backtest origins (default: the horizon; auto: spread over a day)' })
+    .option('season', { type: 'number', describe: 'Season in steps for SNAIVE/MSTL and the MASE scale (default: one day)' })
+    .option('series', { type: 'string', describe: 'unique_id to train on (default: the first)' });
+}
 
-export function trainCommand(io: Io, setResult: (code: number) => void): CommandModule<Args, any> {
+export function printTrained(r: RunResult<Trained>, argv: CommonArgs, io: Io): void {
+  const m = r.output.metrics;
+  if (argv.output === 'json') io.out(JSON.stringify({ runId: r.runId, runDir: r.runDir, ...m }) + '\n');
+  else if (!argv.quiet) io.err(`run ${r.runId}: ${r.runDir}\n  model ${m.model} on ${m.series} (${m.points} points): backtest MASE ${m.backtest.mean.mase.toFixed(3)}, 90 % coverage ${(100 * m.backtest.mean.coverage90).toFixed(0)} %\n  forecast: ${join(r.runDir!, 'forecast.png')}\n`);
+}
+
+export function trainCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
   return {
     command: 'train',
-    describe: 'Fit a model to a dataset, evaluate it (prototype 70/20/10 split and rolling-origin backtest), save it with its forecast',
+    describe: 'Fit a model to a dataset, evaluate it (prototype 70/20/10 split and rolling-origin backtest), save it with its forecast in a new run directory',
     builder: (y) =>
-      y
-        .option('data', { type: 'string', default: 'data/dataset.parquet', describe: 'Dataset Parquet (from generate, or the prototype\'s date_col/values/container)' })
-        .option('model', { type: 'string', describe: 'NAIVE, SNAIVE, MSTL, ARIMA, PROPHET, LSTM or auto (case-insensitive)' })
-        .option('series', { type: 'string', describe: 'unique_id to train on (default: the first)' })
-        .option('horizon', { type: 'number', default: 12, describe: 'Forecast horizon in steps' })
-        .option('windows', { type: 'number', default: 7, describe: 'Backtest windows' })
-        .option('backtest-step', { type: 'number', describe: 'Steps between backtest origins (default: the horizon)' })
-        .option('season', { type: 'number', describe: 'Season in steps for SNAIVE/MSTL (default: one day)' })
-        .option('out-dir', { type: 'string', default: 'runs/latest', describe: 'Where model/, forecast.parquet and metrics.json go' })
+      modelOptions(y)
+        .option('data', { type: 'string', default: 'data/dataset.parquet', describe: "Dataset Parquet (from generate, or the prototype's date_col/values/container)" })
+        .option('runs-dir', { type: 'string', default: 'runs', describe: 'The run goes to <runs-dir>/<id>/ (runs/latest points at it)' })
+        .option('out-dir', { type: 'string', describe: 'Write the run here instead; it must not exist or be empty (a finished run is never overwritten)' })
+        .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
         .example('$0 train --data data/dataset.parquet --model ARIMA', "the prototype's train step")
-        .example('$0 train --model auto --horizon 12 --windows 7', 'backtest SNAIVE, MSTL and ARIMA, keep the best'),
+        .example('$0 train --model auto --horizon 12 --windows 7', 'backtest SNAIVE, MSTL and ARIMA, keep the best')
+        .example('$0 train --model LSTM --model-param window=720 --model-param seed=7', 'model parameters'),
     handler: async (argv) => {
       if (argv.model === undefined) throw new UsageError('MISSING_FLAG', '--train needs --model', { flag: '--model', hint: 'e.g. --model ARIMA' });
-      const log = consoleLogger(io, { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) });
-      const r = await trainModel(
-        {
-          data: argv.data,
-          model: argv.model,
-          horizon: argv.horizon,
-          windows: argv.windows,
-          outDir: argv['out-dir'],
-          ...(argv.series !== undefined ? { series: argv.series } : {}),
-          ...(argv['backtest-step'] !== undefined ? { backtestStep: argv['backtest-step'] } : {}),
-          ...(argv.season !== undefined ? { season: argv.season } : {}),
-        },
-        { logger: log },
-      );
-      if (argv.output === 'json') {
-        const { files: _files, ...summary } = r;
-        io.out(JSON.stringify(summary) + '\n');
-      }
+      normaliseModelName(argv.model);
+      const params = parseParamFlags(argv['model-param']);
+      const out = argv['out-dir'] as string | undefined;
+      const runId = out !== undefined ? basename(out) : newRunId();
+      const target = out !== undefined ? { kind: 'run' as const, runsDir: dirname(out), runId, latest: false } : { kind: 'run' as const, runsDir: argv['runs-dir'], runId };
+      const plan = Plan.of(datasetFileSource(argv.data)).then(trainStage({ model: argv.model, params, horizon: argv.horizon, windows: argv.windows, ...trainExtras(argv) }));
+      const inputs = Object.fromEntries(Object.entries(argv).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k)));
+      const r = await withCommand(io, argv, join(argv['logs-dir'], `${runId}.log`), (ctx) => runPlan(plan, { target, writers: [trainedWriter() as ArtifactWriter], inputs }, ctx));
+      printTrained(r, argv as CommonArgs, io);
       setResult(0);
     },
   };
 }
 
-export function forecastCommand(io: Io, setResult: (code: number) => void): CommandModule<Args, any> {
+export function forecastCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
   return {
     command: 'forecast',
-    describe: 'Forecast from a saved model directory (printed as CSV, or written as Parquet with --out)',
+    describe: 'Forecast from a saved model directory (CSV on stdout, JSON with --output json, or Parquet with --out)',
     builder: (y) =>
       y
         .option('model-dir', { type: 'string', demandOption: true, describe: 'A model/ directory written by train' })
-        .option('horizon', { type: 'number', default: 12, describe: 'Steps ahead' })
+        .option('horizon', { type: 'number', default: 12, describe: 'Steps ahead (any number for ARIMA, NAIVE, SNAIVE, MSTL, PROPHET; LSTM chains its network past its trained horizon)' })
         .option('data', { type: 'string', describe: 'Refit the same kind of model on this dataset first (newer data)' })
         .option('series', { type: 'string', describe: 'unique_id in --data' })
-        .option('out', { type: 'string', describe: 'Write forecast Parquet here instead of CSV on stdout' })
+        .option('out', { type: 'string', describe: 'Write forecast Parquet here instead of printing it' })
         .example('$0 forecast --model-dir runs/latest/model --horizon 24', 'the next 24 steps'),
     handler: async (argv) => {
       checkHorizon(argv.horizon);
       let model = await loadModel(argv['model-dir']);
-      const seriesFile = join(argv['model-dir'], 'series.json');
-      let id = existsSync(seriesFile) ? (JSON.parse(readFileSync(seriesFile, 'utf8')) as { unique_id: string }).unique_id : 'series';
+      let id = seriesIdOf(argv['model-dir']);
       if (argv.data !== undefined) {
         const r = readSeries(argv.data, argv.series);
         id = r.id;
-        model = await makeModel(normaliseModelName(model.name) as never, { maxHorizon: argv.horizon }).fit(r.series);
+        model = await (await modelFactory(model.name, { maxHorizon: argv.horizon }))().fit(r.series);
       }
       const f = model.predict(argv.horizon);
       const t = forecastTable(id, model.name, f);
-      if (argv.out !== undefined) {
-        writeParquetFile(argv.out, t, { kind: 'forecast', model: model.name, horizon: argv.horizon, version: 1 });
-      } else {
-        const names = t.schema.fields.map((x) => x.name);
-        let csv = names.join(',') + '\n';
-        for (let i = 0; i < t.numRows; i++) csv += names.map((n) => (n === 'ds' ? new Date(Number(t.getChild(n)!.get(i))).toISOString() : String(t.getChild(n)!.get(i)))).join(',') + '\n';
-        io.out(csv);
-      }
+      if (argv.out !== undefined) writeParquetFile(argv.out, t, { kind: 'forecast', model: model.name, horizon: argv.horizon, version: 1 });
+      else io.out(argv.output === 'json' ? forecastJson(t) : forecastCsv(t));
       setResult(0);
     },
   };
+}
+
+function seriesIdOf(modelDir: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(modelDir, 'series.json'), 'utf8')) as { unique_id: string }).unique_id;
+  } catch {
+    return 'series';
+  }
+}
+
+type Tbl = ReturnType<typeof forecastTable>;
+const cell = (t: Tbl, n: string, i: number): string | number => (n === 'ds' ? new Date(Number(t.getChild(n)!.get(i))).toISOString() : (t.getChild(n)!.get(i) as string | number));
+
+function forecastCsv(t: Tbl): string {
+  const names = t.schema.fields.map((x) => x.name);
+  let csv = names.join(',') + '\n';
+  for (let i = 0; i < t.numRows; i++) csv += names.map((n) => String(cell(t, n, i))).join(',') + '\n';
+  return csv;
+}
+
+/** One JSON document: the columns' names and one object per forecast step. */
+function forecastJson(t: Tbl): string {
+  const names = t.schema.fields.map((x) => x.name);
+  const rows = Array.from({ length: t.numRows }, (_, i) => Object.fromEntries(names.map((n) => [n, cell(t, n, i)])));
+  return JSON.stringify({ columns: names, rows }) + '\n';
 }

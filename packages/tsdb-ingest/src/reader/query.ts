@@ -37,6 +37,8 @@ export interface QueryOptions {
    * samples before `minTime` through, see promtool242.ts). Only for `tsdb dump` parity.
    */
   promtool242?: boolean;
+  /** Called after each block is read, with how many of the overlapping blocks are done. */
+  onBlock?: (done: number, total: number) => void;
 }
 
 export interface QueryStats {
@@ -107,8 +109,9 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
 
   const merged = new Map<string, { labels: Labels; parts: Part[] }>();
   const ordered = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1));
-  for (const block of ordered) {
-    if (!(block.meta.minTime <= qmax && qmin < block.meta.maxTime)) continue;
+  const overlapping = ordered.filter((b) => b.meta.minTime <= qmax && qmin < b.meta.maxTime);
+  for (const block of overlapping) {
+    if (stats.blocksQueried > 0) opts.onBlock?.(stats.blocksQueried, overlapping.length);
     stats.blocksQueried++;
     const external = block.meta.thanos?.labels ?? {};
     // First the series and the chunks they need; chunk bytes are read once all refs are known.
@@ -145,6 +148,7 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
     }
     stats.chunkBytesRead += block.chunks.bytesRead - before;
   }
+  if (overlapping.length > 0) opts.onBlock?.(overlapping.length, overlapping.length);
 
   const series = [...merged.values()].sort((a, b) => compareLabels(a.labels, b.labels));
   let capacity = 0;

@@ -2,7 +2,7 @@ import { Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow';
 import type { Logger } from '@amf-foresight/core';
 import { DataNotFoundError, silentLogger } from '@amf-foresight/core';
 import { listBlocks, openBlockSync } from './block.js';
-import type { Block } from './block.js';
+import type { Block, BlockListing } from './block.js';
 import { compareUtf8 } from './labels.js';
 import { querySamples } from './query.js';
 import type { QueryOptions, QueryResult, QueryStats } from './query.js';
@@ -20,6 +20,15 @@ export interface SamplesTables {
   warnings: string[];
 }
 
+/** The one "no blocks" error: nothing in `dir` is a TSDB block (exit 3). */
+export function noBlocksError(dir: string, listing?: BlockListing): DataNotFoundError {
+  const skipped = listing?.ignored.length ? ` (skipped: ${listing.ignored.map((i) => `${i.name}: ${i.reason}`).join(', ')})` : '';
+  return new DataNotFoundError('NO_BLOCKS', `no TSDB blocks found${skipped}`, {
+    file: dir,
+    hint: 'point at a Prometheus data directory, a snapshot or a block cache (amf-foresight download fills one)',
+  });
+}
+
 /** Opens the blocks under `dirs` (block dirs or data dirs) whose range overlaps the window. */
 export function openBlocksFor(dirs: string | readonly string[], opts: { minTime?: number; maxTime?: number; logger?: Logger } = {}): Block[] {
   const qmin = opts.minTime ?? -Number.MAX_SAFE_INTEGER;
@@ -29,10 +38,7 @@ export function openBlocksFor(dirs: string | readonly string[], opts: { minTime?
   for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
     const listing = listBlocks(dir);
     if (listing.blocks.length === 0) {
-      throw new DataNotFoundError('TSDB_NO_BLOCKS', 'no TSDB blocks found', {
-        file: dir,
-        hint: listing.ignored.length > 0 ? `skipped: ${listing.ignored.map((i) => `${i.name} (${i.reason})`).join(', ')}` : 'point at a Prometheus data directory, a snapshot or a block directory',
-      });
+      throw noBlocksError(dir, listing);
     }
     for (const ig of listing.ignored) log.debug(`not a block: ${ig.name}: ${ig.reason}`, { dir });
     for (const b of listing.blocks) {

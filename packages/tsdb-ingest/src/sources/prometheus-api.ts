@@ -1,5 +1,6 @@
-import { AmfError, InputError, UsageError, silentLogger } from '@amf-foresight/core';
-import type { Logger, RunContext, Stage } from '@amf-foresight/core';
+import { AmfError, InputError, UsageError, formatTime, silentLogger, silentProgress } from '@amf-foresight/core';
+import type { Logger, RunContext, Samples, Stage } from '@amf-foresight/core';
+import { checkWindowOrder } from './local.js';
 import { compareLabels, compareUtf8 } from '../reader/labels.js';
 import type { Labels } from '../reader/labels.js';
 import type { QueryResult } from '../reader/query.js';
@@ -52,6 +53,8 @@ export async function fetchSamplesFromPrometheus(o: PrometheusApiOptions, ctx: P
   const series = new Map<string, { labels: Labels; t: number[]; v: number[] }>();
   let from = o.start;
   let queries = 0;
+  const progress = ctx.progress ?? silentProgress;
+  progress.start('query', o.end - o.start + 1, 'ms of data');
   while (from <= o.end) {
     const to = Math.min(o.end, from + piece - 1);
     const at = to / 1000;
@@ -78,8 +81,10 @@ export async function fetchSamplesFromPrometheus(o: PrometheusApiOptions, ctx: P
         s.v.push(parseValue(val));
       }
     }
+    progress.advance(to + 1 - from);
     from = to + 1;
   }
+  progress.done(`${queries} queries`);
   log.debug(`${queries} queries to ${base.origin}`);
   const sorted = [...series.values()].filter((s) => s.t.length > 0).sort((a, b) => compareLabels(a.labels, b.labels));
   const total = sorted.reduce((a, s) => a + s.t.length, 0);
@@ -150,6 +155,34 @@ async function query(base: URL, q: string, at: number, o: PrometheusApiOptions, 
   }
 }
 
-export function prometheusApiStage(o: PrometheusApiOptions): Stage<unknown, SamplesTables> {
-  return { name: 'prometheus-api', run: (_input, ctx) => fetchSamplesFromPrometheus(o, ctx) };
+/**
+ * The Prometheus HTTP API as a source stage: raw samples of the window (from `start − readBefore`,
+ * see WindowOptions) into `Samples`.
+ */
+export function prometheusSource(o: PrometheusApiOptions & { readBefore?: number }): Stage<unknown, Samples> {
+  return {
+    name: 'process',
+    run: async (_input, ctx) => {
+      checkWindowOrder(o.start, o.end);
+      const readFrom = o.start - (o.readBefore ?? 0);
+      const t = await fetchSamplesFromPrometheus({ ...o, start: readFrom }, ctx);
+      const source = redactUrl(o.url);
+      ctx.logger.info(`read ${t.stats.samples} samples of ${t.stats.seriesMatched} series from ${source}`);
+      ctx.record({ series: t.stats.seriesMatched, samples: t.stats.samples, window: [formatTime(o.start), formatTime(o.end)], readFrom: formatTime(readFrom), source });
+      return { kind: 'samples', series: t.series, samples: t.samples, window: { start: o.start, end: o.end }, readFrom, source };
+    },
+  };
+}
+
+/** A URL without its user and password, for logs and run.json. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }

@@ -293,5 +293,12 @@ async function download(client: S3Client, bucket: string, f: RemoteFile, dest: s
 
 /** The sync as a pipeline stage: input is ignored, output is the sync result. */
 export function s3SyncStage(o: S3SyncOptions): Stage<unknown, SyncResult> {
-  return { name: 'download', run: (_input, ctx) => syncFromS3(o, ctx) };
+  return {
+    name: 'download',
+    run: async (_input, ctx) => {
+      const r = await syncFromS3(o, ctx);
+      ctx.record({ cacheDir: o.cacheDir, blocks: r.blocks.length, files: r.filesDownloaded, bytes: r.bytesDownloaded });
+      return r;
+    },
+  };
 }

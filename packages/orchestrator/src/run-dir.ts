@@ -1,0 +1,106 @@
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { UsageError, writeFilesAtomic } from '@amf-foresight/core';
+import type { ArtifactStore } from '@amf-foresight/core';
+
+/** A sortable, unique run id: UTC time and a random suffix. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Where a run's files go.
+ * - `run`: `runsDir/<runId>/`, written as `runsDir/.tmp-<runId>/` and renamed when complete;
+ *   `runsDir/latest` then points at it (unless `latest: false`). An existing, non-empty
+ *   directory of that name is refused: a finished run is never written over.
+ * - `files`: the files are put into `dir` when complete, each replacing one of the same name
+ *   (`process --out-dir`, `generate --out`).
+ */
+export type RunTarget = { kind: 'run'; runsDir: string; runId?: string; latest?: boolean } | { kind: 'files'; dir: string };
+
+/** The store of a run being written: files under its temporary directory. */
+export function directoryStore(root: string): ArtifactStore {
+  return {
+    path(name) {
+      const p = join(root, name);
+      mkdirSync(dirname(p), { recursive: true });
+      return p;
+    },
+    write(files) {
+      writeFilesAtomic(files.map((f) => ({ path: this.path(f.name), data: f.data })));
+    },
+  };
+}
+
+/** The temporary directory of a run and, once complete, where it goes. */
+export function openTarget(t: RunTarget, runId: string): { tmp: string; final: string } {
+  // Beside the target, so that a failed run leaves not even an empty target directory.
+  if (t.kind === 'files') return { tmp: join(dirname(t.dir), `.${basename(t.dir)}.tmp-${runId}`), final: t.dir };
+  const final = join(t.runsDir, runId);
+  if (existsSync(final) && readdirSync(final).length > 0) {
+    throw new UsageError('RUN_DIR_EXISTS', `${final} exists and is not empty: a finished run is never written over`, { file: final, flag: '--out-dir', hint: 'name a new directory, or leave --out-dir out for a new run under --runs-dir' });
+  }
+  return { tmp: join(t.runsDir, `.tmp-${runId}`), final };
+}
+
+/** Moves a complete run into place. */
+export function commitTarget(t: RunTarget, tmp: string, final: string, runId: string): void {
+  if (t.kind === 'run') {
+    if (existsSync(final)) rmSync(final, { recursive: true }); // empty, checked when opened
+    renameSync(tmp, final);
+    if (t.latest !== false) pointLatest(t.runsDir, runId);
+    return;
+  }
+  mkdirSync(final, { recursive: true });
+  for (const name of readdirSync(tmp)) {
+    const dest = join(final, name);
+    if (existsSync(dest) && lstatSync(dest).isDirectory()) rmSync(dest, { recursive: true });
+    renameSync(join(tmp, name), dest);
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+/** runs/latest → the newest run (a relative symlink, replaced atomically). */
+function pointLatest(runsDir: string, runId: string): void {
+  const link = join(runsDir, 'latest');
+  const tmpLink = join(runsDir, `.latest-${runId}`);
+  try {
+    symlinkSync(runId, tmpLink);
+    renameSync(tmpLink, link);
+  } catch {
+    try {
+      if (lstatSync(link).isSymbolicLink()) unlinkSync(link);
+    } catch {
+      // no previous link
+    }
+  }
+}
+
+/**
+ * The samples of the newest run that has some (`runs/<id>/samples`): the prototype's `--generate`
+ * alone reads the data its last `--process` dumped, whatever ran in between.
+ */
+export function latestSamplesDir(runsDir: string): string | undefined {
+  if (!existsSync(runsDir)) return undefined;
+  const runs = readdirSync(runsDir)
+    .filter((n) => !n.startsWith('.') && n !== 'latest')
+    .sort()
+    .reverse();
+  for (const r of runs) if (existsSync(join(runsDir, r, 'samples', 'samples.parquet'))) return join(runsDir, r, 'samples');
+  return undefined;
+}
+
+/** Versions of node and of every @amf-foresight package installed, for run.json. */
+export function versions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const out: Record<string, string> = { node: process.versions.node };
+  for (const p of ['core', 'tsdb-ingest', 'features', 'orchestrator', 'models-arima', 'models-seasonal', 'models-prophet', 'models-lstm']) {
+    try {
+      out[`@amf-foresight/${p}`] = (require(`@amf-foresight/${p}/package.json`) as { version: string }).version;
+    } catch {
+      // not installed: not part of this run
+    }
+  }
+  return out;
+}

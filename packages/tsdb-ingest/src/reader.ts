@@ -1,0 +1,32 @@
+// The TSDB block reader and the local-directory source: Node, core and Arrow only (no S3 SDK,
+// no Parquet), so that a project reading blocks loads nothing else.
+export { TsdbError } from './reader/errors.js';
+export type { TsdbErrorCode } from './reader/errors.js';
+export { crc32c } from './reader/crc32c.js';
+export { parseMeta } from './reader/meta.js';
+export type { BlockMeta, ThanosMeta } from './reader/meta.js';
+export { IndexReader } from './reader/index-reader.js';
+export type { ChunkMeta, SeriesEntry, Toc } from './reader/index-reader.js';
+export { ChunkReader } from './reader/chunk-reader.js';
+export type { RawChunk } from './reader/chunk-reader.js';
+export { decodeXor, readNumSamples } from './reader/xor.js';
+export type { XorOutput, XorResult } from './reader/xor.js';
+export { parseTombstones } from './reader/tombstones.js';
+export type { Tombstones } from './reader/tombstones.js';
+export { parseSelector, makeMatcher, re2ToRegExp } from './reader/matchers.js';
+export type { Matcher, MatchType } from './reader/matchers.js';
+export { compareLabels, compareUtf8, labelsToObject } from './reader/labels.js';
+export type { Labels } from './reader/labels.js';
+export { selectSeries } from './reader/select.js';
+export { blockFromBytes, listBlocks, openBlock, openBlockSync, readBlockMeta } from './reader/block.js';
+export type { Block, BlockBytes, BlockListing } from './reader/block.js';
+export { querySamples, ENCODING_NAMES } from './reader/query.js';
+export type { QueryOptions, QueryResult, QueryStats } from './reader/query.js';
+export { readSamples, openBlocksFor, toTables, noBlocksError } from './reader/read-samples.js';
+export type { ReadSamplesOptions, SamplesTables } from './reader/read-samples.js';
+export { formatGoFloat, quoteGo, formatLabels } from './reader/format.js';
+export { writeDump } from './reader/dump.js';
+export { readLocalBlocks, localSource, checkWindowOrder } from './sources/local.js';
+export type { LocalSourceOptions, WindowOptions } from './sources/local.js';
+export { fetchSamplesFromPrometheus, prometheusSource, redactUrl } from './sources/prometheus-api.js';
+export type { PrometheusApiOptions } from './sources/prometheus-api.js';
