@@ -34,5 +34,6 @@ function writeAll(fd: number, text: string): void {
 export const processIo: Io = {
   out: (t) => writeAll(1, t),
   err: (t) => writeAll(2, t),
-  isTTY: Boolean(process.stdout.isTTY),
+  // Progress and logs go to stderr: its terminal decides whether lines update in place.
+  isTTY: Boolean(process.stderr.isTTY),
 };

@@ -33,7 +33,7 @@ export async function withCommand<T>(io: Io, args: object, logFile: string | und
       logger.warn(`${sig} again: stopping now`);
       process.exit(130);
     }
-    logger.warn(`${sig}: cancelling (keeping nothing half-done; again to stop at once)…`);
+    logger.warn(`${sig}: cancelling the run (keeping nothing half-done; again to stop at once)…`);
     ac.abort();
   };
   const onInt = () => onSignal('SIGINT');

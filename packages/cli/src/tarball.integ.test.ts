@@ -78,13 +78,13 @@ const ds = Array.from({ length: 300 }, (_, i) => i * 60000);
 const y = ds.map((_, i) => 5 + Math.sin(i / 9) + (i % 5) / 10);
 (async () => {
   const a = await new Arima({ order: [1, 0, 0], maxHorizon: 3 }).fit({ ds, y });
-  const s = await makeModel('SNAIVE', { season: 60 }).fit({ ds, y });
-  const out = { ${'ext'}: '${ext}', levels: LEVELS.length, arima: a.predict(3).mean.length, snaive: s.predict(2).mean.length, models: MODEL_NAMES.length };
+  const s = await (await makeModel('SNAIVE', { season: 60 })).fit({ ds, y });
+  const out = { ${'ext'}: '${ext}', levels: LEVELS.length, arima: a.predict(3).mean.length, snaive: s.predict(2).mean.length, models: modelNames().length };
   await stopArimaWorker();
   console.log(JSON.stringify(out));
 })();`;
-    writeFileSync(join(app, 'rest.mjs'), rest('mjs', "import { LEVELS } from '@amf-foresight/features';\nimport { Arima, stopArimaWorker } from '@amf-foresight/models-arima';\nimport { MODEL_NAMES, makeModel } from '@amf-foresight/orchestrator';"));
-    writeFileSync(join(app, 'rest.cjs'), rest('cjs', "const { LEVELS } = require('@amf-foresight/features');\nconst { Arima, stopArimaWorker } = require('@amf-foresight/models-arima');\nconst { MODEL_NAMES, makeModel } = require('@amf-foresight/orchestrator');"));
+    writeFileSync(join(app, 'rest.mjs'), rest('mjs', "import { LEVELS } from '@amf-foresight/features';\nimport { Arima, stopArimaWorker } from '@amf-foresight/models-arima';\nimport { makeModel, modelNames } from '@amf-foresight/orchestrator';"));
+    writeFileSync(join(app, 'rest.cjs'), rest('cjs', "const { LEVELS } = require('@amf-foresight/features');\nconst { Arima, stopArimaWorker } = require('@amf-foresight/models-arima');\nconst { makeModel, modelNames } = require('@amf-foresight/orchestrator');"));
     for (const ext of ['mjs', 'cjs']) {
       expect(JSON.parse(execFileSync('node', [`rest.${ext}`], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext, levels: 4, arima: 3, snaive: 2, models: 6 });
     }
@@ -93,7 +93,7 @@ const y = ds.map((_, i) => 5 + Math.sin(i / 9) + (i % 5) / 10);
       join(app, 'pipeline.cjs'),
       `const { runPipeline } = require('@amf-foresight/orchestrator');
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-runPipeline({ runsDir: 'runs', process: { dataDir: 'node_modules/@amf-foresight/cli/sample-data/blocks', start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16) },
+runPipeline({ runsDir: 'runs', source: { kind: 'local', dataDir: 'node_modules/@amf-foresight/cli/sample-data/blocks', start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16) },
   generate: { metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf', namespace: 'openverso', nf: 'amf', step: 60000, rateWindow: 300000 },
   train: { model: 'NAIVE', horizon: 5, windows: 2 } }, { logger: quiet, progress: { start() {}, advance() {}, done() {} }, signal: new AbortController().signal })
   .then((r) => { const run = require('./' + r.runDir + '/run.json'); console.log(JSON.stringify({ model: r.train.model, steps: Object.keys(r.steps), version: run.versions['@amf-foresight/orchestrator'] })); });`,

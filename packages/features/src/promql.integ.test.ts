@@ -133,3 +133,24 @@ describe('features equal PromQL from a real Prometheus 2.42', () => {
     expect(compared).toBeGreaterThan(4000);
   });
 });
+
+describe('the first minutes of a window equal PromQL (the rate window is read before --start)', () => {
+  it('cpu at 14:00–14:10 of a 14:00–16:00 window equals a 13:00–16:00 window and query_range', async () => {
+    const { readLocalBlocks } = await import('@amf-foresight/tsdb-ingest/reader');
+    const { readBeforeFor } = await import('./generate.js');
+    const o = { metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf', step: 60_000 } as const;
+    const at = (h: number) => Date.UTC(2023, 5, 6, h);
+    const read = (start: number) => readLocalBlocks({ dataDir: SAMPLE, start, end: at(16), readBefore: readBeforeFor(o), matchers: '{namespace="openverso", pod=~"open5gs-amf.*"}' });
+    const first10 = (d: ReturnType<typeof generateDataset>) => {
+      const ds = Array.from(d.table.getChild('ds')!, Number);
+      const y = Array.from(d.table.getChild('y')!) as (number | null)[];
+      return ds.flatMap((t, i) => (t >= at(14) && t <= at(14) + 600_000 ? [y[i]!] : []));
+    };
+    const narrow = first10(generateDataset(await read(at(14)), o));
+    const wide = first10(generateDataset(await read(at(13)), o));
+    expect(narrow).toHaveLength(11);
+    expect(narrow).toEqual(wide);
+    const prom = await queryRange(sample, 'sum(rate(container_cpu_usage_seconds_total{namespace="openverso", pod=~"open5gs-amf.*", container="open5gs-amf"}[5m]))', at(14), at(14) + 600_000, 60_000);
+    expect(expectSameGrid(narrow, grid(at(14), at(14) + 600_000, 60_000), prom[0])).toBe(11);
+  });
+});

@@ -1,7 +1,10 @@
 import { InputError, NotFittedError, checkHorizon, checkSeries, fillGaps, futureTimes, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
+import { extendPath } from './extend.js';
+import type { ArimaPath } from './extend.js';
 import { runArima } from './worker.js';
+import type { ArimaResult } from './worker.js';
 
 export interface ArimaParams {
   /** A fixed (p, d, q); otherwise d by KPSS and (p, q) ≤ maxOrder (default 2) by AICc. */
@@ -33,6 +36,8 @@ interface State {
   variance: number[];
   aicc: number;
   search: { order: [number, number, number]; aicc: number }[];
+  /** What forecasts past `mean.length` steps need (absent in models saved by older versions). */
+  ext?: Omit<ArimaPath, 'mean' | 'variance'>;
 }
 
 const DEFAULT_MAX_POINTS = 8000;
@@ -137,14 +142,16 @@ export class Arima implements Forecaster {
       order = [best[0], d, best[1]];
       searchAicc = bestA;
     }
-    const final = await this.fitOrder(y, base, order, s, H);
+    // At least q + 1 steps: forecasts past them follow the AR recursion alone (extend.ts).
+    const final = await this.fitOrder(y, base, order, s, Math.max(H, order[2] + 1));
     if (!final) throw new InputError('ARIMA_NO_FIT', `ARIMA${JSON.stringify(order)} could not be fitted to this series`, { hint: 'try another order, SNAIVE or MSTL' });
-    this.state = { stepMs: step, lastDs: series.ds[series.ds.length - 1]!, order, mean: final.mean, variance: final.variance, aicc: searchAicc ?? final.aicc, search };
+    const ext = final.coef && { phi: final.coef.phi, theta: final.coef.theta, d: order[1], s, tail: Array.from(y.subarray(Math.max(0, y.length - (order[0] + order[1] + s + 1)))) };
+    this.state = { stepMs: step, lastDs: series.ds[series.ds.length - 1]!, order, mean: final.mean, variance: final.variance, aicc: searchAicc ?? final.aicc, search, ...(ext ? { ext } : {}) };
     return this;
   }
 
   /** One order: forecasts and AICc, or undefined when the package fails (NaN, Inf, error). */
-  private async fitOrder(y: Float64Array, base: Float64Array, [p, d, q]: [number, number, number], s: number, H: number): Promise<{ aicc: number; mean: number[]; variance: number[] } | undefined> {
+  private async fitOrder(y: Float64Array, base: Float64Array, [p, d, q]: [number, number, number], s: number, H: number): Promise<{ aicc: number; mean: number[]; variance: number[]; coef?: { phi: number[]; theta: number[] } } | undefined> {
     const w = d > 0 ? diff(base, 1) : base;
     const n = w.length;
     if (p === 0 && q === 0) {
@@ -162,9 +169,9 @@ export class Arima implements Forecaster {
         mean.push(s > 0 ? prevSeason + level : level);
         vars.push(d === 0 ? sigma2 * (1 + 1 / n) : sigma2 * h);
       }
-      return { aicc: aicc(n, sigma2, d === 0 ? 2 : 1), mean, variance: vars };
+      return { aicc: aicc(n, sigma2, d === 0 ? 2 : 1), mean, variance: vars, coef: { phi: [], theta: [] } };
     }
-    let r: { mean: number[]; variance: number[] };
+    let r: ArimaResult;
     try {
       r = await runArima({ y, p, d, q, D: s > 0 ? 1 : 0, s, h: H });
     } catch {
@@ -173,7 +180,7 @@ export class Arima implements Forecaster {
     if (!r.mean.every(Number.isFinite) || !r.variance.every((v) => Number.isFinite(v) && v >= 0)) return undefined;
     const sigma2 = r.variance[0]!;
     const k = p + q + (d === 0 && s === 0 ? 1 : 0) + 1;
-    return { aicc: aicc(n, sigma2, k), mean: r.mean, variance: r.variance };
+    return { aicc: aicc(n, sigma2, k), mean: r.mean, variance: r.variance, ...(r.coef ? { coef: { phi: r.coef.phi, theta: r.coef.theta } } : {}) };
   }
 
   /** The chosen order and the AICc of every order tried. */
@@ -185,24 +192,25 @@ export class Arima implements Forecaster {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
     checkHorizon(h);
-    if (h > st.mean.length) throw new InputError('HORIZON_TOO_LONG', `this ARIMA was fitted for horizons up to ${st.mean.length} steps, not ${h}`, { flag: '--horizon', hint: 'refit with a larger maxHorizon' });
+    if (h > st.mean.length && !st.ext) throw new InputError('HORIZON_TOO_LONG', `this ARIMA was saved by an older version for horizons up to ${st.mean.length} steps, not ${h}`, { flag: '--horizon', hint: 'refit it (forecast --data …)' });
+    const path = st.ext ? extendPath({ ...st.ext, mean: st.mean, variance: st.variance }, h) : { mean: st.mean.slice(0, h), variance: st.variance.slice(0, h) };
     const ds = futureTimes(st.lastDs, st.stepMs, h);
-    const mean = Float64Array.from(st.mean.slice(0, h));
-    return { ds, mean, intervals: normalIntervals(mean, st.variance.slice(0, h).map(Math.sqrt), options.levels) };
+    const mean = Float64Array.from(path.mean);
+    return { ds, mean, intervals: normalIntervals(mean, path.variance.map(Math.sqrt), options.levels) };
   }
 
   save(dir: string): void {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
-    writeManifest(dir, { model: this.name, params: { ...this.params, order: st.order }, libraries: { arima: '0.2.8' }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { mean: st.mean, variance: st.variance, aicc: st.aicc, search: st.search } });
+    writeManifest(dir, { model: this.name, params: { ...this.params, order: st.order }, libraries: { arima: '0.2.8' }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { mean: st.mean, variance: st.variance, aicc: st.aicc, search: st.search, ...(st.ext ? { ext: st.ext } : {}) } });
   }
 
   static load(dir: string): Arima {
     const m = readManifest(dir, 'ARIMA');
-    const p = m.payload as { mean: number[]; variance: number[]; aicc: number; search: State['search'] };
+    const p = m.payload as { mean: number[]; variance: number[]; aicc: number; search: State['search']; ext?: State['ext'] };
     const params = m.params as unknown as ArimaParams & { order: [number, number, number] };
     const model = new Arima(params);
-    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, order: params.order, mean: p.mean, variance: p.variance, aicc: p.aicc, search: p.search };
+    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, order: params.order, mean: p.mean, variance: p.variance, aicc: p.aicc, search: p.search, ...(p.ext ? { ext: p.ext } : {}) };
     return model;
   }
 }

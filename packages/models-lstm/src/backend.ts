@@ -41,7 +41,9 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
       }
       notes.push(`${name}: not usable`);
     } catch (e) {
-      notes.push(`${name}: ${(e as Error).message.split('\n')[0]}`);
+      const msg = (e as Error).message;
+      // The native backend is optional: its absence is a note, not an error.
+      notes.push(name === 'tensorflow' && /Cannot find (package|module)|Could not resolve/.test(msg) ? '@tensorflow/tfjs-node is not installed' : `${name}: ${msg.split('\n')[0]}`);
     }
   }
   throw new InputError('LSTM_NO_BACKEND', `no TensorFlow.js backend could start: ${notes.join('; ')}`, {

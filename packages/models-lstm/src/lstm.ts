@@ -8,21 +8,23 @@ import type { BackendName, Tf } from './backend.js';
 const DAY_MS = 86_400_000;
 
 export interface LstmParams {
-  /** Longest horizon the network predicts directly (steps); default 12. */
+  /** Steps the network predicts in one pass (its output layer); default 12. Longer forecasts chain passes. */
   maxHorizon?: number;
   /** Input window in steps; default one day of the series' step (at least 24 steps). */
   window?: number;
   /** LSTM units; default 16. */
   units?: number;
-  /** Maximum epochs; default 40. Early stopping usually ends sooner. */
+  /** Maximum epochs; default 30. Early stopping usually ends sooner. */
   epochs?: number;
-  /** Epochs without improvement of the validation loss before stopping; default 5. */
+  /** Epochs without improvement of the validation loss before stopping; default 4. */
   patience?: number;
   /** Share of the training windows, the latest ones, kept for validation and intervals; default 0.2. */
   validationShare?: number;
-  /** At most this many training windows (evenly strided); default 1500. */
+  /** At most this many training windows (evenly strided); default 800. */
   maxSamples?: number;
+  /** Default 64. */
   batchSize?: number;
+  /** Adam's learning rate; default 0.01. */
   learningRate?: number;
   /** Seed of the weight initialisation and batch order; default 1. */
   seed?: number;
@@ -92,7 +94,7 @@ export class Lstm implements Forecaster {
       throw new InputError('SERIES_TOO_SHORT', `LSTM with a ${window}-step input window and ${horizon}-step horizon needs at least ${window + horizon + minWindows} points, got ${n}`, { hint: 'use a longer window (--start/--end), a smaller --horizon, or another model' });
     }
     const { tf, backend, reason } = await tensorflow(p.backend);
-    p.log?.(`LSTM: TensorFlow.js backend ${reason}`);
+    announce(reason, p.log);
     this.tf = tf;
     if (y.every((v) => v === y[0])) {
       // Nothing to learn: an untrained network would add its initial noise to the constant.
@@ -168,27 +170,44 @@ export class Lstm implements Forecaster {
     return this;
   }
 
+  /**
+   * The next h steps. Past the trained horizon H the network is chained: each block of H steps
+   * starts from the forecasts before it, and the interval half-width of step j in block b is
+   * √(b·q_H² + q_(j mod H)²): the errors of the blocks before it add, taken as independent.
+   */
   predict(h: number, options: PredictOptions = {}): Forecast {
     const st = this.state;
     if (!st || !this.tf) throw new NotFittedError(this.name);
     checkHorizon(h);
-    if (h > st.horizon) throw new InputError('HORIZON_TOO_LONG', `the LSTM was trained for ${st.horizon} steps ahead, not ${h}`, { hint: `refit with maxHorizon ≥ ${h} (--horizon at training)` });
-    const tf = this.tf;
-    const net = this.net;
-    const out = !net ? new Array<number>(h).fill(0) : tf.tidy(() => {
-      const [x] = tensors(tf, st.tail, [st.tail.length], layout(st.window), st.horizon);
-      return Array.from((net.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync());
-    });
-    const last = st.tail[st.tail.length - 1]!;
-    const mean = Float64Array.from({ length: h }, (_, j) => (last + out[j]!) * st.std + st.mean);
+    const scaled = this.chained(st, h);
+    const mean = Float64Array.from(scaled, (v) => v * st.std + st.mean);
     const ds = futureTimes(st.lastDs, st.stepMs, h);
     const intervals: Forecast['intervals'] = {};
+    const H = st.horizon;
     for (const level of options.levels ?? DEFAULT_LEVELS) {
       zForLevel(level); // checks the level
-      const q = Float64Array.from({ length: h }, (_, j) => conformalQuantile(st.scores[j]!, level / 100));
-      intervals[level] = { lo: mean.map((v, j) => v - q[j]!), hi: mean.map((v, j) => v + q[j]!) };
+      const q = Array.from({ length: H }, (_, j) => conformalQuantile(st.scores[j]!, level / 100));
+      const half = Float64Array.from({ length: h }, (_, j) => Math.sqrt(Math.floor(j / H) * q[H - 1]! ** 2 + q[j % H]! ** 2));
+      intervals[level] = { lo: mean.map((v, j) => v - half[j]!), hi: mean.map((v, j) => v + half[j]!) };
     }
     return { ds, mean, intervals };
+  }
+
+  /** Scaled forecasts of h steps: one pass of the network per H steps, each fed the ones before. */
+  private chained(st: State, h: number): number[] {
+    const out: number[] = [];
+    let tail = st.tail;
+    while (out.length < h) {
+      const last = tail[tail.length - 1]!;
+      const block = this.net ? this.tf!.tidy(() => {
+        const [x] = tensors(this.tf!, tail, [tail.length], layout(st.window), st.horizon);
+        return Array.from((this.net!.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync());
+      }) : new Array<number>(st.horizon).fill(0);
+      const values = block.map((v) => last + v);
+      out.push(...values);
+      tail = [...tail, ...values].slice(-st.window);
+    }
+    return out.slice(0, h);
   }
 
   save(dir: string): void {
@@ -220,7 +239,7 @@ export class Lstm implements Forecaster {
     const m = readManifest(dir, 'LSTM');
     const model = new Lstm({ ...(m.params as LstmParams), ...options });
     const { tf, backend, reason } = await tensorflow(options.backend);
-    options.log?.(`LSTM: TensorFlow.js backend ${reason}`);
+    announce(reason, options.log);
     model.tf = tf;
     model.state = { ...(m.payload as State), backend };
     if ((m.payload as { network?: boolean }).network === false) return model;
@@ -236,6 +255,15 @@ export class Lstm implements Forecaster {
     model.net = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData }));
     return model;
   }
+}
+
+const announced = new Set<string>();
+
+/** The backend choice, once per process and backend (every backtest window would repeat it). */
+function announce(reason: string, log?: (m: string) => void): void {
+  if (!log || announced.has(reason)) return;
+  announced.add(reason);
+  log(`LSTM: TensorFlow.js backend ${reason}`);
 }
 
 /** Input layout: the window averaged into `slices` equal parts (the oldest remainder dropped), and its last `recent` raw values. */

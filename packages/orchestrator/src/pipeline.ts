@@ -97,10 +97,14 @@ export async function pipelinePlan(o: PipelineOptions): Promise<{ plan: Plan<unk
   const g = o.generate;
   const readBefore = g ? readBeforeFor({ type: g.type, rateWindow: g.rateWindow }) : 300_000;
   const source = o.source ?? (g ? { kind: 'samples-dir' as const, dir: latestSamplesDir(o.runsDir) ?? 'data/samples' } : undefined);
-  if (source) {
-    plan = plan.then(await sourceStage(source, readBefore));
-    if (source.kind !== 'samples-dir') writers.push(samplesWriter() as ArtifactWriter);
-  }
+  if (source?.kind === 's3') {
+    // Two steps, as the prototype had: the blocks the window needs are synced, then read from the cache.
+    const { s3SyncStage } = await import('@amf-foresight/tsdb-ingest/s3');
+    const sync = { bucket: source.bucket, prefix: source.prefix, cacheDir: source.cacheDir, clientConfig: source.clientConfig, ...(source.block !== undefined ? { block: source.block } : {}) };
+    plan = plan.then(s3SyncStage({ ...sync, minTime: source.start - readBefore, maxTime: source.end }));
+    plan = plan.then(await sourceStage({ ...source, kind: 'local', dataDir: source.cacheDir }, readBefore));
+  } else if (source) plan = plan.then(await sourceStage(source, readBefore));
+  if (source && source.kind !== 'samples-dir') writers.push(samplesWriter() as ArtifactWriter);
   if (g) {
     const go: GenerateOptions = { metric: g.metric, type: g.type, level: g.level, namespace: g.namespace, nf: g.nf, step: g.step, rateWindow: g.rateWindow, by: g.by ?? 'workload', ...(g.pod !== undefined ? { pod: g.pod } : {}) };
     plan = plan.then(generateStage(go) as Stage<unknown, unknown>);

@@ -59,6 +59,19 @@ export function normaliseModelName(name: string): string {
   throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`, { flag: '--model', hint: `use one of ${[...entries.keys(), 'auto'].join(', ')}` });
 }
 
+/**
+ * Checks a model name and its parameters before any data is read (a command line fails fast):
+ * the parameters converted, or a UsageError naming the parameter and what it takes.
+ */
+export function checkModel(name: string, params: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const key = normaliseModelName(name);
+  if (key === 'AUTO') {
+    if (Object.keys(params).length > 0) throw new UsageError('BAD_MODEL_PARAM', 'auto picks among several models: --model-param applies to one named model', { flag: '--model-param' });
+    return {};
+  }
+  return checkParams(key, entry(key).params, params);
+}
+
 /** The parameters a model accepts. */
 export function modelParams(name: string): ParamSpecs {
   return entry(name).params;
@@ -77,7 +90,7 @@ async function kind(name: string): Promise<ModelKind> {
     return await e.load();
   } catch (err) {
     if (err instanceof UsageError || err instanceof InputError) throw err;
-    const missing = /Cannot find (package|module)/.test((err as Error).message);
+    const missing = /Cannot find (package|module)|Could not resolve/.test((err as Error).message);
     throw new InputError('MODEL_NOT_INSTALLED', `model ${normaliseModelName(name)} cannot be loaded: ${(err as Error).message.split('\n')[0]}`, {
       hint: missing && e.packageName ? `npm install ${e.packageName}` : 'reinstall the model package',
     });

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { UsageError, writeFilesAtomic } from '@amf-foresight/core';
@@ -83,12 +83,12 @@ function pointLatest(runsDir: string, runId: string): void {
  */
 export function latestSamplesDir(runsDir: string): string | undefined {
   if (!existsSync(runsDir)) return undefined;
-  const runs = readdirSync(runsDir)
-    .filter((n) => !n.startsWith('.') && n !== 'latest')
-    .sort()
-    .reverse();
-  for (const r of runs) if (existsSync(join(runsDir, r, 'samples', 'samples.parquet'))) return join(runsDir, r, 'samples');
-  return undefined;
+  // Newest by when the run was completed: ids of runs within one second do not sort by time.
+  const withSamples = readdirSync(runsDir)
+    .filter((n) => !n.startsWith('.') && n !== 'latest' && existsSync(join(runsDir, n, 'samples', 'samples.parquet')))
+    .map((n) => ({ n, t: statSync(join(runsDir, n, existsSync(join(runsDir, n, 'run.json')) ? 'run.json' : 'samples')).mtimeMs }))
+    .sort((a, b) => b.t - a.t || (a.n < b.n ? 1 : -1));
+  return withSamples[0] && join(runsDir, withSamples[0].n, 'samples');
 }
 
 /** Versions of node and of every @amf-foresight package installed, for run.json. */

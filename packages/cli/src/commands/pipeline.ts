@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError, checkHorizon, checkWindow, parseDuration, parseTime } from '@amf-foresight/core';
 import { FEATURE_TYPES, LEVELS } from '@amf-foresight/features';
 import type { FeatureType, Level } from '@amf-foresight/features';
-import { modelNames, newRunId, normaliseModelName, parseParamFlags, parseS3Url, runPipeline } from '@amf-foresight/orchestrator';
+import { checkModel, modelNames, newRunId, parseParamFlags, parseS3Url, runPipeline } from '@amf-foresight/orchestrator';
 import type { PipelineOptions, PipelineResult, SourceSpec } from '@amf-foresight/orchestrator';
 import { s3FromArgs } from '../config.js';
 import type { S3Settings } from '../config.js';
@@ -76,8 +76,9 @@ function sourceFromArgs(argv: PipelineArgs, s: S3Settings, env: NodeJS.ProcessEn
 /** PipelineOptions from the prototype's flags. */
 export function pipelineFromArgs(argv: PipelineArgs, env: NodeJS.ProcessEnv = process.env): PipelineOptions {
   checkPrototypeRules(argv as Parameters<typeof checkPrototypeRules>[0]);
+  const params = parseParamFlags(argv['model-param']);
   if (argv.train) {
-    normaliseModelName(argv.model);
+    checkModel(argv.model, params);
     checkHorizon(argv.horizon);
   }
   const start = argv.start !== undefined ? parseTime(argv.start, '--start') : undefined;
@@ -87,7 +88,6 @@ export function pipelineFromArgs(argv: PipelineArgs, env: NodeJS.ProcessEnv = pr
   const uploadUrl = (argv.upload as string | undefined) ?? (env.upload || env.AMF_FORESIGHT_UPLOAD || undefined);
   if (uploadUrl !== undefined) parseS3Url(uploadUrl);
   const source = sourceFromArgs(argv, s, env, start !== undefined && end !== undefined ? { start, end } : undefined);
-  const params = parseParamFlags(argv['model-param']);
   return {
     runsDir: argv['runs-dir'],
     runId: newRunId(),

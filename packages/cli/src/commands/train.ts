@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, checkHorizon } from '@amf-foresight/core';
-import { Plan, datasetFileSource, forecastTable, loadModel, modelFactory, modelNames, newRunId, normaliseModelName, parseParamFlags, readSeries, runPlan, trainStage, trainedWriter } from '@amf-foresight/orchestrator';
+import { Plan, checkModel, datasetFileSource, forecastTable, loadModel, modelFactory, modelNames, newRunId, parseParamFlags, readSeries, runPlan, trainStage, trainedWriter } from '@amf-foresight/orchestrator';
 import type { ArtifactWriter, RunResult, Trained } from '@amf-foresight/orchestrator';
 import { writeParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
 import type { Io } from '../io.js';
@@ -43,8 +43,9 @@ export function trainCommand(io: Io, setResult: (code: number) => void): Command
         .example('$0 train --model LSTM --model-param window=720 --model-param seed=7', 'model parameters'),
     handler: async (argv) => {
       if (argv.model === undefined) throw new UsageError('MISSING_FLAG', '--train needs --model', { flag: '--model', hint: 'e.g. --model ARIMA' });
-      normaliseModelName(argv.model);
       const params = parseParamFlags(argv['model-param']);
+      checkModel(argv.model, params);
+      checkHorizon(argv.horizon);
       const out = argv['out-dir'] as string | undefined;
       const runId = out !== undefined ? basename(out) : newRunId();
       const target = out !== undefined ? { kind: 'run' as const, runsDir: dirname(out), runId, latest: false } : { kind: 'run' as const, runsDir: argv['runs-dir'], runId };
