@@ -38,7 +38,11 @@ function wall(cmd, argv, opts = {}) {
 
 try {
   console.log(`making ${nSeries} series × ${nSamples} samples with Prometheus's tsdb BlockWriter…`);
-  const made = JSON.parse(execFileSync(benchBlocks, ['--out', data, '--series', String(nSeries), '--samples', String(nSamples)], { encoding: 'utf8' }));
+  const made = JSON.parse(
+    execFileSync(benchBlocks, ['--out', data, '--series', String(nSeries), '--samples', String(nSamples)], {
+      encoding: 'utf8',
+    }),
+  );
   mkdirSync(join(data, 'wal')); // promtool 2.42 needs it
   const du = execFileSync('du', ['-sm', data], { encoding: 'utf8' }).split('\t')[0];
   console.log(`block set: ${made.samples} samples, ${made.series} series, ${du} MiB on disk\n`);
@@ -47,12 +51,16 @@ try {
   const cold = [];
   let rss = 0;
   for (let k = 0; k < 3; k++) {
-    const r = JSON.parse(wall(process.execPath, [join(root, 'bench/tsdb-read-child.mjs'), data, '1'], { cwd: root }).stdout);
+    const r = JSON.parse(
+      wall(process.execPath, [join(root, 'bench/tsdb-read-child.mjs'), data, '1'], { cwd: root }).stdout,
+    );
     if (r.samples !== made.samples) throw new Error(`TS reader read ${r.samples} samples, want ${made.samples}`);
     cold.push(r.runs[0]);
     rss = Math.max(rss, r.maxRssMiB);
   }
-  const warm = JSON.parse(wall(process.execPath, [join(root, 'bench/tsdb-read-child.mjs'), data, '4'], { cwd: root }).stdout);
+  const warm = JSON.parse(
+    wall(process.execPath, [join(root, 'bench/tsdb-read-child.mjs'), data, '4'], { cwd: root }).stdout,
+  );
   const tsCold = made.samples / Math.min(...cold);
   const tsWarm = made.samples / Math.min(...warm.runs.slice(1));
 
@@ -74,9 +82,15 @@ try {
   console.log(`Go go-dump --count (process wall time)  ${fmt(goRate)}   (best of 3)`);
   console.log(`promtool tsdb dump > /dev/null          ${fmt(promRate)}   (1 run, ${prom.s.toFixed(1)} s)`);
   console.log('');
-  console.log(`ratio TS/Go        ${(tsCold / goRate).toFixed(2)}   (warm: ${(tsWarm / goRate).toFixed(2)})   goal ≥ 0.5`);
-  console.log(`ratio TS/promtool  ${(tsCold / promRate).toFixed(1)}   (warm: ${(tsWarm / promRate).toFixed(1)})   goal ≥ 20`);
-  console.log(`TS peak RSS        ${rss.toFixed(0)} MiB for ${made.samples} samples (${((rss * 1048576) / made.samples).toFixed(1)} bytes/sample; the Arrow columns alone take 20 bytes/sample)`);
+  console.log(
+    `ratio TS/Go        ${(tsCold / goRate).toFixed(2)}   (warm: ${(tsWarm / goRate).toFixed(2)})   goal ≥ 0.5`,
+  );
+  console.log(
+    `ratio TS/promtool  ${(tsCold / promRate).toFixed(1)}   (warm: ${(tsWarm / promRate).toFixed(1)})   goal ≥ 20`,
+  );
+  console.log(
+    `TS peak RSS        ${rss.toFixed(0)} MiB for ${made.samples} samples (${((rss * 1048576) / made.samples).toFixed(1)} bytes/sample; the Arrow columns alone take 20 bytes/sample)`,
+  );
 } finally {
   if (opt('--keep', undefined) === undefined) rmSync(work, { recursive: true, force: true });
 }

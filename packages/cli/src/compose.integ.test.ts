@@ -13,7 +13,10 @@ afterAll(dirs.cleanup);
 function project(packages: string[]): string {
   const work = dirs.make();
   const tarballs = packages.map((p) => {
-    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(REPO_ROOT, 'packages', p), encoding: 'utf8' });
+    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
+      cwd: join(REPO_ROOT, 'packages', p),
+      encoding: 'utf8',
+    });
     return join(work, out.trim().split('\n').pop()!);
   });
   const app = join(work, 'app');
@@ -44,7 +47,11 @@ const dropSmf = {
     const [sid, t, v] = ['series_id', 't', 'v'].map((c) => s.samples.getChild(c).toArray());
     const keep = [...sid.keys()].filter((i) => !drop[sid[i]]);
     ctx.record({ droppedSeries: drop.filter(Boolean).length });
-    const samples = new Table({ series_id: makeVector(Uint32Array.from(keep, (i) => sid[i])), t: makeVector(BigInt64Array.from(keep, (i) => t[i])), v: makeVector(Float64Array.from(keep, (i) => v[i])) });
+    const samples = new Table({
+      series_id: makeVector(Uint32Array.from(keep, (i) => sid[i])),
+      t: makeVector(BigInt64Array.from(keep, (i) => t[i])),
+      v: makeVector(Float64Array.from(keep, (i) => v[i])),
+    });
     return { ...s, samples };
   },
 };
@@ -52,47 +59,83 @@ const dropSmf = {
 // A Forecaster of yours: tomorrow is like today's last value.
 class LastValue {
   name = 'LASTVALUE';
-  async fit(s) { this.last = s.y[s.y.length - 1]; this.ds = s.ds[s.ds.length - 1]; this.step = s.ds[1] - s.ds[0]; return this; }
-  predict(h) { const mean = new Float64Array(h).fill(this.last); return { ds: futureTimes(this.ds, this.step, h), mean, intervals: normalIntervals(mean, new Array(h).fill(0.05)) }; }
+  async fit(s) {
+    [this.last, this.ds, this.step] = [s.y[s.y.length - 1], s.ds[s.ds.length - 1], s.ds[1] - s.ds[0]];
+    return this;
+  }
+  predict(h) {
+    const mean = new Float64Array(h).fill(this.last);
+    return { ds: futureTimes(this.ds, this.step, h), mean, intervals: normalIntervals(mean, new Array(h).fill(0.05)) };
+  }
   save() {}
 }
 
-const plan = Plan.of(localSource({ dataDir: ${JSON.stringify(SAMPLE)}, start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16), readBefore: 300_000, matchers: '{namespace="openverso"}' }))
+const window = { start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16), readBefore: 300_000 };
+const source = localSource({ dataDir: ${JSON.stringify(SAMPLE)}, ...window, matchers: '{namespace="openverso"}' });
+const plan = Plan.of(source)
   .then(dropSmf)
   .then(generateStage({ metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf' }))
   .then(trainStage({ model: new LastValue(), horizon: 10, windows: 3 }));
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const r = await runPlan(plan, { target: { kind: 'run', runsDir: 'runs' } }, { logger: quiet, progress: { start() {}, advance() {}, done() {} }, signal: new AbortController().signal });
+const ctx = { logger: quiet, progress: { start() {}, advance() {}, done() {} }, signal: new AbortController().signal };
+const r = await runPlan(plan, { target: { kind: 'run', runsDir: 'runs' } }, ctx);
 const arima = await makeModel('ARIMA');
 let lstm;
 try { await makeModel('LSTM'); } catch (e) { lstm = { code: e.code, hint: e.details.hint }; }
-console.log(JSON.stringify({ model: r.output.metrics.model, steps: Object.keys(r.steps), dropped: r.steps['drop-smf'].droppedSeries > 0, forecast: r.output.forecast.mean.length, arima: arima.name, lstm }));
+const dropped = r.steps['drop-smf'].droppedSeries > 0;
+const forecast = r.output.forecast.mean.length;
+const steps = Object.keys(r.steps);
+console.log(JSON.stringify({ model: r.output.metrics.model, steps, dropped, forecast, arima: arima.name, lstm }));
 `;
 
 describe('stages composed by a user, from the npm pack tarballs', () => {
-  it('orchestrator + models-arima install no TensorFlow, and run a plan of a source, a stage and a Forecaster of the user', () => {
-    const app = project(['core', 'tsdb-ingest', 'features', 'orchestrator', 'models-arima']);
-    expect(existsSync(join(app, 'node_modules/@tensorflow'))).toBe(false);
-    expect(existsSync(join(app, 'node_modules/@amf-foresight/models-lstm'))).toBe(false);
-    expect(node(app, 'compose.mjs', COMPOSE)).toEqual({
-      model: 'LASTVALUE',
-      steps: ['process', 'drop-smf', 'generate', 'train'],
-      dropped: true,
-      forecast: 10,
-      arima: 'ARIMA',
-      lstm: { code: 'MODEL_NOT_INSTALLED', hint: 'npm install @amf-foresight/models-lstm' },
-    });
-  });
+  it(
+    'orchestrator + models-arima install no TensorFlow, and run a plan of a source, a stage and a ' +
+      'Forecaster of the user',
+    () => {
+      const app = project(['core', 'tsdb-ingest', 'features', 'orchestrator', 'models-arima']);
+      expect(existsSync(join(app, 'node_modules/@tensorflow'))).toBe(false);
+      expect(existsSync(join(app, 'node_modules/@amf-foresight/models-lstm'))).toBe(false);
+      expect(node(app, 'compose.mjs', COMPOSE)).toEqual({
+        model: 'LASTVALUE',
+        steps: ['process', 'drop-smf', 'generate', 'train'],
+        dropped: true,
+        forecast: 10,
+        arima: 'ARIMA',
+        lstm: { code: 'MODEL_NOT_INSTALLED', hint: 'npm install @amf-foresight/models-lstm' },
+      });
+    },
+  );
 
-  it('@amf-foresight/tsdb-ingest/reader loads no module of @aws-sdk/* or parquet-wasm (they are removed here), ESM and CJS', () => {
-    const app = project(['core', 'tsdb-ingest']);
-    expect(existsSync(join(app, 'node_modules/@aws-sdk/client-s3'))).toBe(true);
-    rmSync(join(app, 'node_modules/@aws-sdk'), { recursive: true });
-    rmSync(join(app, 'node_modules/parquet-wasm'), { recursive: true });
-    const read = `const r = await readSamples(${JSON.stringify(FIXTURE)}, { matchers: 'demo_requests_total' });\nconsole.log(JSON.stringify({ rows: r.samples.numRows }));`;
-    expect(node(app, 'reader.mjs', `import { readSamples } from '@amf-foresight/tsdb-ingest/reader';\n${read}`)).toEqual({ rows: 1680 });
-    expect(node(app, 'reader.cjs', `const { readSamples } = require('@amf-foresight/tsdb-ingest/reader');\n(async () => { ${read} })();`)).toEqual({ rows: 1680 });
-    // The whole package does need them: the check above is not vacuous.
-    expect(() => execFileSync('node', ['-e', "import('@amf-foresight/tsdb-ingest').then(() => process.exit(0), () => process.exit(7))"], { cwd: app, stdio: 'pipe' })).toThrow();
-  });
+  it(
+    '@amf-foresight/tsdb-ingest/reader loads no module of @aws-sdk/* or parquet-wasm (they are removed ' +
+      'here), ESM and CJS',
+    () => {
+      const app = project(['core', 'tsdb-ingest']);
+      expect(existsSync(join(app, 'node_modules/@aws-sdk/client-s3'))).toBe(true);
+      rmSync(join(app, 'node_modules/@aws-sdk'), { recursive: true });
+      rmSync(join(app, 'node_modules/parquet-wasm'), { recursive: true });
+      const read =
+        `const r = await readSamples(${JSON.stringify(FIXTURE)}, { matchers: 'demo_requests_total' ` +
+        `});\nconsole.log(JSON.stringify({ rows: r.samples.numRows }));`;
+      expect(
+        node(app, 'reader.mjs', `import { readSamples } from '@amf-foresight/tsdb-ingest/reader';\n${read}`),
+      ).toEqual({ rows: 1680 });
+      expect(
+        node(
+          app,
+          'reader.cjs',
+          `const { readSamples } = require('@amf-foresight/tsdb-ingest/reader');\n(async () => { ${read} })();`,
+        ),
+      ).toEqual({ rows: 1680 });
+      // The whole package does need them: the check above is not vacuous.
+      expect(() =>
+        execFileSync(
+          'node',
+          ['-e', "import('@amf-foresight/tsdb-ingest').then(() => process.exit(0), () => process.exit(7))"],
+          { cwd: app, stdio: 'pipe' },
+        ),
+      ).toThrow();
+    },
+  );
 });

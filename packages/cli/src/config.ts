@@ -21,13 +21,23 @@ function pick(...values: (string | undefined)[]): string | undefined {
 }
 
 export function s3Settings(
-  flags: { bucket?: string; prefix?: string; localPath?: string; block?: string; endpoint?: string; pathStyle?: boolean; region?: string },
+  flags: {
+    bucket?: string;
+    prefix?: string;
+    localPath?: string;
+    block?: string;
+    endpoint?: string;
+    pathStyle?: boolean;
+    region?: string;
+  },
   env: NodeJS.ProcessEnv = process.env,
 ): S3Settings {
   const endpoint = pick(flags.endpoint, env.AMF_FORESIGHT_S3_ENDPOINT, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL);
   const pathStyleEnv = env.AMF_FORESIGHT_S3_PATH_STYLE;
   // MinIO, Ceph and moto want path-style addressing; AWS itself takes either.
-  const forcePathStyle = flags.pathStyle ?? (pathStyleEnv !== undefined ? pathStyleEnv !== 'false' && pathStyleEnv !== '0' : endpoint !== undefined);
+  const forcePathStyle =
+    flags.pathStyle ??
+    (pathStyleEnv !== undefined ? pathStyleEnv !== 'false' && pathStyleEnv !== '0' : endpoint !== undefined);
   const block = pick(flags.block, env.block, env.AMF_FORESIGHT_BLOCK);
   return {
     bucket: pick(flags.bucket, env.bucket, env.AMF_FORESIGHT_BUCKET) ?? '',
@@ -47,8 +57,20 @@ export function s3Settings(
 
 /** s3Settings from parsed yargs flags (download and the pipeline share them). */
 export function s3FromArgs(argv: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): S3Settings {
-  const str = (k: string): string | undefined => (typeof argv[k] === 'string' ? (argv[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof argv[k] === 'string' ? (argv[k]) : undefined);
   const pathStyle = argv['path-style'];
-  const flags = { bucket: str('bucket'), prefix: str('prefix'), localPath: str('local-path'), block: str('block'), endpoint: str('endpoint') };
-  return s3Settings({ ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)), ...(typeof pathStyle === 'boolean' ? { pathStyle } : {}) }, env);
+  const flags = {
+    bucket: str('bucket'),
+    prefix: str('prefix'),
+    localPath: str('local-path'),
+    block: str('block'),
+    endpoint: str('endpoint'),
+  };
+  return s3Settings(
+    {
+      ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+      ...(typeof pathStyle === 'boolean' ? { pathStyle } : {}),
+    },
+    env,
+  );
 }

@@ -8,7 +8,8 @@ export interface Verbosity {
   verbose?: boolean;
 }
 
-const units = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.round(n)} ${unit}`);
+const units = (n: number, unit: string) =>
+  unit === 'bytes' ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.round(n)} ${unit}`;
 
 /**
  * The terminal side of a command: log lines on stderr (warnings and errors always, info unless
@@ -71,7 +72,8 @@ export function consoleOutput(io: Io, v: Verbosity = {}): { logger: Logger; prog
 /** Appends every record, with a timestamp and level, to a log file (the prototype's logs/ folder). */
 export function fileLogger(path: string): Logger {
   mkdirSync(dirname(path), { recursive: true });
-  const line = (level: string, msg: string) => appendFileSync(path, `${new Date().toISOString()} ${level.toUpperCase()} ${msg}\n`);
+  const line = (level: string, msg: string) =>
+    appendFileSync(path, `${new Date().toISOString()} ${level.toUpperCase()} ${msg}\n`);
   return {
     debug: (m) => line('debug', m),
     info: (m) => line('info', m),

@@ -24,8 +24,17 @@ afterAll(async () => {
   dirs.cleanup();
 });
 
-async function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
-  process.env = { ...saved, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', ...env };
+async function run(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; out: string; err: string }> {
+  process.env = {
+    ...saved,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    ...env,
+  };
   for (const k of ['bucket', 'prefix', 'local_path', 'block']) if (env[k] === undefined) delete process.env[k];
   let out = '';
   let err = '';
@@ -36,7 +45,12 @@ async function run(args: string[], env: Record<string, string | undefined>): Pro
 describe('amf-foresight download', () => {
   it('syncs into local_path with the prototype env vars bucket, prefix, local_path and AWS_ENDPOINT_URL', async () => {
     const cache = tmp();
-    const r = await run(['download', '--output', 'json'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, AWS_ENDPOINT_URL: moto.endpoint });
+    const r = await run(['download', '--output', 'json'], {
+      bucket: 'tsdb',
+      prefix: 'prom',
+      local_path: cache,
+      AWS_ENDPOINT_URL: moto.endpoint,
+    });
     expect(r.code).toBe(0);
     expect(readdirSync(cache).sort()).toEqual(readdirSync(BLOCKS).sort());
     expect(JSON.parse(r.out)).toMatchObject({ downloaded: readdirSync(BLOCKS).length, cached: 0 });
@@ -46,7 +60,13 @@ describe('amf-foresight download', () => {
   it('the env var block fetches one block', async () => {
     const cache = tmp();
     const one = readdirSync(BLOCKS).sort()[2]!;
-    const r = await run(['download'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, block: one, AWS_ENDPOINT_URL: moto.endpoint });
+    const r = await run(['download'], {
+      bucket: 'tsdb',
+      prefix: 'prom',
+      local_path: cache,
+      block: one,
+      AWS_ENDPOINT_URL: moto.endpoint,
+    });
     expect(r.code).toBe(0);
     expect(readdirSync(cache)).toEqual([one]);
   });
@@ -54,9 +74,21 @@ describe('amf-foresight download', () => {
   it.each([
     ['no bucket configured', [], {}, 2, 'no bucket configured'],
     ['an unknown bucket', ['--bucket', 'nope'], {}, 2, 'bucket "nope" does not exist'],
-    ['a window with start after end', ['--bucket', 'tsdb', '--start', '2023-06-06 16:00:00', '--end', '2023-06-06 14:00:00'], {}, 2, '--start 2023-06-06T16:00:00.000Z must be before --end'],
+    [
+      'a window with start after end',
+      ['--bucket', 'tsdb', '--start', '2023-06-06 16:00:00', '--end', '2023-06-06 14:00:00'],
+      {},
+      2,
+      '--start 2023-06-06T16:00:00.000Z must be before --end',
+    ],
     ['an unparsable date', ['--bucket', 'tsdb', '--start', 'June 6th'], {}, 2, '--start "June 6th" is not a time'],
-    ['an unknown block', ['--bucket', 'tsdb', '--prefix', 'prom', '--block', '01ZZZZZZZZZZZZZZZZZZZZZZZZ'], {}, 3, 'is not under'],
+    [
+      'an unknown block',
+      ['--bucket', 'tsdb', '--prefix', 'prom', '--block', '01ZZZZZZZZZZZZZZZZZZZZZZZZ'],
+      {},
+      3,
+      'is not under',
+    ],
   ] as const)('%s: one line, exit %i', async (_n, args, env, code, text) => {
     const cache = tmp();
     const r = await run(['download', '--local-path', cache, ...args], { AWS_ENDPOINT_URL: moto.endpoint, ...env });
@@ -68,17 +100,29 @@ describe('amf-foresight download', () => {
 
   it('a failing run leaves an existing cache untouched', async () => {
     const cache = tmp();
-    expect((await run(['download'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, AWS_ENDPOINT_URL: moto.endpoint })).code).toBe(0);
+    expect(
+      (await run(['download'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, AWS_ENDPOINT_URL: moto.endpoint }))
+        .code,
+    ).toBe(0);
     const before = readdirSync(cache).sort();
     const r = await run(['download', '--bucket', 'nope'], { local_path: cache, AWS_ENDPOINT_URL: moto.endpoint });
     expect(r.code).toBe(2);
     expect(readdirSync(cache).sort()).toEqual(before);
-    const again = await run(['download', '--output', 'json'], { bucket: 'tsdb', prefix: 'prom', local_path: cache, AWS_ENDPOINT_URL: moto.endpoint });
+    const again = await run(['download', '--output', 'json'], {
+      bucket: 'tsdb',
+      prefix: 'prom',
+      local_path: cache,
+      AWS_ENDPOINT_URL: moto.endpoint,
+    });
     expect(JSON.parse(again.out)).toMatchObject({ downloaded: 0, cached: before.length, bytes: 0 });
   });
 
   it('access denied: one line, exit 2, credentials not printed', async () => {
-    const r = await run(['download', '--bucket', 'tsdb', '--local-path', tmp()], { AWS_ENDPOINT_URL: authMoto.endpoint, AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0', AWS_SECRET_ACCESS_KEY: 'secret-never-printed' });
+    const r = await run(['download', '--bucket', 'tsdb', '--local-path', tmp()], {
+      AWS_ENDPOINT_URL: authMoto.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0',
+      AWS_SECRET_ACCESS_KEY: 'secret-never-printed',
+    });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^amf-foresight: access to bucket "tsdb" denied/);
     expect(r.err).not.toContain('secret-never-printed');

@@ -26,66 +26,164 @@ describe('what a new user hit first', () => {
     }
   });
 
-  it('train writes a new run and never touches a finished one; generate alone finds the newest samples; forecast --output json; errors in JSON', async () => {
-    const d = dirs.make();
-    const base = ['--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')];
-    const a = await runCli(['--process', ...WINDOW, '--generate', ...CPU, ...base, '--output', 'json']);
-    expect(a.code, a.err).toBe(0);
-    const runA = (JSON.parse(a.out) as { runDir: string }).runDir;
-    const before = readFileSync(join(runA, 'run.json'), 'utf8');
-    // (3) train on the finished run's dataset: a new run, the old one untouched.
-    const t = await runCli(['train', '--data', join(d, 'runs/latest/dataset.parquet'), '--model', 'SNAIVE', '--season', '30', '--horizon', '5', '--windows', '2', '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs'), '--output', 'json']);
-    expect(t.code, t.err).toBe(0);
-    const runB = (JSON.parse(t.out) as { runDir: string }).runDir;
-    expect(runB).not.toBe(runA);
-    expect(readFileSync(join(runA, 'run.json'), 'utf8')).toBe(before);
-    expect(readdirSync(runA)).not.toContain('model');
-    expect(json(join(runB, 'run.json'))['metrics'].model).toBe('SNAIVE');
-    const again = await runCli(['train', '--data', join(runA, 'dataset.parquet'), '--model', 'NAIVE', '--out-dir', runA]);
-    expect(again.code).toBe(2);
-    expect(again.err).toContain('[RUN_DIR_EXISTS]');
-    // (4) the prototype's --generate alone after a run without samples: the newest run that has some.
-    const g = await runCli(['--generate', ...CPU, ...base]);
-    expect(g.code, g.err).toBe(0);
-    const runC = join(d, 'runs/latest');
-    expect(json(join(runC, 'run.json'))['steps'].samples.dir).toBe(join(runA, 'samples'));
-    // (2) forecast --output json is JSON; an error under --output json is one JSON line.
-    const f = await runCli(['forecast', '--model-dir', join(runB, 'model'), '--horizon', '3', '--output', 'json']);
-    expect(f.code, f.err).toBe(0);
-    const doc = JSON.parse(f.out) as { columns: string[]; rows: Record<string, unknown>[] };
-    expect(doc.columns.slice(0, 3)).toEqual(['unique_id', 'ds', 'SNAIVE']);
-    expect(doc.rows).toHaveLength(3);
-    const e = await runCli(['forecast', '--model-dir', join(d, 'nothing'), '--output', 'json']);
-    expect(e.code).toBe(2);
-    expect(JSON.parse(e.err)).toMatchObject({ error: { code: 'MODEL_NO_MANIFEST', exitCode: 2 } });
-    const u = await runCli(['train', '--no-such-flag', '--output', 'json']);
-    expect(u.code).toBe(2);
-    expect(JSON.parse(u.err)).toMatchObject({ error: { code: 'USAGE', exitCode: 2 } });
-  });
+  it(
+    'train writes a new run and never touches a finished one; generate alone finds the newest samples; ' +
+      'forecast --output json; errors in JSON',
+    async () => {
+      const d = dirs.make();
+      const base = ['--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')];
+      const a = await runCli(['--process', ...WINDOW, '--generate', ...CPU, ...base, '--output', 'json']);
+      expect(a.code, a.err).toBe(0);
+      const runA = (JSON.parse(a.out) as { runDir: string }).runDir;
+      const before = readFileSync(join(runA, 'run.json'), 'utf8');
+      // (3) train on the finished run's dataset: a new run, the old one untouched.
+      const t = await runCli([
+        'train',
+        '--data',
+        join(d, 'runs/latest/dataset.parquet'),
+        '--model',
+        'SNAIVE',
+        '--season',
+        '30',
+        '--horizon',
+        '5',
+        '--windows',
+        '2',
+        '--runs-dir',
+        join(d, 'runs'),
+        '--logs-dir',
+        join(d, 'logs'),
+        '--output',
+        'json',
+      ]);
+      expect(t.code, t.err).toBe(0);
+      const runB = (JSON.parse(t.out) as { runDir: string }).runDir;
+      expect(runB).not.toBe(runA);
+      expect(readFileSync(join(runA, 'run.json'), 'utf8')).toBe(before);
+      expect(readdirSync(runA)).not.toContain('model');
+      expect(json(join(runB, 'run.json'))['metrics'].model).toBe('SNAIVE');
+      const again = await runCli([
+        'train',
+        '--data',
+        join(runA, 'dataset.parquet'),
+        '--model',
+        'NAIVE',
+        '--out-dir',
+        runA,
+      ]);
+      expect(again.code).toBe(2);
+      expect(again.err).toContain('[RUN_DIR_EXISTS]');
+      // (4) the prototype's --generate alone after a run without samples: the newest run that has some.
+      const g = await runCli(['--generate', ...CPU, ...base]);
+      expect(g.code, g.err).toBe(0);
+      const runC = join(d, 'runs/latest');
+      expect(json(join(runC, 'run.json'))['steps'].samples.dir).toBe(join(runA, 'samples'));
+      // (2) forecast --output json is JSON; an error under --output json is one JSON line.
+      const f = await runCli(['forecast', '--model-dir', join(runB, 'model'), '--horizon', '3', '--output', 'json']);
+      expect(f.code, f.err).toBe(0);
+      const doc = JSON.parse(f.out) as { columns: string[]; rows: Record<string, unknown>[] };
+      expect(doc.columns.slice(0, 3)).toEqual(['unique_id', 'ds', 'SNAIVE']);
+      expect(doc.rows).toHaveLength(3);
+      const e = await runCli(['forecast', '--model-dir', join(d, 'nothing'), '--output', 'json']);
+      expect(e.code).toBe(2);
+      expect(JSON.parse(e.err)).toMatchObject({ error: { code: 'MODEL_NO_MANIFEST', exitCode: 2 } });
+      const u = await runCli(['train', '--no-such-flag', '--output', 'json']);
+      expect(u.code).toBe(2);
+      expect(JSON.parse(u.err)).toMatchObject({ error: { code: 'USAGE', exitCode: 2 } });
+    },
+  );
 
   it('(8) a saved ARIMA forecasts past the horizon it was trained for', async () => {
     const d = dirs.make();
-    const r = await runCli(['--process', ...WINDOW, '--generate', ...CPU, '--train', '--model', 'ARIMA', '--horizon', '30', '--windows', '1', '--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')]);
+    const r = await runCli([
+      '--process',
+      ...WINDOW,
+      '--generate',
+      ...CPU,
+      '--train',
+      '--model',
+      'ARIMA',
+      '--horizon',
+      '30',
+      '--windows',
+      '1',
+      '--local-path',
+      SAMPLE,
+      '--runs-dir',
+      join(d, 'runs'),
+      '--logs-dir',
+      join(d, 'logs'),
+    ]);
     expect(r.code, r.err).toBe(0);
-    const f = await runCli(['forecast', '--model-dir', join(d, 'runs/latest/model'), '--horizon', '60', '--output', 'json']);
+    const f = await runCli([
+      'forecast',
+      '--model-dir',
+      join(d, 'runs/latest/model'),
+      '--horizon',
+      '60',
+      '--output',
+      'json',
+    ]);
     expect(f.code, f.err).toBe(0);
     expect((JSON.parse(f.out) as { rows: unknown[] }).rows).toHaveLength(60);
   });
 
-  it('(6) --nf smf names its series …/open5gs-smf/smf; (7) a window partly outside the data warns once and is recorded', async () => {
-    const d = dirs.make();
-    const r = await runCli(['--process', '--start', '2023-06-04 22:00:00', '--end', '2023-06-05 02:00:00', '--generate', ...CPU, '--nf', 'smf', '--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')]);
-    expect(r.code, r.err).toBe(0);
-    const warnings = r.err.split('\n').filter((l) => l.startsWith('warning: '));
-    expect(warnings).toEqual(['warning: the window 2023-06-04 22:00:00 to 2023-06-05 02:00:00 reaches outside the data (2023-06-05 00:00:00 to 2023-06-11 23:59:45 UTC): only 2023-06-05 00:00:00 to 2023-06-05 02:00:00 has data']);
-    const run = json(join(d, 'runs/latest/run.json'));
-    expect(run['steps'].process.clipped.used).toEqual(['2023-06-05 00:00:00', '2023-06-05 02:00:00']);
-    expect(run['steps'].generate.series).toEqual(['openverso/open5gs-smf/smf']);
-  });
+  it(
+    '(6) --nf smf names its series …/open5gs-smf/smf; (7) a window partly outside the data warns once ' +
+      'and is recorded',
+    async () => {
+      const d = dirs.make();
+      const r = await runCli([
+        '--process',
+        '--start',
+        '2023-06-04 22:00:00',
+        '--end',
+        '2023-06-05 02:00:00',
+        '--generate',
+        ...CPU,
+        '--nf',
+        'smf',
+        '--local-path',
+        SAMPLE,
+        '--runs-dir',
+        join(d, 'runs'),
+        '--logs-dir',
+        join(d, 'logs'),
+      ]);
+      expect(r.code, r.err).toBe(0);
+      const warnings = r.err.split('\n').filter((l) => l.startsWith('warning: '));
+      expect(warnings).toEqual([
+        'warning: the window 2023-06-04 22:00:00 to 2023-06-05 02:00:00 reaches outside the data ' +
+          '(2023-06-05 00:00:00 to 2023-06-11 23:59:45 UTC): only 2023-06-05 00:00:00 to 2023-06-05 ' +
+          '02:00:00 has data',
+      ]);
+      const run = json(join(d, 'runs/latest/run.json'));
+      expect(run['steps'].process.clipped.used).toEqual(['2023-06-05 00:00:00', '2023-06-05 02:00:00']);
+      expect(run['steps'].generate.series).toEqual(['openverso/open5gs-smf/smf']);
+    },
+  );
 
   it('(9) progress: process, generate and train report it; off a terminal no control characters', async () => {
     const d = dirs.make();
-    const r = await runCli(['--process', ...WINDOW, '--generate', ...CPU, '--train', '--model', 'NAIVE', '--horizon', '5', '--windows', '2', '--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')]);
+    const r = await runCli([
+      '--process',
+      ...WINDOW,
+      '--generate',
+      ...CPU,
+      '--train',
+      '--model',
+      'NAIVE',
+      '--horizon',
+      '5',
+      '--windows',
+      '2',
+      '--local-path',
+      SAMPLE,
+      '--runs-dir',
+      join(d, 'runs'),
+      '--logs-dir',
+      join(d, 'logs'),
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^process: \d+ samples of \d+ series/m);
     expect(r.err).toMatch(/^generate: 1 series of 121 points/m);
@@ -102,7 +200,9 @@ describe('what a new user hit first', () => {
     progress.advance(3);
     logger.info('a log line');
     progress.done('ok');
-    expect(err).toMatch(/^\rtrain: 30 %, 3 fits of 10 fits, \d+ s\x1b\[K\r\x1b\[Ka log line\ntrain: ok \(\d+\.\d s\)\n$/);
+    expect(err).toMatch(
+      /^\rtrain: 30 %, 3 fits of 10 fits, \d+ s\x1b\[K\r\x1b\[Ka log line\ntrain: ok \(\d+\.\d s\)\n$/,
+    );
   });
 });
 
@@ -110,10 +210,38 @@ describe('the model flags', () => {
   it('--model-param reaches the model, checked against its parameters', async () => {
     const d = dirs.make();
     mkdirSync(join(d, 'x'));
-    const bad = await runCli(['train', '--data', join(d, 'x.parquet'), '--model', 'ARIMA', '--model-param', 'colour=red']);
+    const bad = await runCli([
+      'train',
+      '--data',
+      join(d, 'x.parquet'),
+      '--model',
+      'ARIMA',
+      '--model-param',
+      'colour=red',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('ARIMA has no parameter "colour"');
-    const r = await runCli(['--process', ...WINDOW, '--generate', ...CPU, '--train', '--model', 'ARIMA', '--model-param', 'order=1,0,0', '--horizon', '5', '--windows', '1', '--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')]);
+    const r = await runCli([
+      '--process',
+      ...WINDOW,
+      '--generate',
+      ...CPU,
+      '--train',
+      '--model',
+      'ARIMA',
+      '--model-param',
+      'order=1,0,0',
+      '--horizon',
+      '5',
+      '--windows',
+      '1',
+      '--local-path',
+      SAMPLE,
+      '--runs-dir',
+      join(d, 'runs'),
+      '--logs-dir',
+      join(d, 'logs'),
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(json(join(d, 'runs/latest/model/manifest.json'))['params'].order).toEqual([1, 0, 0]);
     expect(main).toBeTypeOf('function');

@@ -13,18 +13,53 @@ afterAll(dirs.cleanup);
 let work = '';
 beforeAll(async () => {
   work = tmp();
-  const r = await run(['process', '--quiet', '--start', '2023-06-09 00:00:00', '--end', '2023-06-10 00:00:00', '--local-path', SAMPLE, '--out-dir', join(work, 'samples'), '--logs-dir', join(work, 'logs')]);
+  const r = await run([
+    'process',
+    '--quiet',
+    '--start',
+    '2023-06-09 00:00:00',
+    '--end',
+    '2023-06-10 00:00:00',
+    '--local-path',
+    SAMPLE,
+    '--out-dir',
+    join(work, 'samples'),
+    '--logs-dir',
+    join(work, 'logs'),
+  ]);
   expect(r.code).toBe(0);
 });
 
 describe('amf-foresight generate', () => {
   it('writes the dataset with its metadata, a PNG and a self-contained HTML plot', async () => {
     const out = join(work, 'out', 'amf-cpu.parquet');
-    const r = await run(['generate', '--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf', '--data-dir', join(work, 'samples'), '--out', out, '--logs-dir', join(work, 'logs'), '--output', 'json']);
+    const r = await run([
+      'generate',
+      '--metric',
+      'container_cpu_usage_seconds_total',
+      '--type',
+      'cpu',
+      '--level',
+      'amf',
+      '--data-dir',
+      join(work, 'samples'),
+      '--out',
+      out,
+      '--logs-dir',
+      join(work, 'logs'),
+      '--output',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     const { table, metadata } = readParquetFile(out);
     expect(table.schema.fields.map((f) => f.name)).toEqual(['unique_id', 'ds', 'y', 'namespace', 'workload', 'level']);
-    expect(metadata).toMatchObject({ metric: 'container_cpu_usage_seconds_total', level: 'amf', type: 'cpu', step: 60_000, version: 1 });
+    expect(metadata).toMatchObject({
+      metric: 'container_cpu_usage_seconds_total',
+      level: 'amf',
+      type: 'cpu',
+      step: 60_000,
+      version: 1,
+    });
     expect(table.numRows).toBe(1441);
     expect(new Set(Array.from(table.getChild('unique_id')!))).toEqual(new Set(['openverso/open5gs-amf/amf']));
     const png = readFileSync(join(work, 'out', 'amf-cpu.png'));
@@ -40,12 +75,33 @@ describe('amf-foresight generate', () => {
     [['--type', 'cpu', '--level', 'amf'], 2, '--generate needs --metric, --type and --level'],
     [['--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'pod'], 2, 'unknown level "pod"'],
     [['--metric', 'container_cpu_usage_seconds_total', '--type', 'disk', '--level', 'amf'], 2, 'unknown type "disk"'],
-    [['--metric', 'node_load1', '--type', 'memory', '--level', 'amf'], 3, 'metric node_load1 is not in the data; present: container_cpu_usage_seconds_total'],
-    [['--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf', '--nf', 'pcf'], 3, 'no container_cpu_usage_seconds_total series'],
-    [['--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf', '--step', '10m'], 2, 'larger than --rate-window'],
+    [
+      ['--metric', 'node_load1', '--type', 'memory', '--level', 'amf'],
+      3,
+      'metric node_load1 is not in the data; present: container_cpu_usage_seconds_total',
+    ],
+    [
+      ['--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf', '--nf', 'pcf'],
+      3,
+      'no container_cpu_usage_seconds_total series',
+    ],
+    [
+      ['--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf', '--step', '10m'],
+      2,
+      'larger than --rate-window',
+    ],
   ])('%j: exit %i, one line, no files', async (args, code, text) => {
     const outDir = join(tmp(), 'out');
-    const r = await run(['generate', '--data-dir', join(work, 'samples'), '--out', join(outDir, 'd.parquet'), '--logs-dir', join(work, 'logs'), ...args]);
+    const r = await run([
+      'generate',
+      '--data-dir',
+      join(work, 'samples'),
+      '--out',
+      join(outDir, 'd.parquet'),
+      '--logs-dir',
+      join(work, 'logs'),
+      ...args,
+    ]);
     expect(r.code).toBe(code);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toContain(text);

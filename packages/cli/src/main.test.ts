@@ -1,4 +1,13 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +51,9 @@ describe('amf-foresight tsdb', () => {
     expect(lines[0]).toMatch(/^BLOCK ULID\s+MIN TIME\s+MAX TIME\s+DURATION\s+SERIES\s+SAMPLES\s+CHUNKS\s+LEVEL$/);
     expect(lines).toHaveLength(readdirSync(BLOCKS).length + 1);
     expect(lines[1]).toContain(FIRST);
-    const json = JSON.parse((await run(['tsdb', 'ls', BLOCKS, '--output', 'json'])).out) as { blocks: { ulid: string; compaction: { level: number } }[] };
+    const json = JSON.parse((await run(['tsdb', 'ls', BLOCKS, '--output', 'json'])).out) as {
+      blocks: { ulid: string; compaction: { level: number } }[];
+    };
     expect(json.blocks[0]!.ulid).toBe(FIRST);
     expect(json.blocks[0]!.compaction.level).toBe(1);
   });
@@ -50,7 +61,9 @@ describe('amf-foresight tsdb', () => {
   it('dumps one block directory too', async () => {
     const r = await run(['tsdb', 'dump', join(BLOCKS, FIRST), '--match', 'demo_requests_total']);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toMatch(/^\{__name__="demo_requests_total", instance="a", job="demo"\} 5 1700000000000$/);
+    expect(r.out.split('\n')[0]).toMatch(
+      /^\{__name__="demo_requests_total", instance="a", job="demo"\} 5 1700000000000$/,
+    );
   });
 
   it('--strict-window never prints samples outside the window', async () => {
@@ -58,7 +71,11 @@ describe('amf-foresight tsdb', () => {
     const args = ['tsdb', 'dump', dir, '--min-time', '1700000061000', '--max-time', '1700001000000'];
     const compat = await run(args);
     const strict = await run([...args, '--strict-window']);
-    const times = (s: string) => s.trim().split('\n').map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    const times = (s: string) =>
+      s
+        .trim()
+        .split('\n')
+        .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
     expect(times(strict.out).every((t) => t >= 1700000061000 && t <= 1700001000000)).toBe(true);
     // promtool 2.42 (and the default) print extra samples outside the window for tombstoned series.
     expect(times(compat.out).some((t) => t < 1700000061000)).toBe(true);
@@ -79,10 +96,26 @@ describe('amf-foresight tsdb', () => {
     ['a wrong segment magic', (b) => flip(join(b, 'chunks/000001'), 1), 'bad chunk segment magic'],
     ['a missing meta.json', (b) => unlinkSync(join(b, 'meta.json')), 'meta.json is missing'],
     ['a malformed meta.json', (b) => writeFileSync(join(b, 'meta.json'), '{"ulid": "x"'), 'not valid JSON'],
-    ['a meta.json of version 2', (b) => writeFileSync(join(b, 'meta.json'), readFileSync(join(b, 'meta.json'), 'utf8').replace('"version": 1', '"version": 2')), 'meta.json version 2'],
+    [
+      'a meta.json of version 2',
+      (b) =>
+        writeFileSync(
+          join(b, 'meta.json'),
+          readFileSync(join(b, 'meta.json'), 'utf8').replace('"version": 1', '"version": 2'),
+        ),
+      'meta.json version 2',
+    ],
     ['a missing index', (b) => unlinkSync(join(b, 'index')), 'index is missing'],
-    ['chunk refs past the end of a truncated segment', (b) => truncateSync(join(b, 'chunks/000001'), 2000), 'runs past the segment end'],
-    ['a damaged tombstones file', (b) => writeFileSync(join(b, 'tombstones'), Buffer.from('0130ba30010000000000ff', 'hex')), 'tombstones'],
+    [
+      'chunk refs past the end of a truncated segment',
+      (b) => truncateSync(join(b, 'chunks/000001'), 2000),
+      'runs past the segment end',
+    ],
+    [
+      'a damaged tombstones file',
+      (b) => writeFileSync(join(b, 'tombstones'), Buffer.from('0130ba30010000000000ff', 'hex')),
+      'tombstones',
+    ],
   ];
 
   it.each(damages)('%s: one line on stderr, exit 2', async (_name, damage, text) => {

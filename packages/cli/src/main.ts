@@ -22,10 +22,18 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
   };
   const parser = yargs()
     .scriptName('amf-foresight')
-    .usage('$0 <command> [options]\n$0 [--download] [--process --start … --end …] [--generate --metric … --type … --level …] [--train --model … [--data …]]\n\nForecast CPU and memory of 5G core network functions from Prometheus TSDB blocks.')
+    .usage(
+      '$0 <command> [options]\n$0 [--download] [--process --start … --end …] [--generate --metric … ' +
+        '--type … --level …] [--train --model … [--data …]]\n\nForecast CPU and memory of 5G core ' +
+        'network functions from Prometheus TSDB blocks.',
+    )
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only warnings and errors on stderr' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug output on stderr' })
-    .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Summary format on stdout' })
+    .option('output', {
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'Summary format on stdout',
+    })
     .command(runCommand(io, setResult))
     .command('tsdb', 'Read Prometheus TSDB blocks: dump samples, list blocks', (y) => tsdbCommand(y, io, setResult))
     .command(downloadCommand(io, setResult))
@@ -61,12 +69,20 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
       return 2;
     }
     if (isAmfError(e)) {
-      if (json) io.err(JSON.stringify({ error: { code: e.code, message: e.message, exitCode: e.exitCode, ...e.details } }) + '\n');
+      if (json)
+        io.err(
+          JSON.stringify({ error: { code: e.code, message: e.message, exitCode: e.exitCode, ...e.details } }) + '\n',
+        );
       else io.err(`amf-foresight: ${e.describe()} [${e.code}]\n`);
       return e.exitCode;
     }
     const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    if (json) io.err(JSON.stringify({ error: { code: 'UNEXPECTED', message: e instanceof Error ? e.message : String(e), exitCode: 1 } }) + '\n');
+    if (json)
+      io.err(
+        JSON.stringify({
+          error: { code: 'UNEXPECTED', message: e instanceof Error ? e.message : String(e), exitCode: 1 },
+        }) + '\n',
+      );
     else io.err(`amf-foresight: unexpected error: ${text}\n`);
     return 1;
   }

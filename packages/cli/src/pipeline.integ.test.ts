@@ -24,11 +24,24 @@ afterAll(async () => {
   dirs.cleanup();
 });
 
-function cli(args: string[], cwd: string, env: Record<string, string> = {}, onSpawn?: (kill: (s: NodeJS.Signals) => void) => void): Promise<{ code: number | null; out: string; err: string }> {
+function cli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  onSpawn?: (kill: (s: NodeJS.Signals) => void) => void,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: moto.endpoint, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: moto.endpoint,
+        ...env,
+      },
     });
     let out = '';
     let err = '';
@@ -39,9 +52,20 @@ function cli(args: string[], cwd: string, env: Record<string, string> = {}, onSp
   });
 }
 
-const RUN_FILES = ['dataset.html', 'dataset.parquet', 'dataset.png', 'forecast.html', 'forecast.parquet', 'forecast.png', 'metrics.json', 'model', 'run.json', 'samples'];
+const RUN_FILES = [
+  'dataset.html',
+  'dataset.parquet',
+  'dataset.png',
+  'forecast.html',
+  'forecast.parquet',
+  'forecast.png',
+  'metrics.json',
+  'model',
+  'run.json',
+  'samples',
+];
 
-describe("the seed README's command lines (python amf_foresight/pipeline.py → amf-foresight) against S3 on loopback", () => {
+describe("the seed README's command lines (pipeline.py → amf-foresight) against S3 on loopback", () => {
   const env = { bucket: 'amf-tsdb', prefix: 'prometheus', local_path: 'blocks' };
   let cwd: string;
   beforeAll(() => {
@@ -60,12 +84,21 @@ describe("the seed README's command lines (python amf_foresight/pipeline.py → 
     expect(readdirSync(join(cwd, 'runs/latest/samples')).sort()).toEqual(['samples.parquet', 'series.parquet']);
   }, 60_000);
 
-  it('--generate --metric "container_cpu_usage_seconds_total" --type "utilization" --level "amf" (from the last processed samples)', async () => {
-    const r = await cli(['--generate', '--metric', 'container_cpu_usage_seconds_total', '--type', 'utilization', '--level', 'amf'], cwd, env);
-    expect(r.code, r.err).toBe(0);
-    expect(existsSync(join(cwd, 'runs/latest/dataset.parquet'))).toBe(true);
-    expect(existsSync(join(cwd, 'runs/latest/dataset.png'))).toBe(true);
-  }, 60_000);
+  it(
+    '--generate --metric "container_cpu_usage_seconds_total" --type "utilization" --level "amf" (from ' +
+      'the last processed samples)',
+    async () => {
+      const r = await cli(
+        ['--generate', '--metric', 'container_cpu_usage_seconds_total', '--type', 'utilization', '--level', 'amf'],
+        cwd,
+        env,
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(existsSync(join(cwd, 'runs/latest/dataset.parquet'))).toBe(true);
+      expect(existsSync(join(cwd, 'runs/latest/dataset.png'))).toBe(true);
+    },
+    60_000,
+  );
 
   it('--train --data "/path/to/your/data.parquet" --model "ARIMA"', async () => {
     const data = join(cwd, 'runs', readlinkSync(join(cwd, 'runs/latest')), 'dataset.parquet');
@@ -74,20 +107,52 @@ describe("the seed README's command lines (python amf_foresight/pipeline.py → 
     const s = JSON.parse(r.out) as { runDir: string; train: { model: string; backtest: { mean: { mase: number } } } };
     expect(s.train.model).toBe('ARIMA');
     expect(Number.isFinite((s.train.backtest.mean as unknown as { rmse: number }).rmse)).toBe(true);
-    expect(readdirSync(join(cwd, s.runDir)).sort()).toEqual(RUN_FILES.filter((f) => !f.startsWith('dataset') && f !== 'samples'));
+    expect(readdirSync(join(cwd, s.runDir)).sort()).toEqual(
+      RUN_FILES.filter((f) => !f.startsWith('dataset') && f !== 'samples'),
+    );
   }, 120_000);
 
-  it('the full line: --download --process … --generate … --train --model "ARIMA", uploaded with --upload', async () => {
+  it('the full line: --download --process … --generate … --train --model "ARIMA", with --upload', async () => {
     const r = await cli(
-      ['--download', '--process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--generate', '--metric', 'container_cpu_usage_seconds_total', '--type', 'utilization', '--level', 'amf', '--train', '--model', 'ARIMA', '--upload', 's3://amf-tsdb/runs', '--output', 'json'],
+      [
+        '--download',
+        '--process',
+        '--start',
+        '2023-06-06 14:00:00',
+        '--end',
+        '2023-06-06 16:00:00',
+        '--generate',
+        '--metric',
+        'container_cpu_usage_seconds_total',
+        '--type',
+        'utilization',
+        '--level',
+        'amf',
+        '--train',
+        '--model',
+        'ARIMA',
+        '--upload',
+        's3://amf-tsdb/runs',
+        '--output',
+        'json',
+      ],
       cwd,
       env,
     );
     expect(r.code, r.err).toBe(0);
-    const s = JSON.parse(r.out) as { runId: string; runDir: string; steps: Record<string, { seconds: number }>; uploaded: { files: number } };
+    const s = JSON.parse(r.out) as {
+      runId: string;
+      runDir: string;
+      steps: Record<string, { seconds: number }>;
+      uploaded: { files: number };
+    };
     expect(Object.keys(s.steps)).toEqual(['download', 'process', 'generate', 'train']);
     expect(readdirSync(join(cwd, s.runDir)).sort()).toEqual(RUN_FILES);
-    const run = JSON.parse(readFileSync(join(cwd, s.runDir, 'run.json'), 'utf8')) as { inputs: Record<string, unknown>; versions: Record<string, string>; steps: object };
+    const run = JSON.parse(readFileSync(join(cwd, s.runDir, 'run.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+      versions: Record<string, string>;
+      steps: object;
+    };
     expect(run.inputs).toMatchObject({ model: 'ARIMA', level: 'amf', start: '2023-06-06 14:00:00' });
     expect(run.versions['@amf-foresight/orchestrator']).toBe('0.1.0');
     expect(existsSync(join(cwd, 'logs', `${s.runId}.log`))).toBe(true);
@@ -97,21 +162,53 @@ describe("the seed README's command lines (python amf_foresight/pipeline.py → 
     expect(html.match(/<polygon /g)).toHaveLength(2);
     expect(html).toContain('ARIMA forecast');
     expect(html).toContain('95 % interval');
-    expect(readFileSync(join(cwd, s.runDir, 'forecast.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      readFileSync(join(cwd, s.runDir, 'forecast.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     const listed = await moto.client.send(new ListObjectsV2Command({ Bucket: 'amf-tsdb', Prefix: `runs/${s.runId}/` }));
     const keys = (listed.Contents ?? []).map((c) => c.Key!.slice(`runs/${s.runId}/`.length));
     expect(keys).toHaveLength(s.uploaded.files);
-    expect(keys).toEqual(expect.arrayContaining(['run.json', 'metrics.json', 'forecast.png', 'dataset.parquet', 'model/manifest.json', 'samples/samples.parquet']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'run.json',
+        'metrics.json',
+        'forecast.png',
+        'dataset.parquet',
+        'model/manifest.json',
+        'samples/samples.parquet',
+      ]),
+    );
   }, 180_000);
 });
 
 describe('upload failures', () => {
   it('an unknown bucket: one line, exit 2, and the finished run stays on disk', async () => {
     const cwd = dirs.make();
-    const r = await cli(['--process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--local-path', SAMPLE, '--upload', 's3://no-such-bucket/runs', '--quiet'], cwd);
+    const r = await cli(
+      [
+        '--process',
+        '--start',
+        '2023-06-06 14:00:00',
+        '--end',
+        '2023-06-06 16:00:00',
+        '--local-path',
+        SAMPLE,
+        '--upload',
+        's3://no-such-bucket/runs',
+        '--quiet',
+      ],
+      cwd,
+    );
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/bucket "no-such-bucket" does not exist: the run itself is complete in runs\/[^;]+; check the bucket name .*\[S3_NO_SUCH_BUCKET\]/);
+    expect(r.err).toMatch(
+      new RegExp(
+        'bucket "no-such-bucket" does not exist: the run itself is complete in runs/[^;]+; ' +
+          'check the bucket name .*\\[S3_NO_SUCH_BUCKET\\]',
+      ),
+    );
     expect(readdirSync(join(cwd, 'runs/latest/samples')).sort()).toEqual(['samples.parquet', 'series.parquet']);
   }, 60_000);
 });
@@ -142,7 +239,12 @@ describe('cancellation', () => {
         }
       }, 50);
     });
-    expect(r.code, `${r.err}\n${readdirSync(join(cwd, "logs")).map((f) => readFileSync(join(cwd, "logs", f), "utf8")).join("")}`).toBe(130);
+    expect(
+      r.code,
+      `${r.err}\n${readdirSync(join(cwd, 'logs'))
+        .map((f) => readFileSync(join(cwd, 'logs', f), 'utf8'))
+        .join('')}`,
+    ).toBe(130);
     expect(r.err).toMatch(/SIGINT: cancelling the run/);
     expect(r.err).toMatch(/cancelled during train; nothing of this run was kept \[CANCELLED\]/);
     expect(readdirSync(join(cwd, 'runs'))).toEqual([]);
@@ -155,11 +257,17 @@ describe("the prototype's rules: one line, exit 2", () => {
     [[], 'name a command, or at least one of --download, --process, --generate, --train'],
     [['--process', '--start', '2023-06-06 14:00:00'], '--process needs --start and --end'],
     [['--process', '--end', '2023-06-06 14:00:00'], '--process needs --start and --end'],
-    [['--generate', '--metric', 'container_cpu_usage_seconds_total', '--level', 'amf'], '--generate needs --metric, --type and --level (--type missing)'],
+    [
+      ['--generate', '--metric', 'container_cpu_usage_seconds_total', '--level', 'amf'],
+      '--generate needs --metric, --type and --level (--type missing)',
+    ],
     [['--generate', '--type', 'memory'], '--generate needs --metric, --type and --level (--metric, --level missing)'],
     [['--train', '--data', 'x.parquet'], '--train needs --model'],
     [['--train', '--model', 'ARIMA'], '--train needs --data, or --process and --generate in the same run'],
-    [['--train', '--model', 'ARIMA', '--generate', '--metric', 'm', '--type', 'cpu', '--level', 'amf'], '--train needs --data, or --process and --generate in the same run'],
+    [
+      ['--train', '--model', 'ARIMA', '--generate', '--metric', 'm', '--type', 'cpu', '--level', 'amf'],
+      '--train needs --data, or --process and --generate in the same run',
+    ],
     [['--generate', '--metric', 'm', '--type', 'disk', '--level', 'amf'], '--type must be one of'],
     [['--train', '--data', 'x.parquet', '--model', 'xgboost'], 'unknown model "xgboost"'],
   ])('%j', async (args, message) => {
@@ -167,6 +275,8 @@ describe("the prototype's rules: one line, exit 2", () => {
     const r = await runCli([...args, '--runs-dir', join(cwd, 'runs'), '--logs-dir', join(cwd, 'logs')]);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')[0]).toContain(message);
-    expect(existsSync(join(cwd, 'runs')) ? readdirSync(join(cwd, 'runs')).filter((f) => !f.startsWith('.')) : []).toEqual([]);
+    expect(
+      existsSync(join(cwd, 'runs')) ? readdirSync(join(cwd, 'runs')).filter((f) => !f.startsWith('.')) : [],
+    ).toEqual([]);
   });
 });

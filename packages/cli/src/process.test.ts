@@ -12,7 +12,23 @@ afterAll(dirs.cleanup);
 describe('amf-foresight process', () => {
   it('writes the window as Parquet and logs the available range to logs/', async () => {
     const d = tmp();
-    const r = await run(['process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs'), '--output', 'json', '--match', '{pod=~"open5gs-amf.*"}']);
+    const r = await run([
+      'process',
+      '--start',
+      '2023-06-06 14:00:00',
+      '--end',
+      '2023-06-06 16:00:00',
+      '--local-path',
+      SAMPLE,
+      '--out-dir',
+      join(d, 'samples'),
+      '--logs-dir',
+      join(d, 'logs'),
+      '--output',
+      'json',
+      '--match',
+      '{pod=~"open5gs-amf.*"}',
+    ]);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out) as { samples: number; series: number; readFrom: string };
     expect(summary.series).toBe(17); // one AMF pod: 6 + 5 + 6 series over its three cgroup levels
@@ -22,12 +38,32 @@ describe('amf-foresight process', () => {
     expect(readdirSync(join(d, 'samples')).sort()).toEqual(['samples.parquet', 'series.parquet']);
     const logs = readdirSync(join(d, 'logs'));
     expect(logs).toHaveLength(1);
-    expect(readFileSync(join(d, 'logs', logs[0]!), 'utf8')).toContain('available data: 2023-06-05 00:00:00 to 2023-06-11 23:59:45 UTC');
+    expect(readFileSync(join(d, 'logs', logs[0]!), 'utf8')).toContain(
+      'available data: 2023-06-05 00:00:00 to 2023-06-11 23:59:45 UTC',
+    );
   });
 
   it('--read-before 0 reads the window alone', async () => {
     const d = tmp();
-    const r = await run(['process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', '--read-before', '0s', '--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs'), '--output', 'json', '--match', '{pod=~"open5gs-amf.*"}']);
+    const r = await run([
+      'process',
+      '--start',
+      '2023-06-06 14:00:00',
+      '--end',
+      '2023-06-06 16:00:00',
+      '--read-before',
+      '0s',
+      '--local-path',
+      SAMPLE,
+      '--out-dir',
+      join(d, 'samples'),
+      '--logs-dir',
+      join(d, 'logs'),
+      '--output',
+      'json',
+      '--match',
+      '{pod=~"open5gs-amf.*"}',
+    ]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as { samples: number }).samples).toBe(17 * 481);
   });
@@ -36,10 +72,23 @@ describe('amf-foresight process', () => {
     [['--end', '2023-06-06 16:00:00'], 2, '--process needs --start and --end'],
     [['--start', '2023-06-06 16:00:00', '--end', '2023-06-06 14:00:00'], 2, 'must be before --end'],
     [['--start', '2023/06/06', '--end', '2023-06-06 14:00:00'], 2, 'is not a time'],
-    [['--start', '2024-01-01 00:00:00', '--end', '2024-01-02 00:00:00'], 3, 'the blocks hold 2023-06-05 00:00:00 to 2023-06-11 23:59:45 (UTC)'],
+    [
+      ['--start', '2024-01-01 00:00:00', '--end', '2024-01-02 00:00:00'],
+      3,
+      'the blocks hold 2023-06-05 00:00:00 to 2023-06-11 23:59:45 (UTC)',
+    ],
   ])('%j: exit %i, one line', async (args, code, text) => {
     const d = tmp();
-    const r = await run(['process', '--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs'), ...args]);
+    const r = await run([
+      'process',
+      '--local-path',
+      SAMPLE,
+      '--out-dir',
+      join(d, 'samples'),
+      '--logs-dir',
+      join(d, 'logs'),
+      ...args,
+    ]);
     expect(r.code).toBe(code);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toContain(text);

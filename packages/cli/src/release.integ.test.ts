@@ -10,12 +10,26 @@ describe.runIf(existsSync(join(REPO_ROOT, '.git')))('nx release --dry-run', () =
   it('versions the packages and previews changelogs without changing a file', () => {
     const status = () => execFileSync('git', ['status', '--porcelain'], { cwd: REPO_ROOT, encoding: 'utf8' });
     const before = status();
-    const r = spawnSync('npx', ['nx', 'release', '--dry-run', '--skip-publish'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } });
+    const r = spawnSync('npx', ['nx', 'release', '--dry-run', '--skip-publish'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
     // Colours come through under CI=true whatever the env says: compare plain text.
-    // eslint-disable-next-line no-control-regex
+     
     const out = `${r.stdout}${r.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
     expect(r.status, out).toBe(0);
-    for (const p of ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'models-prophet', 'models-lstm', 'orchestrator', 'cli']) {
+    for (const p of [
+      'core',
+      'tsdb-ingest',
+      'features',
+      'models-seasonal',
+      'models-arima',
+      'models-prophet',
+      'models-lstm',
+      'orchestrator',
+      'cli',
+    ]) {
       expect(out).toContain(`Running release version for project: @amf-foresight/${p}`);
     }
     expect(out).toContain('The "dryRun" flag means no changes were made');
@@ -27,13 +41,30 @@ describe.runIf(existsSync(join(REPO_ROOT, '.git')))('nx release --dry-run', () =
 // tarball) on every package, after `make build`.
 describe('package hygiene', () => {
   const bin = (n: string) => join(REPO_ROOT, 'node_modules/.bin', n);
-  it.each(['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'models-prophet', 'models-lstm', 'orchestrator', 'cli'])('%s: publint --strict and attw --pack', (p) => {
-    const cwd = join(REPO_ROOT, 'packages', p);
-    const lint = spawnSync(bin('publint'), ['--strict'], { cwd, encoding: 'utf8' });
-    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
-    expect(lint.stdout).toContain('All good!');
-    const attw = spawnSync(bin('attw'), ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'], { cwd, encoding: 'utf8' });
-    expect(attw.status, attw.stdout + attw.stderr).toBe(0);
-    expect(attw.stdout).toContain('No problems found');
-  }, 120_000);
+  it.each([
+    'core',
+    'tsdb-ingest',
+    'features',
+    'models-seasonal',
+    'models-arima',
+    'models-prophet',
+    'models-lstm',
+    'orchestrator',
+    'cli',
+  ])(
+    '%s: publint --strict and attw --pack',
+    (p) => {
+      const cwd = join(REPO_ROOT, 'packages', p);
+      const lint = spawnSync(bin('publint'), ['--strict'], { cwd, encoding: 'utf8' });
+      expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+      expect(lint.stdout).toContain('All good!');
+      const attw = spawnSync(bin('attw'), ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'], {
+        cwd,
+        encoding: 'utf8',
+      });
+      expect(attw.status, attw.stdout + attw.stderr).toBe(0);
+      expect(attw.stdout).toContain('No problems found');
+    },
+    120_000,
+  );
 });

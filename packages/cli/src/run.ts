@@ -21,7 +21,12 @@ export interface CommandContext {
  * aborted by the first SIGINT/SIGTERM (the run stops and keeps nothing half-written); a second
  * one exits at once with 130.
  */
-export async function withCommand<T>(io: Io, args: object, logFile: string | undefined, work: (ctx: CommandContext) => Promise<T>): Promise<T> {
+export async function withCommand<T>(
+  io: Io,
+  args: object,
+  logFile: string | undefined,
+  work: (ctx: CommandContext) => Promise<T>,
+): Promise<T> {
   const argv = args as CommonArgs;
   const out = consoleOutput(io, { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) });
   const file = logFile !== undefined ? fileLogger(logFile) : undefined;
@@ -41,7 +46,12 @@ export async function withCommand<T>(io: Io, args: object, logFile: string | und
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   try {
-    return await work({ logger, progress: out.progress, signal: ac.signal, ...(logFile !== undefined ? { logFile } : {}) });
+    return await work({
+      logger,
+      progress: out.progress,
+      signal: ac.signal,
+      ...(logFile !== undefined ? { logFile } : {}),
+    });
   } catch (e) {
     file?.error(e instanceof Error ? e.message : String(e)); // the terminal gets it once, from main
     throw e;

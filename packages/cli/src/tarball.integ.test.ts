@@ -13,15 +13,38 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
 describe('packages from their npm pack tarballs', () => {
   it('install into a fresh project and work through their public exports, ESM and CJS', () => {
-    const tarballs = ['core', 'tsdb-ingest', 'features', 'models-seasonal', 'models-arima', 'models-prophet', 'models-lstm', 'orchestrator', 'cli'].map((p) => {
-      const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages', p), encoding: 'utf8' });
+    const tarballs = [
+      'core',
+      'tsdb-ingest',
+      'features',
+      'models-seasonal',
+      'models-arima',
+      'models-prophet',
+      'models-lstm',
+      'orchestrator',
+      'cli',
+    ].map((p) => {
+      const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
+        cwd: join(root, 'packages', p),
+        encoding: 'utf8',
+      });
       return join(work, out.trim().split('\n').pop()!);
     });
     const app = join(work, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual(['cli', 'core', 'features', 'models-arima', 'models-lstm', 'models-prophet', 'models-seasonal', 'orchestrator', 'tsdb-ingest']);
+    expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual([
+      'cli',
+      'core',
+      'features',
+      'models-arima',
+      'models-lstm',
+      'models-prophet',
+      'models-seasonal',
+      'orchestrator',
+      'tsdb-ingest',
+    ]);
 
     writeFileSync(
       join(app, 'esm.mjs'),
@@ -30,8 +53,10 @@ import { InputError } from '@amf-foresight/core';
 import { main } from '@amf-foresight/cli';
 const r = await readSamples(${JSON.stringify(FIXTURE)}, { matchers: 'demo_requests_total' });
 let out = '';
-const code = await main(['tsdb', 'ls', ${JSON.stringify(FIXTURE)}], { out: (t) => (out += t), err: () => {}, isTTY: false });
-console.log(JSON.stringify({ rows: r.samples.numRows, err: new InputError('X', 'x').exitCode, code, ls: out.split('\\n').length }));`,
+const io = { out: (t) => (out += t), err: () => {}, isTTY: false };
+const code = await main(['tsdb', 'ls', ${JSON.stringify(FIXTURE)}], io);
+const err = new InputError('X', 'x').exitCode;
+console.log(JSON.stringify({ rows: r.samples.numRows, err, code, ls: out.split('\\n').length }));`,
     );
     writeFileSync(
       join(app, 'cjs.cjs'),
@@ -47,31 +72,61 @@ const ds = Array.from({ length: 20 }, (_, i) => i * 60000);
 const m = await new SeasonalNaive({ season: 4 }).fit({ ds, y: ds.map((_, i) => i % 4) });
 console.log(JSON.stringify(Array.from(m.predict(4).mean)));`,
     );
-    expect(JSON.parse(execFileSync('node', ['models.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual([0, 1, 2, 3]);
+    expect(JSON.parse(execFileSync('node', ['models.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual([
+      0, 1, 2, 3,
+    ]);
     // MSTL loads augurs' WebAssembly from the installed package, from ESM and from CJS.
     const mstl = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 60 }, (_, i) => i * 3600000);
-new MstlEts({ periods: [24] }).fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 3.8)) }).then((m) => console.log(JSON.stringify({ ${'ext'}: '${ext}', n: m.predict(5).mean.length })));`;
+new MstlEts({ periods: [24] })
+  .fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 3.8)) })
+  .then((m) => console.log(JSON.stringify({ ext: '${ext}', n: m.predict(5).mean.length })));`;
     writeFileSync(join(app, 'mstl.mjs'), mstl('mjs', "import { MstlEts } from '@amf-foresight/models-seasonal';"));
     writeFileSync(join(app, 'mstl.cjs'), mstl('cjs', "const { MstlEts } = require('@amf-foresight/models-seasonal');"));
-    expect(JSON.parse(execFileSync('node', ['mstl.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'mjs', n: 5 });
-    expect(JSON.parse(execFileSync('node', ['mstl.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'cjs', n: 5 });
+    expect(JSON.parse(execFileSync('node', ['mstl.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({
+      ext: 'mjs',
+      n: 5,
+    });
+    expect(JSON.parse(execFileSync('node', ['mstl.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({
+      ext: 'cjs',
+      n: 5,
+    });
     // Prophet: augurs plus the Stan model's WebAssembly component, from ESM and from CJS.
     const prophet = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 600 }, (_, i) => i * 300000);
-new Prophet().fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m) => { const f = m.predict(3); console.log(JSON.stringify({ ${'ext'}: '${ext}', n: f.mean.length, ok: f.intervals[95].lo[0] < f.mean[0] })); });`;
+new Prophet().fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m) => {
+  const f = m.predict(3);
+  console.log(JSON.stringify({ ext: '${ext}', n: f.mean.length, ok: f.intervals[95].lo[0] < f.mean[0] }));
+});`;
     writeFileSync(join(app, 'prophet.mjs'), prophet('mjs', "import { Prophet } from '@amf-foresight/models-prophet';"));
-    writeFileSync(join(app, 'prophet.cjs'), prophet('cjs', "const { Prophet } = require('@amf-foresight/models-prophet');"));
-    expect(JSON.parse(execFileSync('node', ['prophet.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'mjs', n: 3, ok: true });
-    expect(JSON.parse(execFileSync('node', ['prophet.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'cjs', n: 3, ok: true });
+    writeFileSync(
+      join(app, 'prophet.cjs'),
+      prophet('cjs', "const { Prophet } = require('@amf-foresight/models-prophet');"),
+    );
+    expect(JSON.parse(execFileSync('node', ['prophet.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual(
+      { ext: 'mjs', n: 3, ok: true },
+    );
+    expect(JSON.parse(execFileSync('node', ['prophet.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual(
+      { ext: 'cjs', n: 3, ok: true },
+    );
     // LSTM: TensorFlow.js with the wasm backend's files from the installed package, ESM and CJS.
     const lstm = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 400 }, (_, i) => i * 300000);
-new Lstm({ epochs: 2, maxSamples: 50, maxHorizon: 3 }).fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) }).then((m) => console.log(JSON.stringify({ ${'ext'}: '${ext}', n: m.predict(3).mean.length, backend: m.backend })));`;
+new Lstm({ epochs: 2, maxSamples: 50, maxHorizon: 3 })
+  .fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) })
+  .then((m) => console.log(JSON.stringify({ ext: '${ext}', n: m.predict(3).mean.length, backend: m.backend })));`;
     writeFileSync(join(app, 'lstm.mjs'), lstm('mjs', "import { Lstm } from '@amf-foresight/models-lstm';"));
     writeFileSync(join(app, 'lstm.cjs'), lstm('cjs', "const { Lstm } = require('@amf-foresight/models-lstm');"));
-    expect(JSON.parse(execFileSync('node', ['lstm.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'mjs', n: 3, backend: 'wasm' });
-    expect(JSON.parse(execFileSync('node', ['lstm.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext: 'cjs', n: 3, backend: 'wasm' });
+    expect(JSON.parse(execFileSync('node', ['lstm.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({
+      ext: 'mjs',
+      n: 3,
+      backend: 'wasm',
+    });
+    expect(JSON.parse(execFileSync('node', ['lstm.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({
+      ext: 'cjs',
+      n: 3,
+      backend: 'wasm',
+    });
     // features, models-arima and orchestrator through their public exports, ESM and CJS.
     const rest = (ext: string, head: string) => `${head}
 const ds = Array.from({ length: 300 }, (_, i) => i * 60000);
@@ -79,31 +134,61 @@ const y = ds.map((_, i) => 5 + Math.sin(i / 9) + (i % 5) / 10);
 (async () => {
   const a = await new Arima({ order: [1, 0, 0], maxHorizon: 3 }).fit({ ds, y });
   const s = await (await makeModel('SNAIVE', { season: 60 })).fit({ ds, y });
-  const out = { ${'ext'}: '${ext}', levels: LEVELS.length, arima: a.predict(3).mean.length, snaive: s.predict(2).mean.length, models: modelNames().length };
+  const [arima, snaive] = [a.predict(3).mean.length, s.predict(2).mean.length];
+  const out = { ext: '${ext}', levels: LEVELS.length, arima, snaive, models: modelNames().length };
   await stopArimaWorker();
   console.log(JSON.stringify(out));
 })();`;
-    writeFileSync(join(app, 'rest.mjs'), rest('mjs', "import { LEVELS } from '@amf-foresight/features';\nimport { Arima, stopArimaWorker } from '@amf-foresight/models-arima';\nimport { makeModel, modelNames } from '@amf-foresight/orchestrator';"));
-    writeFileSync(join(app, 'rest.cjs'), rest('cjs', "const { LEVELS } = require('@amf-foresight/features');\nconst { Arima, stopArimaWorker } = require('@amf-foresight/models-arima');\nconst { makeModel, modelNames } = require('@amf-foresight/orchestrator');"));
+    writeFileSync(
+      join(app, 'rest.mjs'),
+      rest(
+        'mjs',
+        "import { LEVELS } from '@amf-foresight/features';\nimport { Arima, stopArimaWorker } from " +
+          "'@amf-foresight/models-arima';\nimport { makeModel, modelNames } from '@amf-foresight/orchestrator';",
+      ),
+    );
+    writeFileSync(
+      join(app, 'rest.cjs'),
+      rest(
+        'cjs',
+        "const { LEVELS } = require('@amf-foresight/features');\nconst { Arima, stopArimaWorker } = " +
+          "require('@amf-foresight/models-arima');\n" +
+          "const { makeModel, modelNames } = require('@amf-foresight/orchestrator');",
+      ),
+    );
     for (const ext of ['mjs', 'cjs']) {
-      expect(JSON.parse(execFileSync('node', [`rest.${ext}`], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ ext, levels: 4, arima: 3, snaive: 2, models: 6 });
+      expect(
+        JSON.parse(execFileSync('node', [`rest.${ext}`], { cwd: app, encoding: 'utf8', timeout: 120_000 })),
+      ).toEqual({ ext, levels: 4, arima: 3, snaive: 2, models: 6 });
     }
     // The whole pipeline from CJS, on the sample blocks shipped in the cli tarball.
     writeFileSync(
       join(app, 'pipeline.cjs'),
       `const { runPipeline } = require('@amf-foresight/orchestrator');
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-runPipeline({ runsDir: 'runs', source: { kind: 'local', dataDir: 'node_modules/@amf-foresight/cli/sample-data/blocks', start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16) },
-  generate: { metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf', namespace: 'openverso', nf: 'amf', step: 60000, rateWindow: 300000 },
-  train: { model: 'NAIVE', horizon: 5, windows: 2 } }, { logger: quiet, progress: { start() {}, advance() {}, done() {} }, signal: new AbortController().signal })
-  .then((r) => { const run = require('./' + r.runDir + '/run.json'); console.log(JSON.stringify({ model: r.train.model, steps: Object.keys(r.steps), version: run.versions['@amf-foresight/orchestrator'] })); });`,
+const dataDir = 'node_modules/@amf-foresight/cli/sample-data/blocks';
+const source = { kind: 'local', dataDir, start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16) };
+const metric = 'container_cpu_usage_seconds_total';
+const generate = { metric, type: 'cpu', level: 'amf', namespace: 'openverso', nf: 'amf', step: 60000, rateWindow: 3e5 };
+const ctx = { logger: quiet, progress: { start() {}, advance() {}, done() {} }, signal: new AbortController().signal };
+const train = { model: 'NAIVE', horizon: 5, windows: 2 };
+runPipeline({ runsDir: 'runs', source, generate, train }, ctx).then((r) => {
+  const version = require('./' + r.runDir + '/run.json').versions['@amf-foresight/orchestrator'];
+  console.log(JSON.stringify({ model: r.train.model, steps: Object.keys(r.steps), version }));
+});`,
     );
-    expect(JSON.parse(execFileSync('node', ['pipeline.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({ model: 'NAIVE', steps: ['process', 'generate', 'train'], version: '0.1.0' });
+    expect(
+      JSON.parse(execFileSync('node', ['pipeline.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 })),
+    ).toEqual({ model: 'NAIVE', steps: ['process', 'generate', 'train'], version: '0.1.0' });
     const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }));
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
     const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }));
     expect(cjs).toEqual({ rows: 1680, amf: false });
-    const bin = execFileSync(join(app, 'node_modules/.bin/amf-foresight'), ['tsdb', 'dump', FIXTURE, '--match', 'demo_requests_total'], { encoding: 'utf8' });
+    const bin = execFileSync(
+      join(app, 'node_modules/.bin/amf-foresight'),
+      ['tsdb', 'dump', FIXTURE, '--match', 'demo_requests_total'],
+      { encoding: 'utf8' },
+    );
     expect(bin.split('\n')[0]).toBe('{__name__="demo_requests_total", instance="a", job="demo"} 5 1700000000000');
   });
 });

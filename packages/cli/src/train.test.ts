@@ -13,8 +13,14 @@ let dataset = '';
 
 function writeDataset(path: string, y: (number | null)[]): void {
   const t = new Table({
-    unique_id: vectorFromArray(y.map(() => 'x'), new Utf8()),
-    ds: vectorFromArray(y.map((_, i) => Date.UTC(2023, 5, 5) + i * 300_000), new TimestampMillisecond('UTC')),
+    unique_id: vectorFromArray(
+      y.map(() => 'x'),
+      new Utf8(),
+    ),
+    ds: vectorFromArray(
+      y.map((_, i) => Date.UTC(2023, 5, 5) + i * 300_000),
+      new TimestampMillisecond('UTC'),
+    ),
     y: vectorFromArray(y, new Float64()),
   });
   writeParquetFile(path, t, { version: 1 });
@@ -23,8 +29,48 @@ function writeDataset(path: string, y: (number | null)[]): void {
 beforeAll(async () => {
   work = dirs.make();
   dataset = join(work, 'amf.parquet');
-  expect((await runCli(['process', '--quiet', '--start', '2023-06-07 00:00:00', '--end', '2023-06-10 00:00:00', '--local-path', SAMPLE, '--out-dir', join(work, 's'), '--logs-dir', join(work, 'logs'), '--match', '{pod=~"open5gs-amf.*"}'])).code).toBe(0);
-  expect((await runCli(['generate', '--quiet', '--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf', '--step', '5m', '--data-dir', join(work, 's'), '--out', dataset, '--logs-dir', join(work, 'logs')])).code).toBe(0);
+  expect(
+    (
+      await runCli([
+        'process',
+        '--quiet',
+        '--start',
+        '2023-06-07 00:00:00',
+        '--end',
+        '2023-06-10 00:00:00',
+        '--local-path',
+        SAMPLE,
+        '--out-dir',
+        join(work, 's'),
+        '--logs-dir',
+        join(work, 'logs'),
+        '--match',
+        '{pod=~"open5gs-amf.*"}',
+      ])
+    ).code,
+  ).toBe(0);
+  expect(
+    (
+      await runCli([
+        'generate',
+        '--quiet',
+        '--metric',
+        'container_cpu_usage_seconds_total',
+        '--type',
+        'cpu',
+        '--level',
+        'amf',
+        '--step',
+        '5m',
+        '--data-dir',
+        join(work, 's'),
+        '--out',
+        dataset,
+        '--logs-dir',
+        join(work, 'logs'),
+      ])
+    ).code,
+  ).toBe(0);
 }, 60_000);
 afterAll(async () => {
   await stopArimaWorker();
@@ -34,15 +80,40 @@ afterAll(async () => {
 describe('amf-foresight train and forecast', () => {
   it('trains, evaluates (prototype split and backtest), saves model, forecast and metrics', async () => {
     const out = join(work, 'run-snaive');
-    const r = await runCli(['train', '--data', dataset, '--model', 'snaive', '--out-dir', out, '--output', 'json', '--quiet']);
+    const r = await runCli([
+      'train',
+      '--data',
+      dataset,
+      '--model',
+      'snaive',
+      '--out-dir',
+      out,
+      '--output',
+      'json',
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-    expect(metrics).toMatchObject({ model: 'SNAIVE', series: 'openverso/open5gs-amf/amf', backtest: { horizon: 12, windows: 7 } });
+    expect(metrics).toMatchObject({
+      model: 'SNAIVE',
+      series: 'openverso/open5gs-amf/amf',
+      backtest: { horizon: 12, windows: 7 },
+    });
     expect(metrics.prototype.testMse).toBeGreaterThan(0);
     expect(metrics.backtest.mean.mase).toBeGreaterThan(0);
     expect(existsSync(join(out, 'model', 'manifest.json'))).toBe(true);
     const f = readParquetFile(join(out, 'forecast.parquet')).table;
-    expect(f.schema.fields.map((x) => x.name)).toEqual(['unique_id', 'ds', 'SNAIVE', 'SNAIVE-lo-80', 'SNAIVE-hi-80', 'SNAIVE-lo-90', 'SNAIVE-hi-90', 'SNAIVE-lo-95', 'SNAIVE-hi-95']);
+    expect(f.schema.fields.map((x) => x.name)).toEqual([
+      'unique_id',
+      'ds',
+      'SNAIVE',
+      'SNAIVE-lo-80',
+      'SNAIVE-hi-80',
+      'SNAIVE-lo-90',
+      'SNAIVE-hi-90',
+      'SNAIVE-lo-95',
+      'SNAIVE-hi-95',
+    ]);
     expect(f.numRows).toBe(12);
     const fc = await runCli(['forecast', '--model-dir', join(out, 'model'), '--horizon', '5']);
     expect(fc.code).toBe(0);
@@ -52,7 +123,18 @@ describe('amf-foresight train and forecast', () => {
 
   it('trains ARIMA with its order search', async () => {
     const out = join(work, 'run-arima');
-    const r = await runCli(['train', '--data', dataset, '--model', 'ARIMA', '--out-dir', out, '--quiet', '--windows', '3']);
+    const r = await runCli([
+      'train',
+      '--data',
+      dataset,
+      '--model',
+      'ARIMA',
+      '--out-dir',
+      out,
+      '--quiet',
+      '--windows',
+      '3',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).model).toBe('ARIMA');
   }, 60_000);
@@ -70,7 +152,10 @@ describe('amf-foresight train and forecast', () => {
 
   it('refuses series with too many gaps or no values at all (exit 2), and a missing dataset (exit 3)', async () => {
     const sparse = join(dirs.make(), 'sparse.parquet');
-    writeDataset(sparse, Array.from({ length: 600 }, (_, i) => (i % 3 ? null : i)));
+    writeDataset(
+      sparse,
+      Array.from({ length: 600 }, (_, i) => (i % 3 ? null : i)),
+    );
     const r = await runCli(['train', '--data', sparse, '--model', 'snaive', '--out-dir', join(dirs.make(), 'o')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('points are missing');

@@ -44,4 +44,9 @@ export interface Dataset {
 }
 
 /** Units of the feature types, for plots and metadata. */
-export const FEATURE_UNITS: Readonly<Record<string, string>> = { memory: 'MiB', cpu: 'cores', utilization: '% of CPU limit', raw: 'raw' };
+export const FEATURE_UNITS: Readonly<Record<string, string>> = {
+  memory: 'MiB',
+  cpu: 'cores',
+  utilization: '% of CPU limit',
+  raw: 'raw',
+};

@@ -3,7 +3,12 @@ import { AmfError, DataNotFoundError, InputError, UsageError, isAmfError } from 
 
 describe('AmfError', () => {
   it('carries a stable code, details and an exit code', () => {
-    const e = new InputError('TSDB_BAD_CRC', 'CRC mismatch', { file: 'index', section: 'TOC', offset: 901, hint: 'the file is damaged' });
+    const e = new InputError('TSDB_BAD_CRC', 'CRC mismatch', {
+      file: 'index',
+      section: 'TOC',
+      offset: 901,
+      hint: 'the file is damaged',
+    });
     expect(e.code).toBe('TSDB_BAD_CRC');
     expect(e.exitCode).toBe(2);
     expect(e.name).toBe('InputError');

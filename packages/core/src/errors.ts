@@ -33,7 +33,12 @@ export class AmfError extends Error {
   /** Exit code the CLI uses for this error. */
   readonly exitCode: ExitCode;
 
-  constructor(code: string, message: string, details: AmfErrorDetails = {}, options?: { cause?: unknown; exitCode?: ExitCode }) {
+  constructor(
+    code: string,
+    message: string,
+    details: AmfErrorDetails = {},
+    options?: { cause?: unknown; exitCode?: ExitCode },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

@@ -10,6 +10,19 @@ export type { Dataset, Samples, SeriesSummary } from './data.js';
 export { fillGaps, seededRandom, conformalQuantile } from './numeric.js';
 export { parseTime, parseDuration, checkWindow, formatTime } from './time.js';
 export { writeFileAtomic, writeFilesAtomic } from './files.js';
-export { NotFittedError, DEFAULT_LEVELS, MANIFEST_VERSION, writeManifest, readManifest, checkSeries, checkHorizon, normalQuantile, zForLevel, normalIntervals, constantForecast, futureTimes } from './forecaster.js';
+export {
+  NotFittedError,
+  DEFAULT_LEVELS,
+  MANIFEST_VERSION,
+  writeManifest,
+  readManifest,
+  checkSeries,
+  checkHorizon,
+  normalQuantile,
+  zForLevel,
+  normalIntervals,
+  constantForecast,
+  futureTimes,
+} from './forecaster.js';
 export type { Forecaster, Forecast, PredictOptions, SeriesInput, ModelManifest } from './forecaster.js';
 export { mse, rmse, mae, smape, mase, seasonalNaiveScale, coverage, pinball } from './metrics.js';

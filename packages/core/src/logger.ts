@@ -16,7 +16,11 @@ export const silentLogger: Logger = {
 
 /** A logger that keeps every record in memory, for tests and for summaries. */
 export class MemoryLogger implements Logger {
-  readonly records: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }[] = [];
+  readonly records: {
+    level: 'debug' | 'info' | 'warn' | 'error';
+    message: string;
+    fields?: Record<string, unknown>;
+  }[] = [];
   debug(message: string, fields?: Record<string, unknown>): void {
     this.records.push({ level: 'debug', message, ...(fields ? { fields } : {}) });
   }

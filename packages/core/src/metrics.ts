@@ -26,7 +26,9 @@ export function mae(y: ArrayLike<number>, f: ArrayLike<number>): number {
 
 /** Symmetric MAPE in percent (0–200), the M4 definition; pairs with both values 0 count as 0. */
 export function smape(y: ArrayLike<number>, f: ArrayLike<number>): number {
-  return mean(pairs(y, f).map(([a, b]) => (a === 0 && b === 0 ? 0 : (200 * Math.abs(a - b)) / (Math.abs(a) + Math.abs(b)))));
+  return mean(
+    pairs(y, f).map(([a, b]) => (a === 0 && b === 0 ? 0 : (200 * Math.abs(a - b)) / (Math.abs(a) + Math.abs(b)))),
+  );
 }
 
 /**

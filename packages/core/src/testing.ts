@@ -39,23 +39,30 @@ export function forecasterConformance(name: string, o: ConformanceOptions): void
     it('throws NotFittedError when predicting before fit', () => {
       expect(() => o.make().predict(3)).toThrow(expect.objectContaining({ code: 'NOT_FITTED' }));
     });
-    it('fit returns the model; predict(h) gives h steps after the series, with 80/90/95 % intervals that nest', async () => {
-      const m = o.make();
-      expect(await m.fit(series)).toBe(m);
-      const f = m.predict(12);
-      expect(f.mean).toHaveLength(12);
-      expect(f.ds[0]).toBe(series.ds[series.ds.length - 1]! + 300_000);
-      expect(Object.keys(f.intervals).map(Number).sort((a, b) => a - b)).toEqual([80, 90, 95]);
-      for (let i = 0; i < 12; i++) {
-        expect(Number.isFinite(f.mean[i]!)).toBe(true);
-        expect(f.intervals[80]!.lo[i]!).toBeLessThanOrEqual(f.mean[i]!);
-        expect(f.intervals[80]!.hi[i]!).toBeGreaterThanOrEqual(f.mean[i]!);
-        expect(f.intervals[95]!.lo[i]!).toBeLessThanOrEqual(f.intervals[80]!.lo[i]!);
-        expect(f.intervals[95]!.hi[i]!).toBeGreaterThanOrEqual(f.intervals[80]!.hi[i]!);
-      }
-      const f50 = m.predict(2, { levels: [50] });
-      expect(Object.keys(f50.intervals)).toEqual(['50']);
-    });
+    it(
+      'fit returns the model; predict(h) gives h steps after the series, with 80/90/95 % intervals ' + 'that nest',
+      async () => {
+        const m = o.make();
+        expect(await m.fit(series)).toBe(m);
+        const f = m.predict(12);
+        expect(f.mean).toHaveLength(12);
+        expect(f.ds[0]).toBe(series.ds[series.ds.length - 1]! + 300_000);
+        expect(
+          Object.keys(f.intervals)
+            .map(Number)
+            .sort((a, b) => a - b),
+        ).toEqual([80, 90, 95]);
+        for (let i = 0; i < 12; i++) {
+          expect(Number.isFinite(f.mean[i]!)).toBe(true);
+          expect(f.intervals[80]!.lo[i]!).toBeLessThanOrEqual(f.mean[i]!);
+          expect(f.intervals[80]!.hi[i]!).toBeGreaterThanOrEqual(f.mean[i]!);
+          expect(f.intervals[95]!.lo[i]!).toBeLessThanOrEqual(f.intervals[80]!.lo[i]!);
+          expect(f.intervals[95]!.hi[i]!).toBeGreaterThanOrEqual(f.intervals[80]!.hi[i]!);
+        }
+        const f50 = m.predict(2, { levels: [50] });
+        expect(Object.keys(f50.intervals)).toEqual(['50']);
+      },
+    );
     it('save → load gives the same forecast', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'amf-model-'));
       try {
@@ -79,7 +86,9 @@ export function forecasterConformance(name: string, o: ConformanceOptions): void
         const m = await o.make().fit(series);
         m.save(dir);
         writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ formatVersion: 99, model: m.name }));
-        await expect(Promise.resolve().then(() => o.load(dir))).rejects.toMatchObject({ code: 'MODEL_MANIFEST_TOO_NEW' });
+        await expect(Promise.resolve().then(() => o.load(dir))).rejects.toMatchObject({
+          code: 'MODEL_MANIFEST_TOO_NEW',
+        });
         expect(() => m.predict(0)).toThrow(expect.objectContaining({ code: 'BAD_HORIZON' }));
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -90,7 +99,9 @@ export function forecasterConformance(name: string, o: ConformanceOptions): void
       await expect(o.make().fit(nan)).rejects.toBeInstanceOf(AmfError);
       const inf = { ds: series.ds, y: Float64Array.from(series.y, (v, i) => (i === 5 ? Infinity : v)) };
       await expect(o.make().fit(inf)).rejects.toMatchObject({ code: 'SERIES_NOT_FINITE' });
-      await expect(o.make().fit({ ds: series.ds.slice(0, 1), y: series.y.slice(0, 1) })).rejects.toMatchObject({ code: 'SERIES_TOO_SHORT' });
+      await expect(o.make().fit({ ds: series.ds.slice(0, 1), y: series.y.slice(0, 1) })).rejects.toMatchObject({
+        code: 'SERIES_TOO_SHORT',
+      });
       const constant = { ds: series.ds, y: new Float64Array(series.y.length).fill(7) };
       const f = (await o.make().fit(constant)).predict(5);
       for (const v of f.mean) expect(v).toBeCloseTo(7, 6);

@@ -41,13 +41,25 @@ export function readBeforeFor(o: { type: FeatureType; rateWindow?: number; lookb
 }
 
 function checkOptions(o: GenerateOptions, step: number, window: number): void {
-  if (!FEATURE_TYPES.includes(o.type)) throw new UsageError('BAD_TYPE', `unknown type ${JSON.stringify(o.type)}`, { flag: '--type', hint: `use one of ${FEATURE_TYPES.join(', ')}` });
+  if (!FEATURE_TYPES.includes(o.type))
+    throw new UsageError('BAD_TYPE', `unknown type ${JSON.stringify(o.type)}`, {
+      flag: '--type',
+      hint: `use one of ${FEATURE_TYPES.join(', ')}`,
+    });
   if (!(step > 0)) throw new UsageError('BAD_STEP', '--step must be positive', { flag: '--step' });
   if ((o.type === 'cpu' || o.type === 'utilization') && step > window) {
-    throw new UsageError('STEP_OVER_WINDOW', `--step ${step / 1000}s is larger than --rate-window ${window / 1000}s: samples between windows would be ignored`, { flag: '--step', hint: 'use a step no larger than the rate window' });
+    throw new UsageError(
+      'STEP_OVER_WINDOW',
+      `--step ${step / 1000}s is larger than --rate-window ${window / 1000}s: samples between windows would be ignored`,
+      { flag: '--step', hint: 'use a step no larger than the rate window' },
+    );
   }
   if ((o.type === 'cpu' || o.type === 'utilization') && !o.metric.endsWith('_total')) {
-    throw new UsageError('NOT_A_COUNTER', `--type ${o.type} takes the rate of a counter, and ${o.metric} is not one (counters end in _total)`, { flag: '--metric', hint: 'e.g. --metric container_cpu_usage_seconds_total' });
+    throw new UsageError(
+      'NOT_A_COUNTER',
+      `--type ${o.type} takes the rate of a counter, and ${o.metric} is not one (counters end in _total)`,
+      { flag: '--metric', hint: 'e.g. --metric container_cpu_usage_seconds_total' },
+    );
   }
 }
 
@@ -128,11 +140,23 @@ function summarise(uid: string, values: Float64Array, pods: string[]): SeriesSum
     total += v;
   }
   const n = values.length - missing;
-  return { unique_id: uid, points: n, missing, longestGap: longest, min: n ? min : NaN, mean: n ? total / n : NaN, max: n ? max : NaN, pods };
+  return {
+    unique_id: uid,
+    points: n,
+    missing,
+    longestGap: longest,
+    min: n ? min : NaN,
+    mean: n ? total / n : NaN,
+    max: n ? max : NaN,
+    pods,
+  };
 }
 
 /** Selected series grouped into dataset series: one per workload (pods summed) or one per pod. */
-function groupSeries(selected: SelectedSeries[], o: GenerateOptions): Map<string, { members: SelectedSeries[]; workload: string; level: string; pod?: string }> {
+function groupSeries(
+  selected: SelectedSeries[],
+  o: GenerateOptions,
+): Map<string, { members: SelectedSeries[]; workload: string; level: string; pod?: string }> {
   const s = resolveSelection(o);
   const level = levelName(s.level, s.nf);
   const groups = new Map<string, { members: SelectedSeries[]; workload: string; level: string; pod?: string }>();
@@ -159,15 +183,29 @@ export function generateDataset(input: SamplesInput, o: GenerateOptions, ctx: Pa
   checkOptions(o, step, window);
   const start = o.start ?? (input.window ? Math.ceil(input.window.start / step) * step : undefined);
   const end = o.end ?? input.window?.end;
-  if (start === undefined || end === undefined) throw new UsageError('MISSING_WINDOW', 'the grid needs a start and an end (the samples carry no window)', { flag: '--start' });
+  if (start === undefined || end === undefined)
+    throw new UsageError('MISSING_WINDOW', 'the grid needs a start and an end (the samples carry no window)', {
+      flag: '--start',
+    });
   if (!(start <= end)) throw new UsageError('BAD_WINDOW', 'the grid start is after its end', { flag: '--start' });
   const selected = selectSeries(input.series, o);
   const ids = new Set(selected.map((x) => x.id));
-  const limits = o.type === 'utilization' ? limitSeries(input.series, selected) : new Map<number, { quota?: number; period?: number }>();
+  const limits =
+    o.type === 'utilization'
+      ? limitSeries(input.series, selected)
+      : new Map<number, { quota?: number; period?: number }>();
   for (const slot of limits.values()) for (const id of [slot.quota, slot.period]) if (id !== undefined) ids.add(id);
   const c: Ctx = { o, times: grid(start, end, step), window, points: pointsById(input.samples, ids), limits };
   const groups = groupSeries(selected, o);
-  const cols = { unique_id: [] as string[], ds: [] as number[], y: [] as (number | null)[], namespace: [] as string[], workload: [] as string[], level: [] as string[], pod: [] as string[] };
+  const cols = {
+    unique_id: [] as string[],
+    ds: [] as number[],
+    y: [] as (number | null)[],
+    namespace: [] as string[],
+    workload: [] as string[],
+    level: [] as string[],
+    pod: [] as string[],
+  };
   const summaries: SeriesSummary[] = [];
   progress.start('generate', selected.length, 'series');
   const s = resolveSelection(o);
@@ -176,7 +214,8 @@ export function generateDataset(input: SamplesInput, o: GenerateOptions, ctx: Pa
     for (const m of g.members) {
       const vals = featureValues(c, m.id);
       progress.advance(1);
-      if (vals) vals.forEach((v, k) => (Number.isNaN(v) ? undefined : (sum[k] = Number.isNaN(sum[k]!) ? v : sum[k]! + v)));
+      if (vals)
+        vals.forEach((v, k) => (Number.isNaN(v) ? undefined : (sum[k] = Number.isNaN(sum[k]!) ? v : sum[k]! + v)));
     }
     c.times.forEach((t, k) => {
       cols.unique_id.push(uid);
@@ -189,10 +228,30 @@ export function generateDataset(input: SamplesInput, o: GenerateOptions, ctx: Pa
     });
     const summary = summarise(uid, sum, [...new Set(g.members.map((m) => m.labels.pod!))].sort());
     summaries.push(summary);
-    log.info(`${uid}: ${summary.points} points, ${summary.missing} missing (longest gap ${summary.longestGap} steps)${summary.points ? `, min ${summary.min.toPrecision(4)} mean ${summary.mean.toPrecision(4)} max ${summary.max.toPrecision(4)}` : ''}`);
+    const range = summary.points
+      ? `, min ${summary.min.toPrecision(4)} mean ${summary.mean.toPrecision(4)} max ${summary.max.toPrecision(4)}`
+      : '';
+    log.info(
+      `${uid}: ${summary.points} points, ${summary.missing} missing (longest gap ${summary.longestGap} steps)${range}`,
+    );
   }
   progress.done(`${summaries.length} series of ${c.times.length} points`);
-  const metadata = { metric: o.metric, level: s.level, nf: s.nf, type: o.type, unit: FEATURE_UNITS[o.type], step, rate_window: window, start, end, namespace: s.namespace, workload: s.podPrefix, by: o.by ?? 'workload', source: o.source ?? input.source ?? null, version: 1 };
+  const metadata = {
+    metric: o.metric,
+    level: s.level,
+    nf: s.nf,
+    type: o.type,
+    unit: FEATURE_UNITS[o.type],
+    step,
+    rate_window: window,
+    start,
+    end,
+    namespace: s.namespace,
+    workload: s.podPrefix,
+    by: o.by ?? 'workload',
+    source: o.source ?? input.source ?? null,
+    version: 1,
+  };
   const vectors: Record<string, Vector> = {
     unique_id: vectorFromArray(cols.unique_id, new Utf8()),
     ds: vectorFromArray(cols.ds, new TimestampMillisecond('UTC')),
@@ -213,7 +272,11 @@ export function generateStage(o: GenerateOptions): Stage<Samples, Dataset> {
     name: 'generate',
     run: (input, ctx) => {
       const d = generateDataset(input, o, ctx);
-      ctx.record({ rows: d.summary.rows, series: d.summary.series.map((x) => x.unique_id), range: [d.summary.start, d.summary.end] });
+      ctx.record({
+        rows: d.summary.rows,
+        series: d.summary.series.map((x) => x.unique_id),
+        range: [d.summary.start, d.summary.end],
+      });
       return Promise.resolve(d);
     },
   };

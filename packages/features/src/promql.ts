@@ -80,7 +80,8 @@ export function rateOnGrid(s: SeriesPoints, times: Float64Array, windowMs: numbe
     }
     const extrapolationThreshold = averageDurationBetweenSamples * 1.1;
     let extrapolateToInterval = sampledInterval;
-    extrapolateToInterval += durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2;
+    extrapolateToInterval +=
+      durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2;
     extrapolateToInterval += durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2;
     let factor = extrapolateToInterval / sampledInterval;
     if (isRate) factor /= rangeSeconds;

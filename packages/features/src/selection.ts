@@ -28,7 +28,11 @@ export interface SelectedSeries {
 }
 
 export function resolveSelection(o: SelectionOptions): Required<Omit<SelectionOptions, 'pod'>> & { pod?: string } {
-  if (!LEVELS.includes(o.level)) throw new UsageError('BAD_LEVEL', `unknown level ${JSON.stringify(o.level)}`, { flag: '--level', hint: `use one of ${LEVELS.join(', ')}` });
+  if (!LEVELS.includes(o.level))
+    throw new UsageError('BAD_LEVEL', `unknown level ${JSON.stringify(o.level)}`, {
+      flag: '--level',
+      hint: `use one of ${LEVELS.join(', ')}`,
+    });
   const nf = o.nf ?? 'amf';
   return {
     metric: o.metric,
@@ -75,23 +79,37 @@ export function selectSeries(series: Table, o: SelectionOptions): SelectedSeries
   const all = seriesLabels(series);
   const metrics = [...new Set(all.map((l) => l.__name__).filter((m): m is string => m !== undefined))].sort();
   if (!metrics.includes(s.metric)) {
-    throw new DataNotFoundError('METRIC_ABSENT', `metric ${s.metric} is not in the data; present: ${metrics.join(', ') || 'none'}`, { flag: '--metric' });
+    throw new DataNotFoundError(
+      'METRIC_ABSENT',
+      `metric ${s.metric} is not in the data; present: ${metrics.join(', ') || 'none'}`,
+      { flag: '--metric' },
+    );
   }
   const out: SelectedSeries[] = [];
   all.forEach((l, id) => {
     if (l.__name__ !== s.metric || l.namespace !== s.namespace) return;
     const pod = l.pod ?? '';
     if (!pod.startsWith(s.podPrefix) || (s.pod !== undefined && !pod.startsWith(s.pod))) return;
-    const kind = l.container === s.container ? 'amf' : l.container === undefined && l.image === undefined ? 'upperlimit' : l.container === undefined ? 'support' : undefined;
+    const kind =
+      l.container === s.container
+        ? 'amf'
+        : l.container === undefined && l.image === undefined
+          ? 'upperlimit'
+          : l.container === undefined
+            ? 'support'
+            : undefined;
     if (kind === undefined) return;
     const want = s.level === 'amf+support' ? kind === 'amf' || kind === 'support' : kind === s.level;
     if (want) out.push({ id, labels: l, kind });
   });
   if (out.length === 0) {
-    const pods = [...new Set(all.filter((l) => l.__name__ === s.metric && l.namespace === s.namespace).map((l) => l.pod))].sort();
+    const pods = [
+      ...new Set(all.filter((l) => l.__name__ === s.metric && l.namespace === s.namespace).map((l) => l.pod)),
+    ].sort();
     throw new DataNotFoundError(
       'EMPTY_SELECTION',
-      `no ${s.metric} series for level ${s.level} of pods ${s.pod ?? s.podPrefix}* in namespace ${s.namespace}; pods there: ${pods.slice(0, 12).join(', ') || 'none'}${pods.length > 12 ? ', …' : ''}`,
+      `no ${s.metric} series for level ${s.level} of pods ${s.pod ?? s.podPrefix}* in namespace ` +
+        `${s.namespace}; pods there: ${pods.slice(0, 12).join(', ') || 'none'}${pods.length > 12 ? ', …' : ''}`,
       { flag: '--level', hint: 'check --namespace, --nf, --pod and --level' },
     );
   }

@@ -15,7 +15,9 @@ describe('ARIMA guard layer', () => {
   it('a fit that crashes the wasm module is contained: the worker restarts and the next fit works', async () => {
     const long = Float64Array.from({ length: 9000 }, (_, i) => Math.sin(i / 10) + (i % 13) / 7);
     const before = workerRestarts();
-    await expect(runArima({ y: long, p: 1, d: 0, q: 1, D: 0, s: 0, h: 3 })).rejects.toMatchObject({ code: expect.stringMatching(/ARIMA_(CRASHED|FIT_FAILED)/) });
+    await expect(runArima({ y: long, p: 1, d: 0, q: 1, D: 0, s: 0, h: 3 })).rejects.toMatchObject({
+      code: expect.stringMatching(/ARIMA_(CRASHED|FIT_FAILED)/),
+    });
     expect(workerRestarts()).toBeGreaterThan(before);
     const ok = await runArima({ y: long.subarray(0, 500), p: 1, d: 0, q: 1, D: 0, s: 0, h: 3 });
     expect(ok.mean.every(Number.isFinite)).toBe(true);
@@ -36,9 +38,12 @@ describe('ARIMA guard layer', () => {
     expect(wn.predict(1).mean[0]).toBeCloseTo(2, 12);
   });
 
-  it('selects d by KPSS and (p, q) by AICc, and reports every order it tried (grid: all 16 up to order 3)', async () => {
+  it('selects d by KPSS and (p, q) by AICc, and reports every order it tried (grid: 16 up to order 3)', async () => {
     const { ds, y } = nabSeries('ec2_cpu_utilization_77c1ca.csv');
-    const m = await new Arima({ maxHorizon: 12, search: 'grid', maxOrder: 3 }).fit({ ds: ds.slice(0, 3225), y: y.slice(0, 3225) });
+    const m = await new Arima({ maxHorizon: 12, search: 'grid', maxOrder: 3 }).fit({
+      ds: ds.slice(0, 3225),
+      y: y.slice(0, 3225),
+    });
     const sel = m.selection!;
     expect(sel.search).toHaveLength(16);
     expect(sel.aicc).toBe(Math.min(...sel.search.map((s) => s.aicc)));
@@ -54,7 +59,12 @@ describe('ARIMA guard layer', () => {
     expect(tried.length).toBeLessThan(9);
     expect(sel.aicc).toBe(Math.min(...sel.search.map((s) => s.aicc)));
     // Every neighbour of the chosen order that exists was tried and is no better.
-    for (const [dp, dq] of [[-1, 0], [1, 0], [0, -1], [0, 1]]) {
+    for (const [dp, dq] of [
+      [-1, 0],
+      [1, 0],
+      [0, -1],
+      [0, 1],
+    ]) {
       const p = sel.order[0] + dp!;
       const q = sel.order[2] + dq!;
       if (p >= 0 && q >= 0 && p <= 2 && q <= 2) expect(tried).toContain(`${p},${q}`);
@@ -74,24 +84,36 @@ describe('ARIMA guard layer', () => {
     [[2, 1, 1], 0],
     [[0, 1, 0], 0],
     [[1, 0, 1], 24],
-  ] as [[number, number, number], number][])('ARIMA%j (seasonal %i) forecasts past the horizon it was fitted for, as a fit for the longer horizon does, also after save/load', async (order, seasonalPeriod) => {
-    const ds = Array.from({ length: 400 }, (_, i) => i * 60_000);
-    const y = ds.map((_, i) => 10 + Math.sin(i / 7) + 0.3 * Math.sin(i * 1.7) + (order[1] ? i / 50 : 0) + ((i * 7919) % 13) / 20);
-    const short = await new Arima({ order, maxHorizon: 10, ...(seasonalPeriod ? { seasonalPeriod } : {}) }).fit({ ds, y });
-    const long = await new Arima({ order, maxHorizon: 60, ...(seasonalPeriod ? { seasonalPeriod } : {}) }).fit({ ds, y });
-    const dir = mkdtempSync(join(tmpdir(), 'arima-ext-'));
-    short.save(dir);
-    const loaded = Arima.load(dir);
-    rmSync(dir, { recursive: true });
-    const want = long.predict(60);
-    for (const m of [short, loaded]) {
-      const got = m.predict(60);
-      for (let i = 0; i < 60; i++) {
-        expect(got.mean[i]).toBeCloseTo(want.mean[i]!, 6);
-        // Variances from ψ weights; ctsa's own path differs by < 1 % of the half-width at seasonal lags.
-        const half = want.intervals[95]!.hi[i]! - want.mean[i]!;
-        expect(Math.abs(got.intervals[95]!.hi[i]! - want.intervals[95]!.hi[i]!)).toBeLessThan(0.01 * half);
+  ] as [[number, number, number], number][])(
+    'ARIMA%j (seasonal %i) forecasts past the horizon it was fitted for, as a fit for the longer ' +
+      'horizon does, also after save/load',
+    async (order, seasonalPeriod) => {
+      const ds = Array.from({ length: 400 }, (_, i) => i * 60_000);
+      const y = ds.map(
+        (_, i) => 10 + Math.sin(i / 7) + 0.3 * Math.sin(i * 1.7) + (order[1] ? i / 50 : 0) + ((i * 7919) % 13) / 20,
+      );
+      const short = await new Arima({ order, maxHorizon: 10, ...(seasonalPeriod ? { seasonalPeriod } : {}) }).fit({
+        ds,
+        y,
+      });
+      const long = await new Arima({ order, maxHorizon: 60, ...(seasonalPeriod ? { seasonalPeriod } : {}) }).fit({
+        ds,
+        y,
+      });
+      const dir = mkdtempSync(join(tmpdir(), 'arima-ext-'));
+      short.save(dir);
+      const loaded = Arima.load(dir);
+      rmSync(dir, { recursive: true });
+      const want = long.predict(60);
+      for (const m of [short, loaded]) {
+        const got = m.predict(60);
+        for (let i = 0; i < 60; i++) {
+          expect(got.mean[i]).toBeCloseTo(want.mean[i]!, 6);
+          // Variances from ψ weights; ctsa's own path differs by < 1 % of the half-width at seasonal lags.
+          const half = want.intervals[95]!.hi[i]! - want.mean[i]!;
+          expect(Math.abs(got.intervals[95]!.hi[i]! - want.intervals[95]!.hi[i]!)).toBeLessThan(0.01 * half);
+        }
       }
-    }
-  });
+    },
+  );
 });

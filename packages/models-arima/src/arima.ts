@@ -1,4 +1,14 @@
-import { InputError, NotFittedError, checkHorizon, checkSeries, fillGaps, futureTimes, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
+import {
+  InputError,
+  NotFittedError,
+  checkHorizon,
+  checkSeries,
+  fillGaps,
+  futureTimes,
+  normalIntervals,
+  readManifest,
+  writeManifest,
+} from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
 import { extendPath } from './extend.js';
@@ -83,7 +93,11 @@ export class Arima implements Forecaster {
     const all = fillGaps(series.y);
     const y = all.length > maxPoints ? all.subarray(all.length - maxPoints) : all;
     const s = this.params.seasonalPeriod ?? 0;
-    if (s > 0 && y.length < 3 * s) throw new InputError('SERIES_TOO_SHORT', `seasonal differencing at ${s} needs at least ${3 * s} points, got ${y.length}`);
+    if (s > 0 && y.length < 3 * s)
+      throw new InputError(
+        'SERIES_TOO_SHORT',
+        `seasonal differencing at ${s} needs at least ${3 * s} points, got ${y.length}`,
+      );
     const base = s > 0 ? diff(y, s) : y;
     const H = this.params.maxHorizon ?? 576;
     const search: State['search'] = [];
@@ -132,26 +146,73 @@ export class Arima implements Forecaster {
         for (let p = 0; p <= m; p++) for (let q = 0; q <= m; q++) all.push([p, q]);
         await consider(all);
       } else {
-        await consider([[Math.min(2, m), Math.min(2, m)], [0, 0], [Math.min(1, m), 0], [0, Math.min(1, m)]]);
+        await consider([
+          [Math.min(2, m), Math.min(2, m)],
+          [0, 0],
+          [Math.min(1, m), 0],
+          [0, Math.min(1, m)],
+        ]);
         // Hyndman–Khandakar neighbourhood, moving to the best neighbour while AICc improves.
-        while (await consider([[-1, 0], [1, 0], [0, -1], [0, 1], [-1, -1], [1, 1], [-1, 1], [1, -1]].map(([dp, dq]) => [best[0] + dp!, best[1] + dq!] as const))) {
+        while (
+          await consider(
+            [
+              [-1, 0],
+              [1, 0],
+              [0, -1],
+              [0, 1],
+              [-1, -1],
+              [1, 1],
+              [-1, 1],
+              [1, -1],
+            ].map(([dp, dq]) => [best[0] + dp!, best[1] + dq!] as const),
+          )
+        ) {
           // keep moving
         }
       }
-      if (!Number.isFinite(bestA)) throw new InputError('ARIMA_NO_FIT', 'no ARIMA order could be fitted to this series', { hint: 'try SNAIVE or MSTL' });
+      if (!Number.isFinite(bestA))
+        throw new InputError('ARIMA_NO_FIT', 'no ARIMA order could be fitted to this series', {
+          hint: 'try SNAIVE or MSTL',
+        });
       order = [best[0], d, best[1]];
       searchAicc = bestA;
     }
     // At least q + 1 steps: forecasts past them follow the AR recursion alone (extend.ts).
     const final = await this.fitOrder(y, base, order, s, Math.max(H, order[2] + 1));
-    if (!final) throw new InputError('ARIMA_NO_FIT', `ARIMA${JSON.stringify(order)} could not be fitted to this series`, { hint: 'try another order, SNAIVE or MSTL' });
-    const ext = final.coef && { phi: final.coef.phi, theta: final.coef.theta, d: order[1], s, tail: Array.from(y.subarray(Math.max(0, y.length - (order[0] + order[1] + s + 1)))) };
-    this.state = { stepMs: step, lastDs: series.ds[series.ds.length - 1]!, order, mean: final.mean, variance: final.variance, aicc: searchAicc ?? final.aicc, search, ...(ext ? { ext } : {}) };
+    if (!final)
+      throw new InputError('ARIMA_NO_FIT', `ARIMA${JSON.stringify(order)} could not be fitted to this series`, {
+        hint: 'try another order, SNAIVE or MSTL',
+      });
+    const ext = final.coef && {
+      phi: final.coef.phi,
+      theta: final.coef.theta,
+      d: order[1],
+      s,
+      tail: Array.from(y.subarray(Math.max(0, y.length - (order[0] + order[1] + s + 1)))),
+    };
+    this.state = {
+      stepMs: step,
+      lastDs: series.ds[series.ds.length - 1]!,
+      order,
+      mean: final.mean,
+      variance: final.variance,
+      aicc: searchAicc ?? final.aicc,
+      search,
+      ...(ext ? { ext } : {}),
+    };
     return this;
   }
 
   /** One order: forecasts and AICc, or undefined when the package fails (NaN, Inf, error). */
-  private async fitOrder(y: Float64Array, base: Float64Array, [p, d, q]: [number, number, number], s: number, H: number): Promise<{ aicc: number; mean: number[]; variance: number[]; coef?: { phi: number[]; theta: number[] } } | undefined> {
+  private async fitOrder(
+    y: Float64Array,
+    base: Float64Array,
+    [p, d, q]: [number, number, number],
+    s: number,
+    H: number,
+  ): Promise<
+    { aicc: number; mean: number[]; variance: number[]; coef?: { phi: number[]; theta: number[] } } | undefined
+  > {
     const w = d > 0 ? diff(base, 1) : base;
     const n = w.length;
     if (p === 0 && q === 0) {
@@ -180,7 +241,12 @@ export class Arima implements Forecaster {
     if (!r.mean.every(Number.isFinite) || !r.variance.every((v) => Number.isFinite(v) && v >= 0)) return undefined;
     const sigma2 = r.variance[0]!;
     const k = p + q + (d === 0 && s === 0 ? 1 : 0) + 1;
-    return { aicc: aicc(n, sigma2, k), mean: r.mean, variance: r.variance, ...(r.coef ? { coef: { phi: r.coef.phi, theta: r.coef.theta } } : {}) };
+    return {
+      aicc: aicc(n, sigma2, k),
+      mean: r.mean,
+      variance: r.variance,
+      ...(r.coef ? { coef: { phi: r.coef.phi, theta: r.coef.theta } } : {}),
+    };
   }
 
   /** The chosen order and the AICc of every order tried. */
@@ -192,8 +258,15 @@ export class Arima implements Forecaster {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
     checkHorizon(h);
-    if (h > st.mean.length && !st.ext) throw new InputError('HORIZON_TOO_LONG', `this ARIMA was saved by an older version for horizons up to ${st.mean.length} steps, not ${h}`, { flag: '--horizon', hint: 'refit it (forecast --data …)' });
-    const path = st.ext ? extendPath({ ...st.ext, mean: st.mean, variance: st.variance }, h) : { mean: st.mean.slice(0, h), variance: st.variance.slice(0, h) };
+    if (h > st.mean.length && !st.ext)
+      throw new InputError(
+        'HORIZON_TOO_LONG',
+        `this ARIMA was saved by an older version for horizons up to ${st.mean.length} steps, not ${h}`,
+        { flag: '--horizon', hint: 'refit it (forecast --data …)' },
+      );
+    const path = st.ext
+      ? extendPath({ ...st.ext, mean: st.mean, variance: st.variance }, h)
+      : { mean: st.mean.slice(0, h), variance: st.variance.slice(0, h) };
     const ds = futureTimes(st.lastDs, st.stepMs, h);
     const mean = Float64Array.from(path.mean);
     return { ds, mean, intervals: normalIntervals(mean, path.variance.map(Math.sqrt), options.levels) };
@@ -202,15 +275,43 @@ export class Arima implements Forecaster {
   save(dir: string): void {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
-    writeManifest(dir, { model: this.name, params: { ...this.params, order: st.order }, libraries: { arima: '0.2.8' }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { mean: st.mean, variance: st.variance, aicc: st.aicc, search: st.search, ...(st.ext ? { ext: st.ext } : {}) } });
+    writeManifest(dir, {
+      model: this.name,
+      params: { ...this.params, order: st.order },
+      libraries: { arima: '0.2.8' },
+      stepMs: st.stepMs,
+      lastDs: st.lastDs,
+      payload: {
+        mean: st.mean,
+        variance: st.variance,
+        aicc: st.aicc,
+        search: st.search,
+        ...(st.ext ? { ext: st.ext } : {}),
+      },
+    });
   }
 
   static load(dir: string): Arima {
     const m = readManifest(dir, 'ARIMA');
-    const p = m.payload as { mean: number[]; variance: number[]; aicc: number; search: State['search']; ext?: State['ext'] };
+    const p = m.payload as {
+      mean: number[];
+      variance: number[];
+      aicc: number;
+      search: State['search'];
+      ext?: State['ext'];
+    };
     const params = m.params as unknown as ArimaParams & { order: [number, number, number] };
     const model = new Arima(params);
-    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, order: params.order, mean: p.mean, variance: p.variance, aicc: p.aicc, search: p.search, ...(p.ext ? { ext: p.ext } : {}) };
+    model.state = {
+      stepMs: m.stepMs,
+      lastDs: m.lastDs,
+      order: params.order,
+      mean: p.mean,
+      variance: p.variance,
+      aicc: p.aicc,
+      search: p.search,
+      ...(p.ext ? { ext: p.ext } : {}),
+    };
     return model;
   }
 }

@@ -50,7 +50,15 @@ function variancesFrom(psi: number[], sigma2: number): number[] {
 /** The MA sign whose variances match the stored ones (ctsa's MA sign is the opposite of statsmodels'). */
 function maSign(A: number[], theta: number[], variance: number[]): number {
   if (theta.length === 0 || variance.length < 2) return 1;
-  const err = (sign: number) => variancesFrom(psiWeights(A, theta.map((t) => sign * t), variance.length), variance[0]!).reduce((e, v, i) => e + Math.abs(v - variance[i]!), 0);
+  const err = (sign: number) =>
+    variancesFrom(
+      psiWeights(
+        A,
+        theta.map((t) => sign * t),
+        variance.length,
+      ),
+      variance[0]!,
+    ).reduce((e, v, i) => e + Math.abs(v - variance[i]!), 0);
   return err(1) <= err(-1) ? 1 : -1;
 }
 
@@ -66,7 +74,11 @@ export function extendPath(p: ArimaPath, h: number): { mean: number[]; variance:
   const c = at(H) - ar(H);
   for (let j = H + 1; j <= h; j++) path.push(ar(j) + c);
   const sign = maSign(A, p.theta, p.variance);
-  const psi = psiWeights(A, p.theta.map((t) => sign * t), h);
+  const psi = psiWeights(
+    A,
+    p.theta.map((t) => sign * t),
+    h,
+  );
   const variance = p.variance.slice();
   for (let j = H; j < h; j++) variance.push(variance[j - 1]! + p.variance[0]! * psi[j]! ** 2);
   return { mean: path.slice(p.tail.length, p.tail.length + h), variance };

@@ -66,8 +66,12 @@ describe(`ARIMA coefficients equal statsmodels ${GOLDEN.statsmodels}`, () => {
         expect(c.loglik, `${key} log-likelihood`).toBeGreaterThanOrEqual(f.llf - (key === OUTLIER ? 1 : 0.01));
         if (NOT_IDENTIFIED.includes(key)) continue;
         const p = f.params;
-        c.phi.forEach((v, i) => expect(Math.abs(v - p[`ar.L${i + 1}`]!), `${key} ar.L${i + 1}`).toBeLessThanOrEqual(0.005));
-        c.theta.forEach((v, i) => expect(Math.abs(-v - p[`ma.L${i + 1}`]!), `${key} ma.L${i + 1}`).toBeLessThanOrEqual(0.005));
+        c.phi.forEach((v, i) =>
+          expect(Math.abs(v - p[`ar.L${i + 1}`]!), `${key} ar.L${i + 1}`).toBeLessThanOrEqual(0.005),
+        );
+        c.theta.forEach((v, i) =>
+          expect(Math.abs(-v - p[`ma.L${i + 1}`]!), `${key} ma.L${i + 1}`).toBeLessThanOrEqual(0.005),
+        );
         expect(c.phi).toHaveLength(f.order[0]);
         expect(c.theta).toHaveLength(f.order[2]);
       }

@@ -26,11 +26,13 @@ function fitted(handle, p, q) {
   const phiAt = i32[(ptr + 56) >> 2], thetaAt = i32[(ptr + 60) >> 2];
   const read = (at, n) => Array.from({ length: n }, (_, k) => f64[(at >> 3) + k]);
   if (i32[(ptr + 16) >> 2] !== p || i32[(ptr + 24) >> 2] !== q) return undefined; // layout check
-  return { phi: read(phiAt, p), theta: read(thetaAt, q), mean: f64[(ptr + 88) >> 3], sigma2: f64[(ptr + 96) >> 3], loglik: f64[(ptr + 104) >> 3], aic: f64[(ptr + 112) >> 3] };
+  const at = (offset) => f64[(ptr + offset) >> 3];
+  return { phi: read(phiAt, p), theta: read(thetaAt, q), mean: at(88), sigma2: at(96), loglik: at(104), aic: at(112) };
 }
 parentPort.on('message', (job) => {
   try {
-    const m = new ARIMA({ p: job.p, d: job.d, q: job.q, P: 0, D: job.D, Q: 0, s: job.s, method: 1, optimizer: 5, verbose: false });
+    const order = { p: job.p, d: job.d, q: job.q, P: 0, D: job.D, Q: 0, s: job.s };
+    const m = new ARIMA({ ...order, method: 1, optimizer: 5, verbose: false });
     m.train(Array.from(job.y));
     const coef = fitted(m.model, job.p, job.q);
     const [mean, variance] = m.predict(job.h);
@@ -95,7 +97,12 @@ export function setArimaWorkers(n: number): void {
 }
 
 function failAll(slot: Slot, message: string): void {
-  for (const [, p] of slot.pending) p.reject(new AmfError('ARIMA_CRASHED', message, { hint: 'the fit crashed the arima module; it was restarted — use fewer points (maxPoints)' }));
+  for (const [, p] of slot.pending)
+    p.reject(
+      new AmfError('ARIMA_CRASHED', message, {
+        hint: 'the fit crashed the arima module; it was restarted — use fewer points (maxPoints)',
+      }),
+    );
   slot.pending.clear();
 }
 
@@ -108,22 +115,25 @@ function startSlot(i: number): Slot {
   const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { arimaPath: require.resolve('arima') } });
   w.unref();
   const slot: Slot = { worker: w, pending: new Map() };
-  w.on('message', (msg: { id: number; mean?: number[]; variance?: number[]; coef?: ArimaCoefficients; error?: string }) => {
-    const p = slot.pending.get(msg.id);
-    if (!p) return;
-    slot.pending.delete(msg.id);
-    if (msg.error !== undefined) {
-      // A failed fit may have left the wasm module corrupted (stack overflow): start afresh.
-      retire(i, slot);
-      restarts++;
-      void w.terminate();
-      p.reject(new AmfError('ARIMA_FIT_FAILED', `arima: ${msg.error}`));
-      failAll(slot, 'the arima worker was restarted after a failed fit');
-      return;
-    }
-    p.resolve({ mean: msg.mean!, variance: msg.variance!, coef: msg.coef });
-    if (slot.pending.size === 0) w.unref();
-  });
+  w.on(
+    'message',
+    (msg: { id: number; mean?: number[]; variance?: number[]; coef?: ArimaCoefficients; error?: string }) => {
+      const p = slot.pending.get(msg.id);
+      if (!p) return;
+      slot.pending.delete(msg.id);
+      if (msg.error !== undefined) {
+        // A failed fit may have left the wasm module corrupted (stack overflow): start afresh.
+        retire(i, slot);
+        restarts++;
+        void w.terminate();
+        p.reject(new AmfError('ARIMA_FIT_FAILED', `arima: ${msg.error}`));
+        failAll(slot, 'the arima worker was restarted after a failed fit');
+        return;
+      }
+      p.resolve({ mean: msg.mean!, variance: msg.variance!, coef: msg.coef });
+      if (slot.pending.size === 0) w.unref();
+    },
+  );
   w.on('error', (e) => {
     retire(i, slot);
     restarts++;

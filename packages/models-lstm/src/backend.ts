@@ -28,7 +28,7 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
     try {
       if (name === 'tensorflow') {
         // An optional peer: it registers the 'tensorflow' backend on the same tfjs-core.
-        await import('@tensorflow/tfjs-node' as string);
+        await import('@tensorflow/tfjs-node');
       } else if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
@@ -43,10 +43,17 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
     } catch (e) {
       const msg = (e as Error).message;
       // The native backend is optional: its absence is a note, not an error.
-      notes.push(name === 'tensorflow' && /Cannot find (package|module)|Could not resolve/.test(msg) ? '@tensorflow/tfjs-node is not installed' : `${name}: ${msg.split('\n')[0]}`);
+      notes.push(
+        name === 'tensorflow' && /Cannot find (package|module)|Could not resolve/.test(msg)
+          ? '@tensorflow/tfjs-node is not installed'
+          : `${name}: ${msg.split('\n')[0]}`,
+      );
     }
   }
   throw new InputError('LSTM_NO_BACKEND', `no TensorFlow.js backend could start: ${notes.join('; ')}`, {
-    hint: prefer === 'tensorflow' ? 'npm install @tensorflow/tfjs-node (it downloads libtensorflow), or leave the backend unset' : 'reinstall @amf-foresight/models-lstm (it brings @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm)',
+    hint:
+      prefer === 'tensorflow'
+        ? 'npm install @tensorflow/tfjs-node (it downloads libtensorflow), or leave the backend unset'
+        : 'reinstall @amf-foresight/models-lstm (it brings @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm)',
   });
 }

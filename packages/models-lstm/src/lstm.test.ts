@@ -62,31 +62,41 @@ describe('LSTM', () => {
     dirs.push(dir);
     (await new Lstm(quick).fit(syntheticSeries(600))).save(dir);
     expect(existsSync(join(dir, 'weights.bin'))).toBe(true);
-    const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { format: string; weightsManifest: { weights: unknown[] }[] };
+    const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      format: string;
+      weightsManifest: { weights: unknown[] }[];
+    };
     expect(model.format).toBe('layers-model');
     expect(model.weightsManifest[0]!.weights.length).toBeGreaterThan(3);
   });
 
-  it('forecasts past its trained horizon by chaining the network, also after save/load; refuses series shorter than a window', async () => {
-    const m = await new Lstm({ ...quick, maxHorizon: 6 }).fit(syntheticSeries(600));
-    const f = m.predict(20);
-    expect(Array.from(f.mean.slice(0, 6))).toEqual(Array.from(m.predict(6).mean));
-    expect(f.mean.every(Number.isFinite)).toBe(true);
-    // The blocks' errors add up: the 90 % interval widens from one block to the next.
-    const w = (i: number) => f.intervals[90]!.hi[i]! - f.intervals[90]!.lo[i]!;
-    expect(w(6)).toBeGreaterThan(w(0));
-    expect(w(12)).toBeGreaterThan(w(6) - 1e-9);
-    const dir = mkdtempSync(join(tmpdir(), 'amf-lstm-'));
-    dirs.push(dir);
-    m.save(dir);
-    const back = await Lstm.load(dir);
-    expect(Array.from(back.predict(20).mean)).toEqual(Array.from(f.mean));
-    await expect(new Lstm().fit(syntheticSeries(300))).rejects.toMatchObject({ code: 'SERIES_TOO_SHORT' });
-    expect(() => new Lstm({ maxHorizon: 0 })).toThrow(expect.objectContaining({ code: 'LSTM_BAD_PARAM' }));
-  });
+  it(
+    'forecasts past its trained horizon by chaining the network, also after save/load; refuses series ' +
+      'shorter than a window',
+    async () => {
+      const m = await new Lstm({ ...quick, maxHorizon: 6 }).fit(syntheticSeries(600));
+      const f = m.predict(20);
+      expect(Array.from(f.mean.slice(0, 6))).toEqual(Array.from(m.predict(6).mean));
+      expect(f.mean.every(Number.isFinite)).toBe(true);
+      // The blocks' errors add up: the 90 % interval widens from one block to the next.
+      const w = (i: number) => f.intervals[90]!.hi[i]! - f.intervals[90]!.lo[i]!;
+      expect(w(6)).toBeGreaterThan(w(0));
+      expect(w(12)).toBeGreaterThan(w(6) - 1e-9);
+      const dir = mkdtempSync(join(tmpdir(), 'amf-lstm-'));
+      dirs.push(dir);
+      m.save(dir);
+      const back = await Lstm.load(dir);
+      expect(Array.from(back.predict(20).mean)).toEqual(Array.from(f.mean));
+      await expect(new Lstm().fit(syntheticSeries(300))).rejects.toMatchObject({ code: 'SERIES_TOO_SHORT' });
+      expect(() => new Lstm({ maxHorizon: 0 })).toThrow(expect.objectContaining({ code: 'LSTM_BAD_PARAM' }));
+    },
+  );
 
   it('a forced backend that is not installed is one clear error naming what to install', async () => {
-    await expect(new Lstm({ ...quick, backend: 'tensorflow' }).fit(syntheticSeries(600))).rejects.toMatchObject({ code: 'LSTM_NO_BACKEND', details: { hint: expect.stringContaining('npm install @tensorflow/tfjs-node') } });
+    await expect(new Lstm({ ...quick, backend: 'tensorflow' }).fit(syntheticSeries(600))).rejects.toMatchObject({
+      code: 'LSTM_NO_BACKEND',
+      details: { hint: expect.stringContaining('npm install @tensorflow/tfjs-node') },
+    });
   });
 
   it('conformal quantiles: the ⌈(n+1)·level⌉-th smallest score', () => {

@@ -1,6 +1,20 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LEVELS, InputError, conformalQuantile, fillGaps, seededRandom, NotFittedError, checkHorizon, checkSeries, futureTimes, readManifest, writeFilesAtomic, writeManifest, zForLevel } from '@amf-foresight/core';
+import {
+  DEFAULT_LEVELS,
+  InputError,
+  conformalQuantile,
+  fillGaps,
+  seededRandom,
+  NotFittedError,
+  checkHorizon,
+  checkSeries,
+  futureTimes,
+  readManifest,
+  writeFilesAtomic,
+  writeManifest,
+  zForLevel,
+} from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { tensorflow } from './backend.js';
 import type { BackendName, Tf } from './backend.js';
@@ -72,7 +86,8 @@ export class Lstm implements Forecaster {
 
   constructor(readonly params: LstmParams = {}) {
     const h = params.maxHorizon ?? 12;
-    if (!Number.isInteger(h) || h < 1) throw new InputError('LSTM_BAD_PARAM', `maxHorizon must be a whole number ≥ 1, got ${h}`);
+    if (!Number.isInteger(h) || h < 1)
+      throw new InputError('LSTM_BAD_PARAM', `maxHorizon must be a whole number ≥ 1, got ${h}`);
     const v = params.validationShare ?? 0.2;
     if (!(v > 0 && v < 0.9)) throw new InputError('LSTM_BAD_PARAM', `validationShare must be in (0, 0.9), got ${v}`);
   }
@@ -91,7 +106,12 @@ export class Lstm implements Forecaster {
     const n = y.length;
     const minWindows = 40;
     if (n < window + horizon + minWindows) {
-      throw new InputError('SERIES_TOO_SHORT', `LSTM with a ${window}-step input window and ${horizon}-step horizon needs at least ${window + horizon + minWindows} points, got ${n}`, { hint: 'use a longer window (--start/--end), a smaller --horizon, or another model' });
+      throw new InputError(
+        'SERIES_TOO_SHORT',
+        `LSTM with a ${window}-step input window and ${horizon}-step horizon needs at least ` +
+          `${window + horizon + minWindows} points, got ${n}`,
+        { hint: 'use a longer window (--start/--end), a smaller --horizon, or another model' },
+      );
     }
     const { tf, backend, reason } = await tensorflow(p.backend);
     announce(reason, p.log);
@@ -100,7 +120,18 @@ export class Lstm implements Forecaster {
       // Nothing to learn: an untrained network would add its initial noise to the constant.
       this.net?.dispose();
       this.net = undefined;
-      this.state = { stepMs, lastDs: series.ds[n - 1]!, mean: y[0]!, std: 1, window, horizon, tail: new Array<number>(window).fill(0), scores: Array.from({ length: horizon }, () => [0]), backend, epochs: 0 };
+      this.state = {
+        stepMs,
+        lastDs: series.ds[n - 1]!,
+        mean: y[0]!,
+        std: 1,
+        window,
+        horizon,
+        tail: new Array<number>(window).fill(0),
+        scores: Array.from({ length: horizon }, () => [0]),
+        backend,
+        epochs: 0,
+      };
       return this;
     }
 
@@ -139,7 +170,9 @@ export class Lstm implements Forecaster {
       await net.fit(xt, yt, { epochs: 1, batchSize: p.batchSize ?? 64, shuffle: false, verbose: 0 });
       xt.forEach((x) => x.dispose());
       yt.dispose();
-      const vl = tf.tidy(() => (net.evaluate(xv, yv, { batchSize: 256 }) as import('@tensorflow/tfjs').Scalar).dataSync()[0]!);
+      const vl = tf.tidy(
+        () => (net.evaluate(xv, yv, { batchSize: 256 }) as import('@tensorflow/tfjs').Scalar).dataSync()[0]!,
+      );
       if (vl < best - 1e-7) {
         best = vl;
         since = 0;
@@ -166,7 +199,18 @@ export class Lstm implements Forecaster {
     scores.forEach((s) => s.sort((a, b) => a - b));
     this.net?.dispose();
     this.net = net;
-    this.state = { stepMs, lastDs: series.ds[n - 1]!, mean, std, window, horizon, tail: scaled.slice(n - window), scores, backend, epochs };
+    this.state = {
+      stepMs,
+      lastDs: series.ds[n - 1]!,
+      mean,
+      std,
+      window,
+      horizon,
+      tail: scaled.slice(n - window),
+      scores,
+      backend,
+      epochs,
+    };
     return this;
   }
 
@@ -187,7 +231,9 @@ export class Lstm implements Forecaster {
     for (const level of options.levels ?? DEFAULT_LEVELS) {
       zForLevel(level); // checks the level
       const q = Array.from({ length: H }, (_, j) => conformalQuantile(st.scores[j]!, level / 100));
-      const half = Float64Array.from({ length: h }, (_, j) => Math.sqrt(Math.floor(j / H) * q[H - 1]! ** 2 + q[j % H]! ** 2));
+      const half = Float64Array.from({ length: h }, (_, j) =>
+        Math.sqrt(Math.floor(j / H) * q[H - 1]! ** 2 + q[j % H]! ** 2),
+      );
       intervals[level] = { lo: mean.map((v, j) => v - half[j]!), hi: mean.map((v, j) => v + half[j]!) };
     }
     return { ds, mean, intervals };
@@ -199,10 +245,12 @@ export class Lstm implements Forecaster {
     let tail = st.tail;
     while (out.length < h) {
       const last = tail[tail.length - 1]!;
-      const block = this.net ? this.tf!.tidy(() => {
-        const [x] = tensors(this.tf!, tail, [tail.length], layout(st.window), st.horizon);
-        return Array.from((this.net!.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync());
-      }) : new Array<number>(st.horizon).fill(0);
+      const block = this.net
+        ? this.tf!.tidy(() => {
+            const [x] = tensors(this.tf!, tail, [tail.length], layout(st.window), st.horizon);
+            return Array.from((this.net!.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync());
+          })
+        : new Array<number>(st.horizon).fill(0);
       const values = block.map((v) => last + v);
       out.push(...values);
       tail = [...tail, ...values].slice(-st.window);
@@ -215,7 +263,14 @@ export class Lstm implements Forecaster {
     if (!st) throw new NotFittedError(this.name);
     mkdirSync(dir, { recursive: true });
     const { tail, scores, ...rest } = st;
-    const manifest = { model: this.name, params: serialisable(this.params), libraries: { '@tensorflow/tfjs': this.tf!.version.tfjs }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { ...rest, tail, scores, network: this.net !== undefined } };
+    const manifest = {
+      model: this.name,
+      params: serialisable(this.params),
+      libraries: { '@tensorflow/tfjs': this.tf!.version.tfjs },
+      stepMs: st.stepMs,
+      lastDs: st.lastDs,
+      payload: { ...rest, tail, scores, network: this.net !== undefined },
+    };
     if (!this.net) {
       writeManifest(dir, manifest);
       return;
@@ -223,11 +278,20 @@ export class Lstm implements Forecaster {
     // tfjs saves through async handlers (and a file:// one only with tfjs-node); save() is
     // synchronous here, so the topology and weights are taken directly, in tfjs's own layout:
     // model.json (topology + weights manifest) and weights.bin (float32, in manifest order).
-    const specs = this.net.weights.map((w) => ({ name: w.originalName, shape: w.shape.map(Number), dtype: 'float32' as const }));
+    const specs = this.net.weights.map((w) => ({
+      name: w.originalName,
+      shape: w.shape.map(Number),
+      dtype: 'float32' as const,
+    }));
     const parts = this.net.weights.map((w) => Buffer.from((w.read().dataSync() as Float32Array).slice().buffer));
     const weights = Buffer.concat(parts);
     const artifacts = { modelTopology: this.net.toJSON(null, false), weightSpecs: specs };
-    const modelJson = { format: 'layers-model', generatedBy: 'TensorFlow.js', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+    const modelJson = {
+      format: 'layers-model',
+      generatedBy: 'TensorFlow.js',
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+    };
     writeFilesAtomic([
       { path: join(dir, 'model.json'), data: JSON.stringify(modelJson) },
       { path: join(dir, 'weights.bin'), data: weights },
@@ -243,16 +307,27 @@ export class Lstm implements Forecaster {
     model.tf = tf;
     model.state = { ...(m.payload as State), backend };
     if ((m.payload as { network?: boolean }).network === false) return model;
-    let modelJson: { modelTopology: object; weightsManifest: { weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[] };
+    let modelJson: {
+      modelTopology: object;
+      weightsManifest: { weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[];
+    };
     let weights: Buffer;
     try {
       modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as typeof modelJson;
       weights = readFileSync(join(dir, 'weights.bin'));
     } catch (e) {
-      throw new InputError('LSTM_BAD_MODEL_FILES', `cannot read the network files: ${(e as Error).message}`, { file: dir });
+      throw new InputError('LSTM_BAD_MODEL_FILES', `cannot read the network files: ${(e as Error).message}`, {
+        file: dir,
+      });
     }
     const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-    model.net = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData }));
+    model.net = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0]!.weights,
+        weightData,
+      }),
+    );
     return model;
   }
 }
@@ -266,7 +341,10 @@ function announce(reason: string, log?: (m: string) => void): void {
   log(`LSTM: TensorFlow.js backend ${reason}`);
 }
 
-/** Input layout: the window averaged into `slices` equal parts (the oldest remainder dropped), and its last `recent` raw values. */
+/**
+ * Input layout: the window averaged into `slices` equal parts (the oldest remainder dropped), and
+ * its last `recent` raw values.
+ */
 interface Layout {
   window: number;
   pool: number;
@@ -283,15 +361,27 @@ function buildNetwork(tf: Tf, l: Layout, horizon: number, units: number, seed: n
   const seq = tf.input({ shape: [l.slices, 1] });
   const recent = tf.input({ shape: [l.recent] });
   const state = tf.layers
-    .lstm({ units, kernelInitializer: tf.initializers.glorotUniform({ seed }), recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })
+    .lstm({
+      units,
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    })
     .apply(seq) as import('@tensorflow/tfjs').SymbolicTensor;
   const joined = tf.layers.concatenate().apply([state, recent]);
-  const output = tf.layers.dense({ units: horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }).apply(joined) as import('@tensorflow/tfjs').SymbolicTensor;
+  const output = tf.layers
+    .dense({ units: horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) })
+    .apply(joined) as import('@tensorflow/tfjs').SymbolicTensor;
   return tf.model({ inputs: [seq, recent], outputs: output });
 }
 
 /** Network inputs and targets (changes from the window's last value) for windows ending at `ends`. */
-function tensors(tf: Tf, scaled: number[], ends: number[], l: Layout, horizon: number): [import('@tensorflow/tfjs').Tensor[], import('@tensorflow/tfjs').Tensor2D] {
+function tensors(
+  tf: Tf,
+  scaled: number[],
+  ends: number[],
+  l: Layout,
+  horizon: number,
+): [import('@tensorflow/tfjs').Tensor[], import('@tensorflow/tfjs').Tensor2D] {
   const seq = new Float32Array(ends.length * l.slices);
   const rec = new Float32Array(ends.length * l.recent);
   const t = new Float32Array(ends.length * horizon);
@@ -306,7 +396,10 @@ function tensors(tf: Tf, scaled: number[], ends: number[], l: Layout, horizon: n
     for (let i = 0; i < l.recent; i++) rec[k * l.recent + i] = scaled[e - l.recent + i]! - last;
     for (let j = 0; j < horizon && e + j < scaled.length; j++) t[k * horizon + j] = scaled[e + j]! - last;
   });
-  return [[tf.tensor3d(seq, [ends.length, l.slices, 1]), tf.tensor2d(rec, [ends.length, l.recent])], tf.tensor2d(t, [ends.length, horizon])];
+  return [
+    [tf.tensor3d(seq, [ends.length, l.slices, 1]), tf.tensor2d(rec, [ends.length, l.recent])],
+    tf.tensor2d(t, [ends.length, horizon]),
+  ];
 }
 
 function shuffled<T>(xs: T[], rand: () => number): T[] {

@@ -18,7 +18,14 @@ export interface StanFit {
 }
 
 interface WasmstanOptimizer {
-  optimize(init: unknown, data: string, opts: Record<string, unknown>): { params: { k: number; m: number; delta: Float64Array; beta: Float64Array; sigmaObs: number }; logs: Record<string, string> };
+  optimize(
+    init: unknown,
+    data: string,
+    opts: Record<string, unknown>,
+  ): {
+    params: { k: number; m: number; delta: Float64Array; beta: Float64Array; sigmaObs: number };
+    logs: Record<string, string>;
+  };
 }
 
 let loaded: { prophet: AugursProphet; optimizer: WasmstanOptimizer } | undefined;
@@ -33,8 +40,12 @@ export async function loadEngine(): Promise<{ prophet: AugursProphet; optimizer:
   if (loaded) return loaded;
   const prophet = await import('@bsull/augurs/prophet');
   const require = createRequire(import.meta.url);
-  prophet.initSync({ module: readFileSync(join(dirname(require.resolve('@bsull/augurs/prophet')), 'prophet_bg.wasm')) });
-  const optimizer: WasmstanOptimizer = { optimize: (init, data, opts) => optimizeInWorker(init, data, opts, 60_000 + data.length / 10) };
+  prophet.initSync({
+    module: readFileSync(join(dirname(require.resolve('@bsull/augurs/prophet')), 'prophet_bg.wasm')),
+  });
+  const optimizer: WasmstanOptimizer = {
+    optimize: (init, data, opts) => optimizeInWorker(init, data, opts, 60_000 + data.length / 10),
+  };
   loaded = { prophet, optimizer };
   return loaded;
 }
@@ -48,7 +59,10 @@ export function round6(v: number): number {
  * An optimiser for augurs that calls the Stan model and keeps what it returned. With `round`,
  * the parameters are rounded as Python Prophet sees them (PROPHET_MODEL.md §7.6, finding 3).
  */
-export function recordingOptimizer(inner: WasmstanOptimizer, round: boolean): { optimizer: WasmstanOptimizer; last: () => StanFit | undefined } {
+export function recordingOptimizer(
+  inner: WasmstanOptimizer,
+  round: boolean,
+): { optimizer: WasmstanOptimizer; last: () => StanFit | undefined } {
   let fit: StanFit | undefined;
   const optimizer: WasmstanOptimizer = {
     optimize(init, data, opts) {
@@ -63,7 +77,15 @@ export function recordingOptimizer(inner: WasmstanOptimizer, round: boolean): { 
       }
       // Only S is needed from the (large) JSON data: read it without parsing the whole document.
       const S = Number(/"S":\s*(\d+)/.exec(data)?.[1] ?? NaN);
-      fit = { k: p.k, m: p.m, delta: Array.from(p.delta), beta: Array.from(p.beta), sigmaObs: p.sigmaObs, S, algorithm: String(opts['algorithm'] ?? 'lbfgs') };
+      fit = {
+        k: p.k,
+        m: p.m,
+        delta: Array.from(p.delta),
+        beta: Array.from(p.beta),
+        sigmaObs: p.sigmaObs,
+        S,
+        algorithm: String(opts['algorithm'] ?? 'lbfgs'),
+      };
       return out;
     },
   };

@@ -27,7 +27,9 @@ describe('against Python Prophet 1.3.0 (golden/python-prophet.json, made by gold
     it(`${c.name}: ${c.trainRows} rows, ${c.h} steps ahead`, async () => {
       const all = readCsv(join(DATA_DIR, c.csv));
       const step = c.step === 'D' ? 86_400_000 : 300_000;
-      const m = await new Prophet({ scaling: c.options.scaling ?? 'absmax' }).fit(regular(all, all.y.length - c.h, step));
+      const m = await new Prophet({ scaling: c.options.scaling ?? 'absmax' }).fit(
+        regular(all, all.y.length - c.h, step),
+      );
       const f = m.predict(c.h);
       let devHalf = 0;
       let devRel = 0;
@@ -37,7 +39,11 @@ describe('against Python Prophet 1.3.0 (golden/python-prophet.json, made by gold
         devHalf = Math.max(devHalf, Math.abs(f.mean[i]! - c.yhat[i]!) / half);
         devRel = Math.max(devRel, Math.abs(f.mean[i]! - c.yhat[i]!) / Math.abs(c.yhat[i]!));
         for (const l of [80, 90, 95] as const) {
-          boundDev = Math.max(boundDev, Math.abs(f.intervals[l]!.lo[i]! - c[`lo${l}`][i]!) / half, Math.abs(f.intervals[l]!.hi[i]! - c[`hi${l}`][i]!) / half);
+          boundDev = Math.max(
+            boundDev,
+            Math.abs(f.intervals[l]!.lo[i]! - c[`lo${l}`][i]!) / half,
+            Math.abs(f.intervals[l]!.hi[i]! - c[`hi${l}`][i]!) / half,
+          );
         }
       }
       const widthRatio = ([80, 90, 95] as const).map((l) => {
@@ -49,7 +55,10 @@ describe('against Python Prophet 1.3.0 (golden/python-prophet.json, made by gold
         }
         return ours / theirs;
       });
-      console.log(`${c.name}: mean off by ≤ ${devHalf.toFixed(3)} half-widths (${(devRel * 100).toFixed(2)} %), bounds by ≤ ${boundDev.toFixed(3)}, width ratios ${widthRatio.map((w) => w.toFixed(3)).join(' / ')}`);
+      console.log(
+        `${c.name}: mean off by ≤ ${devHalf.toFixed(3)} half-widths (${(devRel * 100).toFixed(2)} ` +
+          `%), bounds by ≤ ${boundDev.toFixed(3)}, width ratios ${widthRatio.map((w) => w.toFixed(3)).join(' / ')}`,
+      );
       expect(devHalf).toBeLessThan(0.15);
       expect(devRel).toBeLessThan(0.01);
       expect(boundDev).toBeLessThan(0.35);
@@ -75,7 +84,7 @@ describe("Prophet's own test values (PROPHET_MODEL.md §12)", () => {
     expect(Math.abs((await testRmse(data, 'minmax')) / 11.13 - 1)).toBeLessThan(0.1);
   });
 
-  it('data3.csv minmax (40 rows): RMSE 93.45 ±1 %, although Python fits it with Newton and we with L-BFGS', async () => {
+  it('data3.csv minmax (40 rows): RMSE 93.45 ±1 %, though Python fits it with Newton and we with L-BFGS', async () => {
     expect(Math.abs((await testRmse(data3, 'minmax')) / 93.45 - 1)).toBeLessThan(0.01);
   });
 

@@ -55,7 +55,9 @@ describe('Prophet wrapper', () => {
   });
 
   it('refuses bad parameters with a clear error', () => {
-    expect(() => new Prophet({ changepointRange: 1.5 })).toThrow(expect.objectContaining({ code: 'PROPHET_BAD_PARAM' }));
+    expect(() => new Prophet({ changepointRange: 1.5 })).toThrow(
+      expect.objectContaining({ code: 'PROPHET_BAD_PARAM' }),
+    );
     expect(() => new Prophet({ changepointPriorScale: 0 })).toThrow(/changepointPriorScale must be > 0/);
   });
 
@@ -81,7 +83,20 @@ describe('interval simulation', () => {
 
   it('with flat growth only the noise spreads: bounds are yhat ± z·σ·scale within sampling error', () => {
     const h = 4;
-    const out = simulateIntervals({ yhat: new Float64Array(h).fill(10), multiplicative: new Float64Array(h), t: [1.1, 1.2, 1.3, 1.4], historyStep: 0.1, growth: 'flat', S: 25, delta: [0.5], sigmaObs: 0.1, yScale: 20, samples: 100_000, seed: 3, levels: [80, 95] });
+    const out = simulateIntervals({
+      yhat: new Float64Array(h).fill(10),
+      multiplicative: new Float64Array(h),
+      t: [1.1, 1.2, 1.3, 1.4],
+      historyStep: 0.1,
+      growth: 'flat',
+      S: 25,
+      delta: [0.5],
+      sigmaObs: 0.1,
+      yScale: 20,
+      samples: 100_000,
+      seed: 3,
+      levels: [80, 95],
+    });
     for (let j = 0; j < h; j++) {
       // standard error of these percentiles with 100 000 draws: ≈ 0.011 and 0.017
       expect(Math.abs(out[80]!.hi[j]! - 10 - 1.2816 * 2)).toBeLessThan(0.05);
@@ -92,7 +107,20 @@ describe('interval simulation', () => {
   it('with linear growth the trend uncertainty widens the interval along the horizon', () => {
     const h = 50;
     const t = Array.from({ length: h }, (_, j) => 1 + (j + 1) * 0.01);
-    const out = simulateIntervals({ yhat: new Float64Array(h), multiplicative: new Float64Array(h), t, historyStep: 0.01, growth: 'linear', S: 25, delta: [0.5, -0.5], sigmaObs: 0.01, yScale: 1, samples: 2000, seed: 1, levels: [90] });
+    const out = simulateIntervals({
+      yhat: new Float64Array(h),
+      multiplicative: new Float64Array(h),
+      t,
+      historyStep: 0.01,
+      growth: 'linear',
+      S: 25,
+      delta: [0.5, -0.5],
+      sigmaObs: 0.01,
+      yScale: 1,
+      samples: 2000,
+      seed: 1,
+      levels: [90],
+    });
     const w = (j: number): number => out[90]!.hi[j]! - out[90]!.lo[j]!;
     expect(w(h - 1)).toBeGreaterThan(3 * w(0));
   });
@@ -110,8 +138,29 @@ describe('the Stan worker', () => {
   it('a fit that does not answer in time is abandoned: the worker is replaced, and the next fit works', async () => {
     await new Prophet().fit(syntheticSeries(300)); // the worker is up
     const before = stanRestarts();
-    const data = JSON.stringify({ T: 3, S: 1, K: 1, y: [0, 1, 2], t: [0, 0.5, 1], cap: [0, 0, 0], t_change: [0], s_a: [1], s_m: [0], X: [[0], [0], [0]], sigmas: [1], tau: 0.05, trend_indicator: 0 });
-    expect(() => optimizeInWorker({ k: 0, m: 0, delta: new Float64Array([0]), beta: new Float64Array([0]), sigmaObs: 1 }, data, { algorithm: 'lbfgs' }, 0)).toThrow(expect.objectContaining({ code: 'PROPHET_STAN_TIMEOUT' }));
+    const data = JSON.stringify({
+      T: 3,
+      S: 1,
+      K: 1,
+      y: [0, 1, 2],
+      t: [0, 0.5, 1],
+      cap: [0, 0, 0],
+      t_change: [0],
+      s_a: [1],
+      s_m: [0],
+      X: [[0], [0], [0]],
+      sigmas: [1],
+      tau: 0.05,
+      trend_indicator: 0,
+    });
+    expect(() =>
+      optimizeInWorker(
+        { k: 0, m: 0, delta: new Float64Array([0]), beta: new Float64Array([0]), sigmaObs: 1 },
+        data,
+        { algorithm: 'lbfgs' },
+        0,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'PROPHET_STAN_TIMEOUT' }));
     expect(stanRestarts()).toBe(before + 2);
     const f = (await new Prophet().fit(syntheticSeries(300))).predict(3);
     expect(f.mean.every(Number.isFinite)).toBe(true);

@@ -1,4 +1,15 @@
-import { AmfError, DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, futureTimes, readManifest, writeManifest } from '@amf-foresight/core';
+import {
+  AmfError,
+  DEFAULT_LEVELS,
+  InputError,
+  NotFittedError,
+  checkHorizon,
+  checkSeries,
+  constantForecast,
+  futureTimes,
+  readManifest,
+  writeManifest,
+} from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { loadEngine, recordingOptimizer } from './engine.js';
 import type { StanFit } from './engine.js';
@@ -48,14 +59,22 @@ type AugursModel = InstanceType<typeof import('@bsull/augurs/prophet').Prophet>;
 
 export class ProphetFitError extends AmfError {
   constructor(message: string, cause: unknown) {
-    super('PROPHET_FIT_FAILED', `Prophet: ${message}`, { hint: 'check the series for long flat stretches or extreme values' }, { exitCode: 1, cause });
+    super(
+      'PROPHET_FIT_FAILED',
+      `Prophet: ${message}`,
+      { hint: 'check the series for long flat stretches or extreme values' },
+      { exitCode: 1, cause },
+    );
   }
 }
 
-function seasonality(o: SeasonalityOption | undefined): { type: 'auto' } | { type: 'manual'; enabled: boolean } | { type: 'fourier'; order: number } {
+function seasonality(
+  o: SeasonalityOption | undefined,
+): { type: 'auto' } | { type: 'manual'; enabled: boolean } | { type: 'fourier'; order: number } {
   if (o === undefined || o === 'auto') return { type: 'auto' };
   if (typeof o === 'boolean') return { type: 'manual', enabled: o };
-  if (!Number.isInteger(o) || o < 1) throw new InputError('PROPHET_BAD_PARAM', `a seasonality's Fourier order must be a whole number ≥ 1, got ${o}`);
+  if (!Number.isInteger(o) || o < 1)
+    throw new InputError('PROPHET_BAD_PARAM', `a seasonality's Fourier order must be a whole number ≥ 1, got ${o}`);
   return { type: 'fourier', order: o };
 }
 
@@ -76,7 +95,8 @@ export class Prophet implements Forecaster {
 
   constructor(readonly params: ProphetParams = {}) {
     const r = params.changepointRange;
-    if (r !== undefined && !(r >= 0 && r <= 1)) throw new InputError('PROPHET_BAD_PARAM', `changepointRange must be in [0, 1], got ${r}`);
+    if (r !== undefined && !(r >= 0 && r <= 1))
+      throw new InputError('PROPHET_BAD_PARAM', `changepointRange must be in [0, 1], got ${r}`);
     for (const k of ['changepointPriorScale', 'seasonalityPriorScale'] as const) {
       const v = params[k];
       if (v !== undefined && !(v > 0)) throw new InputError('PROPHET_BAD_PARAM', `${k} must be > 0, got ${v}`);
@@ -108,7 +128,8 @@ export class Prophet implements Forecaster {
   private async fitRows(ds: number[], y: number[]): Promise<{ model: AugursModel | undefined; fit: StanFit }> {
     // Python skips the optimiser for a constant history (§1) and forecasts the constant; the
     // WebAssembly optimiser aborts on such data, so it is not called.
-    if (y.every((v) => v === y[0])) return { model: undefined, fit: { k: 0, m: 0, delta: [], beta: [], sigmaObs: 1e-9, S: 0, algorithm: 'none' } };
+    if (y.every((v) => v === y[0]))
+      return { model: undefined, fit: { k: 0, m: 0, delta: [], beta: [], sigmaObs: 1e-9, S: 0, algorithm: 'none' } };
     const p = this.params;
     const engine = await loadEngine();
     let lastError: unknown;
@@ -138,7 +159,10 @@ export class Prophet implements Forecaster {
         lastError = e;
       }
     }
-    throw new ProphetFitError(((lastError as Error | undefined)?.message ?? 'the optimiser returned nothing').split('\n')[0]!, lastError);
+    throw new ProphetFitError(
+      ((lastError as Error | undefined)?.message ?? 'the optimiser returned nothing').split('\n')[0]!,
+      lastError,
+    );
   }
 
   private yScale(): number {
@@ -201,11 +225,24 @@ export class Prophet implements Forecaster {
   static async load(dir: string): Promise<Prophet> {
     const m = readManifest(dir, 'PROPHET');
     const p = m.payload as { ds: number[]; y: number[]; fit: StanFit };
-    const model = new Prophet(m.params as ProphetParams);
+    const model = new Prophet(m.params);
     const { model: aug, fit } = await model.fitRows(p.ds, p.y);
-    const same = fit.algorithm === p.fit.algorithm && fit.k === p.fit.k && fit.m === p.fit.m && fit.sigmaObs === p.fit.sigmaObs && fit.delta.every((v, i) => v === p.fit.delta[i]) && fit.beta.every((v, i) => v === p.fit.beta[i]);
+    const same =
+      fit.algorithm === p.fit.algorithm &&
+      fit.k === p.fit.k &&
+      fit.m === p.fit.m &&
+      fit.sigmaObs === p.fit.sigmaObs &&
+      fit.delta.every((v, i) => v === p.fit.delta[i]) &&
+      fit.beta.every((v, i) => v === p.fit.beta[i]);
     if (!same) {
-      throw new InputError('PROPHET_REFIT_MISMATCH', 'refitting the saved Prophet model gave different parameters than were saved', { file: dir, hint: `the model was saved with ${JSON.stringify(m.libraries)}; install those versions or retrain` });
+      throw new InputError(
+        'PROPHET_REFIT_MISMATCH',
+        'refitting the saved Prophet model gave different parameters than were saved',
+        {
+          file: dir,
+          hint: `the model was saved with ${JSON.stringify(m.libraries)}; install those versions or retrain`,
+        },
+      );
     }
     model.model = aug;
     model.state = { stepMs: m.stepMs, lastDs: m.lastDs, ds: p.ds, y: p.y, fit };

@@ -53,7 +53,12 @@ let restarts = 0;
 
 export class StanTimeoutError extends AmfError {
   constructor(what: string, seconds: number) {
-    super('PROPHET_STAN_TIMEOUT', `Prophet: the Stan model did not answer ${what} within ${seconds} s`, { hint: 'it was restarted; try again' }, { exitCode: 1 });
+    super(
+      'PROPHET_STAN_TIMEOUT',
+      `Prophet: the Stan model did not answer ${what} within ${seconds} s`,
+      { hint: 'it was restarted; try again' },
+      { exitCode: 1 },
+    );
   }
 }
 
@@ -68,7 +73,11 @@ function start(loadMs: number): Running {
   const url = pathToFileURL(require.resolve('@bsull/augurs-prophet-wasmstan')).href;
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { url, port: port2, flag: flag.buffer }, transferList: [port2] });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { url, port: port2, flag: flag.buffer },
+    transferList: [port2],
+  });
   worker.unref();
   const hello = await_(flag, port1, loadMs);
   if (!hello || hello['error'] !== undefined) {
@@ -101,7 +110,12 @@ export function stopStanWorker(): void {
  * One call of the Stan optimiser, synchronously, in the worker. `timeoutMs` bounds the fit;
  * on a timeout the worker is replaced and the call made once more.
  */
-export function optimizeInWorker(init: unknown, data: string, opts: Record<string, unknown>, timeoutMs: number): StanOutput {
+export function optimizeInWorker(
+  init: unknown,
+  data: string,
+  opts: Record<string, unknown>,
+  timeoutMs: number,
+): StanOutput {
   for (let attempt = 0; ; attempt++) {
     running ??= start(30_000);
     const flag = new Int32Array(new SharedArrayBuffer(4));

@@ -10,7 +10,10 @@ forecasterConformance('MSTL', { make: () => new MstlEts(), load: (d) => MstlEts.
 
 describe('MSTL with AutoETS on a NAB series', () => {
   it('beats the seasonal naive forecast at 1 hour on ec2_cpu_utilization_24ae8d (12 windows)', async () => {
-    const rows = readFileSync(join(import.meta.dirname, '../../../data/nab-cpu/ec2_cpu_utilization_24ae8d.csv'), 'utf8').trim().split('\n').slice(1);
+    const rows = readFileSync(join(import.meta.dirname, '../../../data/nab-cpu/ec2_cpu_utilization_24ae8d.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     const y = rows.map((l) => Number(l.split(',')[1]));
     const ds = rows.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000);
     let mstlMase = 0;
@@ -24,7 +27,9 @@ describe('MSTL with AutoETS on a NAB series', () => {
       mstlMase += mase(actual, f1.mean, train.y, 288) / origins.length;
       naiveMase += mase(actual, f2.mean, train.y, 288) / origins.length;
     }
-    console.log(`MASE at h = 12 over ${origins.length} origins: MSTL ${mstlMase.toFixed(3)}, SNAIVE ${naiveMase.toFixed(3)}`);
+    console.log(
+      `MASE at h = 12 over ${origins.length} origins: MSTL ${mstlMase.toFixed(3)}, SNAIVE ${naiveMase.toFixed(3)}`,
+    );
     expect(mstlMase).toBeLessThan(naiveMase);
   });
 });

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DEFAULT_LEVELS, InputError, NotFittedError, checkHorizon, checkSeries, constantForecast, futureTimes, readManifest, writeManifest } from '@amf-foresight/core';
+import {
+  DEFAULT_LEVELS,
+  InputError,
+  NotFittedError,
+  checkHorizon,
+  checkSeries,
+  constantForecast,
+  futureTimes,
+  readManifest,
+  writeManifest,
+} from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 
 type MstlModule = typeof import('@bsull/augurs/mstl');
@@ -45,7 +55,14 @@ interface State {
 export class MstlEts implements Forecaster {
   readonly name = 'MSTL';
   private state: State | undefined;
-  private model: { predict(h: number, level?: number | null): { point: number[]; intervals?: { lower: number[]; upper: number[] } | undefined } } | undefined;
+  private model:
+    | {
+        predict(
+          h: number,
+          level?: number | null,
+        ): { point: number[]; intervals?: { lower: number[]; upper: number[] } | undefined };
+      }
+    | undefined;
 
   constructor(readonly params: MstlParams = {}) {}
 
@@ -54,7 +71,12 @@ export class MstlEts implements Forecaster {
     const periods = this.params.periods ?? [Math.max(2, Math.round(DAY_MS / step))];
     const n = series.y.length;
     const need = 2 * Math.max(...periods) + 1;
-    if (n < need) throw new InputError('SERIES_TOO_SHORT', `MSTL with a period of ${Math.max(...periods)} steps needs at least ${need} points (two seasons), got ${n}`, { hint: 'use a longer window, or SNAIVE' });
+    if (n < need)
+      throw new InputError(
+        'SERIES_TOO_SHORT',
+        `MSTL with a period of ${Math.max(...periods)} steps needs at least ${need} points (two seasons), got ${n}`,
+        { hint: 'use a longer window, or SNAIVE' },
+      );
     const y = Array.from(series.y);
     const finite = y.filter((v) => !Number.isNaN(v));
     const constant = finite.every((v) => v === finite[0]) ? finite[0] : undefined;
@@ -96,16 +118,29 @@ export class MstlEts implements Forecaster {
   save(dir: string): void {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
-    writeManifest(dir, { model: this.name, params: { ...this.params }, libraries: { '@bsull/augurs': '0.10.2' }, stepMs: st.stepMs, lastDs: st.lastDs, payload: { periods: st.periods, y: st.y.map((v) => (Number.isNaN(v) ? null : v)) } });
+    writeManifest(dir, {
+      model: this.name,
+      params: { ...this.params },
+      libraries: { '@bsull/augurs': '0.10.2' },
+      stepMs: st.stepMs,
+      lastDs: st.lastDs,
+      payload: { periods: st.periods, y: st.y.map((v) => (Number.isNaN(v) ? null : v)) },
+    });
   }
 
   static async load(dir: string): Promise<MstlEts> {
     const m = readManifest(dir, 'MSTL');
     const p = m.payload as { periods: number[]; y: (number | null)[] };
-    const model = new MstlEts(m.params as MstlParams);
+    const model = new MstlEts(m.params);
     const y = p.y.map((v) => (v === null ? NaN : v));
     const finite = y.filter((v) => !Number.isNaN(v));
-    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, periods: p.periods, y, constant: finite.every((v) => v === finite[0]) ? finite[0] : undefined };
+    model.state = {
+      stepMs: m.stepMs,
+      lastDs: m.lastDs,
+      periods: p.periods,
+      y,
+      constant: finite.every((v) => v === finite[0]) ? finite[0] : undefined,
+    };
     await model.refit();
     return model;
   }

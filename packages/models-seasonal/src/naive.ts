@@ -1,4 +1,13 @@
-import { InputError, NotFittedError, checkHorizon, checkSeries, futureTimes, normalIntervals, readManifest, writeManifest } from '@amf-foresight/core';
+import {
+  InputError,
+  NotFittedError,
+  checkHorizon,
+  checkSeries,
+  futureTimes,
+  normalIntervals,
+  readManifest,
+  writeManifest,
+} from '@amf-foresight/core';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -27,7 +36,10 @@ export class SeasonalNaive implements Forecaster {
   readonly name: string;
   private state: State | undefined;
 
-  constructor(readonly params: SeasonalNaiveParams = {}, name = 'SNAIVE') {
+  constructor(
+    readonly params: SeasonalNaiveParams = {},
+    name = 'SNAIVE',
+  ) {
     this.name = name;
   }
 
@@ -35,10 +47,16 @@ export class SeasonalNaive implements Forecaster {
     const step = checkSeries(series, this.name, 2);
     const n = series.y.length;
     const m = Math.max(1, this.params.season ?? Math.round(DAY_MS / step));
-    if (n < m + 1) throw new InputError('SERIES_TOO_SHORT', `${this.name} with a season of ${m} steps needs at least ${m + 1} points, got ${n}`, { hint: 'use a longer window or a smaller --season' });
+    if (n < m + 1)
+      throw new InputError(
+        'SERIES_TOO_SHORT',
+        `${this.name} with a season of ${m} steps needs at least ${m + 1} points, got ${n}`,
+        { hint: 'use a longer window or a smaller --season' },
+      );
     // Fill gaps with the value one season earlier (or the last seen) so the last season is whole.
     const y = Array.from(series.y);
-    for (let i = 0; i < n; i++) if (Number.isNaN(y[i]!)) y[i] = i >= m && !Number.isNaN(y[i - m]!) ? y[i - m]! : i > 0 ? y[i - 1]! : NaN;
+    for (let i = 0; i < n; i++)
+      if (Number.isNaN(y[i]!)) y[i] = i >= m && !Number.isNaN(y[i - m]!) ? y[i - m]! : i > 0 ? y[i - 1]! : NaN;
     let ss = 0;
     let k = 0;
     for (let i = m; i < n; i++) {
@@ -46,7 +64,13 @@ export class SeasonalNaive implements Forecaster {
       ss += (series.y[i]! - series.y[i - m]!) ** 2;
       k++;
     }
-    this.state = { stepMs: step, lastDs: series.ds[n - 1]!, lastSeason: y.slice(n - m), sigma: k > 0 ? Math.sqrt(ss / k) : 0, period: m };
+    this.state = {
+      stepMs: step,
+      lastDs: series.ds[n - 1]!,
+      lastSeason: y.slice(n - m),
+      sigma: k > 0 ? Math.sqrt(ss / k) : 0,
+      period: m,
+    };
     return this;
   }
 
@@ -68,13 +92,20 @@ export class SeasonalNaive implements Forecaster {
   save(dir: string): void {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
-    writeManifest(dir, { model: this.name, params: { ...this.params }, libraries: {}, stepMs: st.stepMs, lastDs: st.lastDs, payload: { lastSeason: st.lastSeason, sigma: st.sigma, period: st.period } });
+    writeManifest(dir, {
+      model: this.name,
+      params: { ...this.params },
+      libraries: {},
+      stepMs: st.stepMs,
+      lastDs: st.lastDs,
+      payload: { lastSeason: st.lastSeason, sigma: st.sigma, period: st.period },
+    });
   }
 
   static load(dir: string, name = 'SNAIVE'): SeasonalNaive {
     const m = readManifest(dir, name);
     const p = m.payload as { lastSeason: number[]; sigma: number; period: number };
-    const model = new SeasonalNaive(m.params as SeasonalNaiveParams, name);
+    const model = new SeasonalNaive(m.params, name);
     model.state = { stepMs: m.stepMs, lastDs: m.lastDs, lastSeason: p.lastSeason, sigma: p.sigma, period: p.period };
     return model;
   }

@@ -28,7 +28,10 @@ export function samplesWriter(dir = 'samples'): ArtifactWriter<Samples> {
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
 
-/** <base>.parquet, and beside it a PNG and a self-contained HTML page with every series and a table of their figures. */
+/**
+ * <base>.parquet, and beside it a PNG and a self-contained HTML page with every series and a table
+ * of their figures.
+ */
 export function datasetWriter(base = 'dataset'): ArtifactWriter<Dataset> {
   return {
     kind: 'dataset',
@@ -39,12 +42,32 @@ export function datasetWriter(base = 'dataset'): ArtifactWriter<Dataset> {
       const ys = Array.from(d.table.getChild('y')!) as (number | null)[];
       const lines = d.summary.series.map((s, i) => {
         const idx = ids.flatMap((u, k) => (u === s.unique_id ? [k] : []));
-        return { label: s.unique_id, color: COLORS[i % COLORS.length]!, t: idx.map((k) => ds[k]!), y: idx.map((k) => ys[k] ?? NaN) };
+        return {
+          label: s.unique_id,
+          color: COLORS[i % COLORS.length]!,
+          t: idx.map((k) => ds[k]!),
+          y: idx.map((k) => ys[k] ?? NaN),
+        };
       });
       const type = String(m['type'] ?? '');
       const title = `${String(m['metric'] ?? 'dataset')} · ${type} · level ${String(m['level'] ?? '')}`;
-      const svg = panelsSvg(title, [{ title: `${String(m['nf'] ?? m['workload'] ?? '').toUpperCase()} ${type}`, unit: FEATURE_UNITS[type] ?? '', lines }]);
-      const rows = d.summary.series.map((s) => ({ unique_id: s.unique_id, points: s.points, missing: s.missing, longest_gap: s.longestGap, min: s.min, mean: s.mean, max: s.max, pods: s.pods.join(' ') }));
+      const svg = panelsSvg(title, [
+        {
+          title: `${String(m['nf'] ?? m['workload'] ?? '').toUpperCase()} ${type}`,
+          unit: FEATURE_UNITS[type] ?? '',
+          lines,
+        },
+      ]);
+      const rows = d.summary.series.map((s) => ({
+        unique_id: s.unique_id,
+        points: s.points,
+        missing: s.missing,
+        longest_gap: s.longestGap,
+        min: s.min,
+        mean: s.mean,
+        max: s.max,
+        pods: s.pods.join(' '),
+      }));
       const files = [
         { name: `${base}.parquet`, data: parquetBytes(d.table, d.metadata) },
         { name: `${base}.png`, data: await svgToPng(svg) },
@@ -65,10 +88,31 @@ export function trainedWriter(): ArtifactWriter<Trained> {
       t.model.save(store.path('model'));
       const svg = forecastSvg(t.seriesId, name, t.series, t.forecast, t.unit);
       const f = t.forecast;
-      const rows = Array.from(f.ds, (ts, i) => ({ ds: new Date(ts).toISOString(), mean: f.mean[i]!, ...Object.fromEntries(Object.entries(f.intervals).flatMap(([l, b]) => [[`lo ${l} %`, b.lo[i]!], [`hi ${l} %`, b.hi[i]!]])) }));
+      const rows = Array.from(f.ds, (ts, i) => ({
+        ds: new Date(ts).toISOString(),
+        mean: f.mean[i]!,
+        ...Object.fromEntries(
+          Object.entries(f.intervals).flatMap(([l, b]) => [
+            [`lo ${l} %`, b.lo[i]!],
+            [`hi ${l} %`, b.hi[i]!],
+          ]),
+        ),
+      }));
       const files = [
-        { name: 'model/series.json', data: JSON.stringify({ unique_id: t.seriesId, lastDs: t.series.ds[t.series.ds.length - 1] }) + '\n' },
-        { name: 'forecast.parquet', data: parquetBytes(forecastTable(t.seriesId, name, f), { kind: 'forecast', model: name, series: t.seriesId, horizon: f.ds.length, version: 1 }) },
+        {
+          name: 'model/series.json',
+          data: JSON.stringify({ unique_id: t.seriesId, lastDs: t.series.ds[t.series.ds.length - 1] }) + '\n',
+        },
+        {
+          name: 'forecast.parquet',
+          data: parquetBytes(forecastTable(t.seriesId, name, f), {
+            kind: 'forecast',
+            model: name,
+            series: t.seriesId,
+            horizon: f.ds.length,
+            version: 1,
+          }),
+        },
         { name: 'metrics.json', data: JSON.stringify(t.metrics, null, 2) + '\n' },
         { name: 'forecast.png', data: await svgToPng(svg) },
         { name: 'forecast.html', data: htmlReport(`${name} forecast of ${t.seriesId}`, svg, rows) },
@@ -96,8 +140,22 @@ function forecastSvg(id: string, model: string, s: SeriesInput, f: Forecast, uni
   const fm = [y[y.length - 1]!, ...f.mean];
   const bands = [95, 80]
     .filter((l) => f.intervals[l])
-    .map((l) => ({ label: `${l} % interval`, color: l === 95 ? '#ff7f0e' : '#d62728', t: ft, lo: [fm[0]!, ...f.intervals[l]!.lo], hi: [fm[0]!, ...f.intervals[l]!.hi] }));
+    .map((l) => ({
+      label: `${l} % interval`,
+      color: l === 95 ? '#ff7f0e' : '#d62728',
+      t: ft,
+      lo: [fm[0]!, ...f.intervals[l]!.lo],
+      hi: [fm[0]!, ...f.intervals[l]!.hi],
+    }));
   return panelsSvg(`${model} forecast of ${id}`, [
-    { title: `${id}: data and ${f.ds.length}-step forecast`, unit, lines: [{ label: 'data', color: '#1f77b4', t, y }, { label: `${model} forecast`, color: '#d62728', t: ft, y: fm, width: 2 }], bands },
+    {
+      title: `${id}: data and ${f.ds.length}-step forecast`,
+      unit,
+      lines: [
+        { label: 'data', color: '#1f77b4', t, y },
+        { label: `${model} forecast`, color: '#d62728', t: ft, y: fm, width: 2 },
+      ],
+      bands,
+    },
   ]);
 }

@@ -24,7 +24,10 @@ export interface AutoResult {
 export async function autoSelect(series: SeriesInput, options: BacktestOptions & ModelOptions): Promise<AutoResult> {
   // Unless told otherwise, the windows are spread over one season (a day) rather than packed into the
   // last windows × horizon steps: the choice and the conformal scores then see every time of day.
-  const o = { ...options, step: options.step ?? Math.max(options.horizon, Math.floor((options.season ?? seasonOf(series)) / options.windows)) };
+  const o = {
+    ...options,
+    step: options.step ?? Math.max(options.horizon, Math.floor((options.season ?? seasonOf(series)) / options.windows)),
+  };
   const results: BacktestResult[] = [];
   const skipped: { model: string; reason: string }[] = [];
   for (const name of AUTO_CANDIDATES) {
@@ -37,7 +40,11 @@ export async function autoSelect(series: SeriesInput, options: BacktestOptions &
       o.log?.(`auto: ${name} left out: ${e.message}`);
     }
   }
-  if (results.length === 0) throw new InputError('AUTO_NO_CANDIDATE', `no candidate model could be backtested: ${skipped.map((s) => `${s.model}: ${s.reason}`).join('; ')}`);
+  if (results.length === 0)
+    throw new InputError(
+      'AUTO_NO_CANDIDATE',
+      `no candidate model could be backtested: ${skipped.map((s) => `${s.model}: ${s.reason}`).join('; ')}`,
+    );
   const best = Math.min(...results.map((r) => autoScore(r.mean)));
   const near = results.filter((r) => autoScore(r.mean) <= best * 1.01).sort((a, b) => a.fitSeconds - b.fitSeconds);
   const chosen = near[0]!;

@@ -27,7 +27,9 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
   },
   MSTL: {
     packageName: '@amf-foresight/models-seasonal',
-    params: { periods: { type: 'integers', describe: 'seasonal periods in steps, e.g. 1440,10080 (default: one day)', min: 2 } },
+    params: {
+      periods: { type: 'integers', describe: 'seasonal periods in steps, e.g. 1440,10080 (default: one day)', min: 2 },
+    },
     load: async () => {
       const m = await import('@amf-foresight/models-seasonal');
       return {
@@ -48,7 +50,10 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
     },
     load: async () => {
       const m = await import('@amf-foresight/models-arima');
-      return { create: (o) => new m.Arima({ maxHorizon: Math.max(o.maxHorizon ?? 576, 1), ...o.params }), load: (dir) => m.Arima.load(dir) };
+      return {
+        create: (o) => new m.Arima({ maxHorizon: Math.max(o.maxHorizon ?? 576, 1), ...o.params }),
+        load: (dir) => m.Arima.load(dir),
+      };
     },
   },
   PROPHET: {
@@ -56,13 +61,37 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
     params: {
       growth: { type: 'choice', choices: ['linear', 'flat'], describe: 'trend: linear (default) or flat' },
       nChangepoints: { type: 'integer', min: 0, describe: 'potential trend changepoints (default 25)' },
-      changepointRange: { type: 'number', min: 0, max: 1, describe: 'share of the history with changepoints (default 0.8)' },
+      changepointRange: {
+        type: 'number',
+        min: 0,
+        max: 1,
+        describe: 'share of the history with changepoints (default 0.8)',
+      },
       changepointPriorScale: { type: 'number', min: 0, describe: 'flexibility of the trend (default 0.05)' },
       seasonalityPriorScale: { type: 'number', min: 0, describe: 'flexibility of the seasonalities (default 10)' },
-      seasonalityMode: { type: 'choice', choices: ['additive', 'multiplicative'], describe: 'additive (default) or multiplicative' },
-      daily: { type: 'choice', choices: ['auto', true, false], orNumber: true, describe: 'daily seasonality: auto, true, false or Fourier order' },
-      weekly: { type: 'choice', choices: ['auto', true, false], orNumber: true, describe: 'weekly seasonality: auto, true, false or Fourier order' },
-      yearly: { type: 'choice', choices: ['auto', true, false], orNumber: true, describe: 'yearly seasonality: auto, true, false or Fourier order' },
+      seasonalityMode: {
+        type: 'choice',
+        choices: ['additive', 'multiplicative'],
+        describe: 'additive (default) or multiplicative',
+      },
+      daily: {
+        type: 'choice',
+        choices: ['auto', true, false],
+        orNumber: true,
+        describe: 'daily seasonality: auto, true, false or Fourier order',
+      },
+      weekly: {
+        type: 'choice',
+        choices: ['auto', true, false],
+        orNumber: true,
+        describe: 'weekly seasonality: auto, true, false or Fourier order',
+      },
+      yearly: {
+        type: 'choice',
+        choices: ['auto', true, false],
+        orNumber: true,
+        describe: 'yearly seasonality: auto, true, false or Fourier order',
+      },
       scaling: { type: 'choice', choices: ['absmax', 'minmax'], describe: 'absmax (default) or minmax' },
       uncertaintySamples: { type: 'integer', min: 10, describe: 'simulated paths for the intervals (default 1000)' },
       seed,
@@ -79,7 +108,12 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
       units: { type: 'integer', min: 1, max: 512, describe: 'LSTM units (default 16)' },
       epochs: { type: 'integer', min: 1, describe: 'maximum epochs (default 30)' },
       patience: { type: 'integer', min: 1, describe: 'epochs without improvement before stopping (default 4)' },
-      validationShare: { type: 'number', min: 0.01, max: 0.89, describe: 'latest share of windows kept for validation and intervals (default 0.2)' },
+      validationShare: {
+        type: 'number',
+        min: 0.01,
+        max: 0.89,
+        describe: 'latest share of windows kept for validation and intervals (default 0.2)',
+      },
       maxSamples: { type: 'integer', min: 10, describe: 'at most N training windows (default 800)' },
       batchSize: { type: 'integer', min: 1, describe: 'batch size (default 64)' },
       learningRate: { type: 'number', min: 0, describe: 'Adam learning rate (default 0.01)' },
@@ -91,7 +125,12 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
       return {
         // A direct multi-step network: its output layer is the horizon, capped at one day of 5-minute steps;
         // longer forecasts chain the network (see the package README).
-        create: (o) => new m.Lstm({ maxHorizon: Math.min(Math.max(o.maxHorizon ?? 12, 1), 288), ...(o.log ? { log: o.log } : {}), ...o.params }),
+        create: (o) =>
+          new m.Lstm({
+            maxHorizon: Math.min(Math.max(o.maxHorizon ?? 12, 1), 288),
+            ...(o.log ? { log: o.log } : {}),
+            ...o.params,
+          }),
         load: (dir, o) => m.Lstm.load(dir, o.log ? { log: o.log } : {}),
       };
     },

@@ -38,7 +38,10 @@ export class Conformal implements Forecaster {
           hi[i] = f.intervals[level]?.hi[i] ?? NaN;
           continue;
         }
-        const w = conformalQuantile([...errs].sort((a, b) => a - b), level / 100);
+        const w = conformalQuantile(
+          [...errs].sort((a, b) => a - b),
+          level / 100,
+        );
         lo[i] = f.mean[i]! - w;
         hi[i] = f.mean[i]! + w;
       }

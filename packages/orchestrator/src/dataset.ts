@@ -10,21 +10,52 @@ function columnsOf(table: Table, file: string): { id: string; ds: string; y: str
   const names = table.schema.fields.map((f) => f.name);
   if (names.includes('ds') && names.includes('y')) return { id: 'unique_id', ds: 'ds', y: 'y' };
   if (names.includes('date_col') && names.includes('values')) return { id: 'container', ds: 'date_col', y: 'values' };
-  throw new InputError('DATASET_COLUMNS', `dataset ${file} has neither (unique_id, ds, y) nor the prototype's (date_col, values) columns; it has ${names.join(', ')}`, { file });
+  throw new InputError(
+    'DATASET_COLUMNS',
+    `dataset ${file} has neither (unique_id, ds, y) nor the prototype's (date_col, values) columns; ` +
+      `it has ${names.join(', ')}`,
+    { file },
+  );
 }
 
 /** Reads a dataset Parquet file: ours, or the prototype's layout (then as ours: unique_id, ds, y). */
 export function readDatasetFile(file: string): Dataset {
-  if (!existsSync(file)) throw new DataNotFoundError('NO_DATASET', `dataset ${file} does not exist`, { file, flag: '--data', hint: 'run generate first, or pass --data FILE' });
-  if (!statSync(file).isFile()) throw new InputError('DATASET_NOT_A_FILE', `dataset ${file} is not a file`, { file, flag: '--data' });
+  if (!existsSync(file))
+    throw new DataNotFoundError('NO_DATASET', `dataset ${file} does not exist`, {
+      file,
+      flag: '--data',
+      hint: 'run generate first, or pass --data FILE',
+    });
+  if (!statSync(file).isFile())
+    throw new InputError('DATASET_NOT_A_FILE', `dataset ${file} is not a file`, { file, flag: '--data' });
   const { table, metadata } = readParquetFile(file);
   const cols = columnsOf(table, file);
-  const ids = table.getChild(cols.id) ? (Array.from(table.getChild(cols.id)!) as (string | null)[]).map((x) => x ?? 'series') : new Array<string>(table.numRows).fill('series');
+  const ids = table.getChild(cols.id)
+    ? (Array.from(table.getChild(cols.id)!) as (string | null)[]).map((x) => x ?? 'series')
+    : new Array<string>(table.numRows).fill('series');
   const ds = Array.from(table.getChild(cols.ds)!, (v) => Number(v));
   const y = Array.from(table.getChild(cols.y)!, (v) => (v === null ? null : Number(v)));
-  const t = new Table({ unique_id: vectorFromArray(ids, new Utf8()), ds: vectorFromArray(ds, new TimestampMillisecond('UTC')), y: vectorFromArray(y, new Float64()) });
-  const series = [...new Set(ids)].map((id) => ({ unique_id: id, points: 0, missing: 0, longestGap: 0, min: NaN, mean: NaN, max: NaN, pods: [] }));
-  return { kind: 'dataset', table: t, metadata: { ...(metadata ?? {}), source: file }, summary: { rows: t.numRows, start: Math.min(...ds), end: Math.max(...ds), series } };
+  const t = new Table({
+    unique_id: vectorFromArray(ids, new Utf8()),
+    ds: vectorFromArray(ds, new TimestampMillisecond('UTC')),
+    y: vectorFromArray(y, new Float64()),
+  });
+  const series = [...new Set(ids)].map((id) => ({
+    unique_id: id,
+    points: 0,
+    missing: 0,
+    longestGap: 0,
+    min: NaN,
+    mean: NaN,
+    max: NaN,
+    pods: [],
+  }));
+  return {
+    kind: 'dataset',
+    table: t,
+    metadata: { ...(metadata ?? {}), source: file },
+    summary: { rows: t.numRows, start: Math.min(...ds), end: Math.max(...ds), series },
+  };
 }
 
 /** A dataset file as a source stage (`train --data FILE`). */
@@ -49,7 +80,12 @@ export function pickSeries(d: Dataset, seriesId?: string): { id: string; series:
   const all = seriesIds(d);
   const file = typeof d.metadata['source'] === 'string' ? d.metadata['source'] : 'the dataset';
   const id = seriesId ?? all[0];
-  if (id === undefined || !all.includes(id)) throw new DataNotFoundError('NO_SERIES', `series ${JSON.stringify(seriesId ?? '')} is not in ${file}; it has ${all.slice(0, 8).join(', ') || 'none'}`, { flag: '--series' });
+  if (id === undefined || !all.includes(id))
+    throw new DataNotFoundError(
+      'NO_SERIES',
+      `series ${JSON.stringify(seriesId ?? '')} is not in ${file}; it has ${all.slice(0, 8).join(', ') || 'none'}`,
+      { flag: '--series' },
+    );
   const ids = d.table.getChild('unique_id')!;
   const dsCol = d.table.getChild('ds')!;
   const yCol = d.table.getChild('y')!;

@@ -13,7 +13,10 @@ import { loadModel, normaliseModelName } from './registry.js';
 afterAll(stopArimaWorker);
 
 function nab(file: string): SeriesInput {
-  const rows = readFileSync(join(import.meta.dirname, '../../../data/nab-cpu', file), 'utf8').trim().split('\n').slice(1);
+  const rows = readFileSync(join(import.meta.dirname, '../../../data/nab-cpu', file), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   return { ds: rows.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000), y: rows.map((l) => Number(l.split(',')[1])) };
 }
 
@@ -30,7 +33,7 @@ describe('evaluation', () => {
         fit: async (s: SeriesInput) => {
           seen.push(s.y.length);
           await inner.fit(s);
-          return o as never;
+          return o;
         },
         predict: (h, opt) => inner.predict(h, opt),
         save: (d) => inner.save(d),
@@ -49,14 +52,19 @@ describe('evaluation', () => {
     const r = await prototypeSplit({ ds, y }, () => new Naive());
     // test: last train value 69 against 70..89 → errors 1..20; forecast: 89 against 90..99 → 1..10
     expect(r.testMse).toBeCloseTo(Array.from({ length: 20 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b) / 20, 9);
-    expect(r.forecastMse).toBeCloseTo(Array.from({ length: 10 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b) / 10, 9);
+    expect(r.forecastMse).toBeCloseTo(
+      Array.from({ length: 10 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b) / 10,
+      9,
+    );
   });
 
   it('model names are case-insensitive; unknown ones are a usage error', () => {
     expect(normaliseModelName('arima')).toBe('ARIMA');
     expect(normaliseModelName('Auto')).toBe('AUTO');
     expect(() => normaliseModelName('xgboost')).toThrow(/unknown model/);
-    expect(() => normaliseModelName('xgboost')).toThrow(expect.objectContaining({ code: 'UNKNOWN_MODEL', exitCode: 2 }));
+    expect(() => normaliseModelName('xgboost')).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_MODEL', exitCode: 2 }),
+    );
   });
 
   it('auto backtests the candidates, picks one, calibrates its intervals, and saves/loads with them', async () => {
@@ -64,7 +72,17 @@ describe('evaluation', () => {
     const train = { ds: s.ds.slice(0, 3600), y: s.y.slice(0, 3600) };
     const r = await autoSelect(train, { horizon: 12, windows: 7, step: 12 });
     expect(r.results.map((x) => x.model)).toEqual(['SNAIVE', 'MSTL', 'ARIMA']);
-    console.log(r.results.map((x) => `${x.model}: MASE ${x.mean.mase.toFixed(3)}, scaled pinball ${((x.mean.scaledPinball50 + x.mean.scaledPinball90) / 2).toFixed(3)}, fit ${x.fitSeconds.toFixed(1)} s`).join('; '), `→ ${r.chosen}`);
+    console.log(
+      r.results
+        .map(
+          (x) =>
+            `${x.model}: MASE ${x.mean.mase.toFixed(3)}, scaled pinball ` +
+            `${((x.mean.scaledPinball50 + x.mean.scaledPinball90) / 2).toFixed(3)}, fit ` +
+            `${x.fitSeconds.toFixed(1)} s`,
+        )
+        .join('; '),
+      `→ ${r.chosen}`,
+    );
     const f = r.model.predict(12);
     expect(f.mean).toHaveLength(12);
     const dir = mkdtempSync(join(tmpdir(), 'amf-auto-'));

@@ -52,13 +52,19 @@ function average(ms: Metrics[]): Metrics {
  * The prototype's evaluation: fit on the first 70 %, test MSE on the next 20 %; refit on the
  * first 90 %, forecast MSE on the last 10 %. Kept for comparison with the prototype's reports.
  */
-export async function prototypeSplit(series: SeriesInput, make: () => Forecaster): Promise<{ testMse: number; forecastMse: number }> {
+export async function prototypeSplit(
+  series: SeriesInput,
+  make: () => Forecaster,
+): Promise<{ testMse: number; forecastMse: number }> {
   const n = series.y.length;
   const a = Math.floor(n * 0.7);
   const b = Math.floor(n * 0.9);
   const test = (await make().fit(slice(series, 0, a))).predict(b - a);
   const fc = (await make().fit(slice(series, 0, b))).predict(n - b);
-  return { testMse: mse(Array.from(series.y).slice(a, b), test.mean), forecastMse: mse(Array.from(series.y).slice(b), fc.mean) };
+  return {
+    testMse: mse(Array.from(series.y).slice(a, b), test.mean),
+    forecastMse: mse(Array.from(series.y).slice(b), fc.mean),
+  };
 }
 
 export interface BacktestOptions {
@@ -88,11 +94,21 @@ export interface BacktestResult {
  * everything before it and scored on the next `horizon` points. Nothing after an origin is ever
  * seen by its fit.
  */
-export async function backtest(series: SeriesInput, make: () => Forecaster, o: BacktestOptions): Promise<BacktestResult> {
+export async function backtest(
+  series: SeriesInput,
+  make: () => Forecaster,
+  o: BacktestOptions,
+): Promise<BacktestResult> {
   const n = series.y.length;
   const step = o.step ?? o.horizon;
   const m = o.season ?? seasonOf(series);
-  const out: BacktestResult = { model: make().name, windows: [], mean: undefined as unknown as Metrics, absErrors: Array.from({ length: o.horizon }, () => []), fitSeconds: 0 };
+  const out: BacktestResult = {
+    model: make().name,
+    windows: [],
+    mean: undefined as unknown as Metrics,
+    absErrors: Array.from({ length: o.horizon }, () => []),
+    fitSeconds: 0,
+  };
   for (let k = o.windows - 1; k >= 0; k--) {
     const origin = n - o.horizon - k * step;
     if (origin < 2) continue;

@@ -1,4 +1,13 @@
-export { registerModel, checkModel, modelNames, modelParams, normaliseModelName, modelFactory, makeModel, loadModel } from './registry.js';
+export {
+  registerModel,
+  checkModel,
+  modelNames,
+  modelParams,
+  normaliseModelName,
+  modelFactory,
+  makeModel,
+  loadModel,
+} from './registry.js';
 export type { ModelEntry, ModelKind, ModelOptions } from './registry.js';
 export { BUILTIN_MODELS } from './builtins.js';
 export { checkParams, parseParamFlags } from './params.js';

@@ -25,7 +25,14 @@ export interface WindowSpec {
 /** Where the samples of a run come from. */
 export type SourceSpec =
   | ({ kind: 'local'; dataDir: string } & WindowSpec)
-  | ({ kind: 's3'; bucket: string; prefix: string; cacheDir: string; block?: string; clientConfig: S3ClientConfig } & WindowSpec)
+  | ({
+      kind: 's3';
+      bucket: string;
+      prefix: string;
+      cacheDir: string;
+      block?: string;
+      clientConfig: S3ClientConfig;
+    } & WindowSpec)
   | ({ kind: 'prometheus'; url: string; headers?: Record<string, string> } & WindowSpec)
   | { kind: 'samples-dir'; dir: string };
 
@@ -37,9 +44,22 @@ export interface PipelineOptions {
   inputs?: Record<string, unknown>;
   /** Sync blocks from S3 only (the prototype's `--download` without `--process`). */
   download?: { bucket: string; prefix: string; cacheDir: string; block?: string; clientConfig: S3ClientConfig };
-  /** Samples: decoded blocks or the HTTP API (`--process`), or earlier samples. Default with `generate`: the newest run's. */
+  /**
+   * Samples: decoded blocks or the HTTP API (`--process`), or earlier samples. Default with
+   * `generate`: the newest run's.
+   */
   source?: SourceSpec;
-  generate?: { metric: string; type: FeatureType; level: Level; namespace: string; nf: string; pod?: string; step: number; rateWindow: number; by?: 'workload' | 'pod' };
+  generate?: {
+    metric: string;
+    type: FeatureType;
+    level: Level;
+    namespace: string;
+    nf: string;
+    pod?: string;
+    step: number;
+    rateWindow: number;
+    by?: 'workload' | 'pod';
+  };
   /** `data`: a dataset file instead of this run's generate. */
   train?: Omit<TrainOptions, 'model'> & { model: TrainOptions['model']; data?: string };
   upload?: { url: string; clientConfig: S3ClientConfig };
@@ -53,7 +73,10 @@ export interface PipelineResult extends RunResult<unknown> {
 
 /** The source stage of a spec; `readBefore` is what the features need before the window's start. */
 export async function sourceStage(s: SourceSpec, readBefore: number): Promise<Stage<unknown, Samples>> {
-  const w = s.kind === 'samples-dir' ? undefined : { start: s.start, end: s.end, readBefore, ...(s.matchers !== undefined ? { matchers: s.matchers } : {}) };
+  const w =
+    s.kind === 'samples-dir'
+      ? undefined
+      : { start: s.start, end: s.end, readBefore, ...(s.matchers !== undefined ? { matchers: s.matchers } : {}) };
   switch (s.kind) {
     case 'local':
       return localSource({ ...w!, dataDir: s.dataDir });
@@ -62,7 +85,16 @@ export async function sourceStage(s: SourceSpec, readBefore: number): Promise<St
     case 's3': {
       // Only a run that reads S3 loads the S3 SDK.
       const { s3Source } = await import('@amf-foresight/tsdb-ingest/s3');
-      return s3Source({ sync: { bucket: s.bucket, prefix: s.prefix, cacheDir: s.cacheDir, clientConfig: s.clientConfig, ...(s.block !== undefined ? { block: s.block } : {}) }, window: w! });
+      return s3Source({
+        sync: {
+          bucket: s.bucket,
+          prefix: s.prefix,
+          cacheDir: s.cacheDir,
+          clientConfig: s.clientConfig,
+          ...(s.block !== undefined ? { block: s.block } : {}),
+        },
+        window: w!,
+      });
     }
     case 'samples-dir':
       return samplesDirSource(s.dir);
@@ -86,46 +118,91 @@ export function uploadSink(url: string, clientConfig: S3ClientConfig, extra: str
  * read from `readBefore` before the window (the rate window or lookback) so that the features
  * equal PromQL at every grid point; they are kept in the run (samples/) only when read in it.
  */
-export async function pipelinePlan(o: PipelineOptions): Promise<{ plan: Plan<unknown>; writers: ArtifactWriter[]; sinks: Sink[] }> {
+export async function pipelinePlan(
+  o: PipelineOptions,
+): Promise<{ plan: Plan<unknown>; writers: ArtifactWriter[]; sinks: Sink[] }> {
   let plan = Plan.empty() as Plan<unknown>;
   const writers: ArtifactWriter[] = [];
   if (o.download) {
     const { s3SyncStage } = await import('@amf-foresight/tsdb-ingest/s3');
     const d = o.download;
-    plan = plan.then(s3SyncStage({ bucket: d.bucket, prefix: d.prefix, cacheDir: d.cacheDir, clientConfig: d.clientConfig, ...(d.block !== undefined ? { block: d.block } : {}) }));
+    plan = plan.then(
+      s3SyncStage({
+        bucket: d.bucket,
+        prefix: d.prefix,
+        cacheDir: d.cacheDir,
+        clientConfig: d.clientConfig,
+        ...(d.block !== undefined ? { block: d.block } : {}),
+      }),
+    );
   }
   const g = o.generate;
   const readBefore = g ? readBeforeFor({ type: g.type, rateWindow: g.rateWindow }) : 300_000;
-  const source = o.source ?? (g ? { kind: 'samples-dir' as const, dir: latestSamplesDir(o.runsDir) ?? 'data/samples' } : undefined);
+  const source =
+    o.source ?? (g ? { kind: 'samples-dir' as const, dir: latestSamplesDir(o.runsDir) ?? 'data/samples' } : undefined);
   if (source?.kind === 's3') {
     // Two steps, as the prototype had: the blocks the window needs are synced, then read from the cache.
     const { s3SyncStage } = await import('@amf-foresight/tsdb-ingest/s3');
-    const sync = { bucket: source.bucket, prefix: source.prefix, cacheDir: source.cacheDir, clientConfig: source.clientConfig, ...(source.block !== undefined ? { block: source.block } : {}) };
+    const sync = {
+      bucket: source.bucket,
+      prefix: source.prefix,
+      cacheDir: source.cacheDir,
+      clientConfig: source.clientConfig,
+      ...(source.block !== undefined ? { block: source.block } : {}),
+    };
     plan = plan.then(s3SyncStage({ ...sync, minTime: source.start - readBefore, maxTime: source.end }));
     plan = plan.then(await sourceStage({ ...source, kind: 'local', dataDir: source.cacheDir }, readBefore));
   } else if (source) plan = plan.then(await sourceStage(source, readBefore));
-  if (source && source.kind !== 'samples-dir') writers.push(samplesWriter() as ArtifactWriter);
+  if (source && source.kind !== 'samples-dir') writers.push(samplesWriter());
   if (g) {
-    const go: GenerateOptions = { metric: g.metric, type: g.type, level: g.level, namespace: g.namespace, nf: g.nf, step: g.step, rateWindow: g.rateWindow, by: g.by ?? 'workload', ...(g.pod !== undefined ? { pod: g.pod } : {}) };
-    plan = plan.then(generateStage(go) as Stage<unknown, unknown>);
-    writers.push(datasetWriter() as ArtifactWriter);
+    const go: GenerateOptions = {
+      metric: g.metric,
+      type: g.type,
+      level: g.level,
+      namespace: g.namespace,
+      nf: g.nf,
+      step: g.step,
+      rateWindow: g.rateWindow,
+      by: g.by ?? 'workload',
+      ...(g.pod !== undefined ? { pod: g.pod } : {}),
+    };
+    plan = plan.then(generateStage(go));
+    writers.push(datasetWriter());
   }
   if (o.train) {
     const { data, ...t } = o.train;
-    if (!g && data === undefined) throw new UsageError('MISSING_FLAG', '--train needs --data, or --process and --generate in the same run', { flag: '--data' });
+    if (!g && data === undefined)
+      throw new UsageError('MISSING_FLAG', '--train needs --data, or --process and --generate in the same run', {
+        flag: '--data',
+      });
     if (!g) plan = plan.then(datasetFileSource(data!));
-    plan = plan.then(trainStage(t) as Stage<unknown, unknown>);
-    writers.push(trainedWriter() as ArtifactWriter);
+    plan = plan.then(trainStage(t));
+    writers.push(trainedWriter());
   }
   const extra = o.train?.data !== undefined && !g ? [o.train.data] : [];
   return { plan, writers, sinks: o.upload ? [uploadSink(o.upload.url, o.upload.clientConfig, extra)] : [] };
 }
 
 /** download → source → generate → train in one run directory (see pipelinePlan and runPlan). */
-export async function runPipeline(o: PipelineOptions, ctx: { logger: Logger; progress: ProgressReporter; signal: AbortSignal }): Promise<PipelineResult> {
+export async function runPipeline(
+  o: PipelineOptions,
+  ctx: { logger: Logger; progress: ProgressReporter; signal: AbortSignal },
+): Promise<PipelineResult> {
   const { plan, writers, sinks } = await pipelinePlan(o);
-  const r = await runPlan(plan, { target: { kind: 'run', runsDir: o.runsDir, ...(o.runId !== undefined ? { runId: o.runId } : {}) }, writers, sinks, ...(o.inputs ? { inputs: o.inputs } : {}) }, ctx);
-  const trained = (r.output as { kind?: string; metrics?: TrainMetrics } | undefined)?.kind === 'trained' ? (r.output as { metrics: TrainMetrics }).metrics : undefined;
+  const r = await runPlan(
+    plan,
+    {
+      target: { kind: 'run', runsDir: o.runsDir, ...(o.runId !== undefined ? { runId: o.runId } : {}) },
+      writers,
+      sinks,
+      ...(o.inputs ? { inputs: o.inputs } : {}),
+    },
+    ctx,
+  );
+  const trained =
+    (r.output as { kind?: string; metrics?: TrainMetrics } | undefined)?.kind === 'trained'
+      ? (r.output as { metrics: TrainMetrics }).metrics
+      : undefined;
   const up = r.sinks['upload'] as { url: string; files: number } | undefined;
   return { ...r, runDir: r.runDir!, ...(trained ? { train: trained } : {}), ...(up ? { uploaded: up } : {}) };
 }

@@ -15,7 +15,11 @@ import type { Trained } from './train.js';
 const SAMPLE = join(import.meta.dirname, '../../cli/sample-data/blocks');
 const dirs = tempDirs('amf-plan-');
 afterAll(dirs.cleanup);
-const ctx = (signal = new AbortController().signal) => ({ logger: new MemoryLogger(), progress: silentProgress, signal });
+const ctx = (signal = new AbortController().signal) => ({
+  logger: new MemoryLogger(),
+  progress: silentProgress,
+  signal,
+});
 
 /** A forecaster written by a user: the last value, with fixed-width intervals. */
 class LastValue implements Forecaster {
@@ -31,7 +35,11 @@ class LastValue implements Forecaster {
   predict(h: number): Forecast {
     if (!this.last) throw new NotFittedError(this.name);
     const mean = new Float64Array(h).fill(this.last.y);
-    return { ds: futureTimes(this.last.ds, this.last.step, h), mean, intervals: normalIntervals(mean, new Array<number>(h).fill(0.01)) };
+    return {
+      ds: futureTimes(this.last.ds, this.last.step, h),
+      mean,
+      intervals: normalIntervals(mean, new Array<number>(h).fill(0.01)),
+    };
   }
   save(): void {}
 }
@@ -47,33 +55,60 @@ const dropPods = (prefix: string): Stage<Samples, Samples> => ({
     const v = s.samples.getChild('v')!.toArray() as Float64Array;
     const keep = [...sid.keys()].filter((i) => !drop[sid[i]!]);
     c.record({ droppedSeries: drop.filter(Boolean).length });
-    const samples = new Table({ series_id: makeVector(Uint32Array.from(keep, (i) => sid[i]!)), t: makeVector(BigInt64Array.from(keep, (i) => t[i]!)), v: makeVector(Float64Array.from(keep, (i) => v[i]!)) });
+    const samples = new Table({
+      series_id: makeVector(Uint32Array.from(keep, (i) => sid[i]!)),
+      t: makeVector(BigInt64Array.from(keep, (i) => t[i]!)),
+      v: makeVector(Float64Array.from(keep, (i) => v[i]!)),
+    });
     return Promise.resolve({ ...s, samples });
   },
 });
 
 describe('plans', () => {
-  const window = { start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16), matchers: '{namespace="openverso", pod=~"open5gs-(amf|smf).*"}' };
+  const window = {
+    start: Date.UTC(2023, 5, 6, 14),
+    end: Date.UTC(2023, 5, 6, 16),
+    matchers: '{namespace="openverso", pod=~"open5gs-(amf|smf).*"}',
+  };
 
-  it('chain typed stages: source → a stage of yours → generate → train with your Forecaster, persisted by the runner', async () => {
-    const runs = dirs.make();
-    const mine = new LastValue();
-    const plan = Plan.of(localSource({ dataDir: SAMPLE, ...window, readBefore: 300_000 }))
-      .then(dropPods('open5gs-smf'))
-      .then(generateStage({ metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf' }))
-      .then(trainStage({ model: mine, horizon: 5, windows: 2 }));
-    expect(plan.names()).toEqual(['process', 'drop-pods', 'generate', 'train']);
-    const r = await runPlan(plan, { target: { kind: 'run', runsDir: runs }, inputs: { test: true } }, ctx());
-    const out: Trained = r.output;
-    expect(out.metrics.model).toBe('LASTVALUE');
-    expect(mine.fits).toBeGreaterThanOrEqual(3); // backtest windows, prototype split, final fit
-    expect(readdirSync(r.runDir!).sort()).toEqual(['dataset.html', 'dataset.parquet', 'dataset.png', 'forecast.html', 'forecast.parquet', 'forecast.png', 'metrics.json', 'model', 'run.json', 'samples']);
-    const run = JSON.parse(readFileSync(join(r.runDir!, 'run.json'), 'utf8')) as { steps: Record<string, Record<string, unknown>>; inputs: unknown; metrics: { model: string } };
-    expect(Object.keys(run.steps)).toEqual(['process', 'drop-pods', 'generate', 'train']);
-    expect(run.steps['drop-pods']!['droppedSeries']).toBeGreaterThan(0);
-    expect(run.metrics.model).toBe('LASTVALUE');
-    expect(readlinkSync(join(runs, 'latest'))).toBe(r.runId);
-  });
+  it(
+    'chain typed stages: source → a stage of yours → generate → train with your Forecaster, persisted ' +
+      'by the runner',
+    async () => {
+      const runs = dirs.make();
+      const mine = new LastValue();
+      const plan = Plan.of(localSource({ dataDir: SAMPLE, ...window, readBefore: 300_000 }))
+        .then(dropPods('open5gs-smf'))
+        .then(generateStage({ metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf' }))
+        .then(trainStage({ model: mine, horizon: 5, windows: 2 }));
+      expect(plan.names()).toEqual(['process', 'drop-pods', 'generate', 'train']);
+      const r = await runPlan(plan, { target: { kind: 'run', runsDir: runs }, inputs: { test: true } }, ctx());
+      const out: Trained = r.output;
+      expect(out.metrics.model).toBe('LASTVALUE');
+      expect(mine.fits).toBeGreaterThanOrEqual(3); // backtest windows, prototype split, final fit
+      expect(readdirSync(r.runDir!).sort()).toEqual([
+        'dataset.html',
+        'dataset.parquet',
+        'dataset.png',
+        'forecast.html',
+        'forecast.parquet',
+        'forecast.png',
+        'metrics.json',
+        'model',
+        'run.json',
+        'samples',
+      ]);
+      const run = JSON.parse(readFileSync(join(r.runDir!, 'run.json'), 'utf8')) as {
+        steps: Record<string, Record<string, unknown>>;
+        inputs: unknown;
+        metrics: { model: string };
+      };
+      expect(Object.keys(run.steps)).toEqual(['process', 'drop-pods', 'generate', 'train']);
+      expect(run.steps['drop-pods']!['droppedSeries']).toBeGreaterThan(0);
+      expect(run.metrics.model).toBe('LASTVALUE');
+      expect(readlinkSync(join(runs, 'latest'))).toBe(r.runId);
+    },
+  );
 
   it('a plan refuses two stages of one name', () => {
     const s: Stage<undefined, number> = { name: 'x', run: () => Promise.resolve(1) };
@@ -87,7 +122,10 @@ describe('plans', () => {
     await expect(runPlan(Plan.of(fail), { target: { kind: 'run', runsDir: runs } }, ctx())).rejects.toThrow('boom');
     expect(readdirSync(runs)).toEqual([]);
     const ac = new AbortController();
-    const slow: Stage<undefined, number> = { name: 'slow', run: () => new Promise((res) => setTimeout(() => res(1), 50)) };
+    const slow: Stage<undefined, number> = {
+      name: 'slow',
+      run: () => new Promise((res) => setTimeout(() => res(1), 50)),
+    };
     const next: Stage<number, number> = { name: 'next', run: (n) => Promise.resolve(n) };
     const p = runPlan(Plan.of(slow).then(next), { target: { kind: 'run', runsDir: runs } }, ctx(ac.signal));
     ac.abort();
@@ -100,23 +138,37 @@ describe('plans', () => {
     const one: Stage<undefined, number> = { name: 'one', run: () => Promise.resolve(1) };
     await runPlan(Plan.of(one), { target: { kind: 'run', runsDir: runs, runId: 'r1' } }, ctx());
     expect(existsSync(join(runs, 'r1', 'run.json'))).toBe(true);
-    await expect(runPlan(Plan.of(one), { target: { kind: 'run', runsDir: runs, runId: 'r1' } }, ctx())).rejects.toMatchObject({ code: 'RUN_DIR_EXISTS', exitCode: 2 });
+    await expect(
+      runPlan(Plan.of(one), { target: { kind: 'run', runsDir: runs, runId: 'r1' } }, ctx()),
+    ).rejects.toMatchObject({ code: 'RUN_DIR_EXISTS', exitCode: 2 });
   });
 });
 
 describe('the model registry', () => {
   it('takes a model of yours by name, with its own parameters checked', async () => {
-    registerModel('lastvalue', { params: { width: { type: 'number', min: 0, describe: 'interval width' } }, load: () => Promise.resolve({ create: () => new LastValue(), load: () => new LastValue() }) });
+    registerModel('lastvalue', {
+      params: { width: { type: 'number', min: 0, describe: 'interval width' } },
+      load: () => Promise.resolve({ create: () => new LastValue(), load: () => new LastValue() }),
+    });
     expect(Object.keys(modelParams('LastValue'))).toEqual(['width']);
     expect((await makeModel('LASTVALUE', { params: { width: '0.5' } })).name).toBe('LASTVALUE');
-    await expect(makeModel('lastvalue', { params: { colour: 'red' } })).rejects.toMatchObject({ code: 'UNKNOWN_MODEL_PARAM', details: { hint: 'it takes width' } });
-    await expect(makeModel('lastvalue', { params: { width: '-1' } })).rejects.toMatchObject({ code: 'BAD_MODEL_PARAM' });
-    expect(() => registerModel('LASTVALUE', { params: {}, load: () => Promise.reject(new Error('x')) })).toThrow(expect.objectContaining({ code: 'MODEL_REGISTERED' }));
+    await expect(makeModel('lastvalue', { params: { colour: 'red' } })).rejects.toMatchObject({
+      code: 'UNKNOWN_MODEL_PARAM',
+      details: { hint: 'it takes width' },
+    });
+    await expect(makeModel('lastvalue', { params: { width: '-1' } })).rejects.toMatchObject({
+      code: 'BAD_MODEL_PARAM',
+    });
+    expect(() => registerModel('LASTVALUE', { params: {}, load: () => Promise.reject(new Error('x')) })).toThrow(
+      expect.objectContaining({ code: 'MODEL_REGISTERED' }),
+    );
   });
 
   it('checks the built-in models’ parameters before loading them', async () => {
     await expect(makeModel('ARIMA', { params: { order: '1,1' } })).rejects.toMatchObject({ code: 'BAD_MODEL_PARAM' });
-    await expect(makeModel('PROPHET', { params: { daily: 'sometimes' } })).rejects.toMatchObject({ code: 'BAD_MODEL_PARAM' });
+    await expect(makeModel('PROPHET', { params: { daily: 'sometimes' } })).rejects.toMatchObject({
+      code: 'BAD_MODEL_PARAM',
+    });
     const arima = await makeModel('arima', { params: { order: '1,0,0' } });
     expect((arima as unknown as { params: { order: number[] } }).params.order).toEqual([1, 0, 0]);
     const prophet = await makeModel('prophet', { params: { daily: '4', seed: '3' } });

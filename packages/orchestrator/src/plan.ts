@@ -34,8 +34,12 @@ export class Plan<O> {
   /** This plan followed by `stage`. */
   then<N>(stage: Stage<O, N>): Plan<N> {
     const dup = this.stages.find((s) => s.name === stage.name);
-    if (dup) throw new UsageError('PLAN_DUPLICATE_STAGE', `the plan has a stage named ${JSON.stringify(stage.name)} already; stage names: ${this.names().join(', ')}`);
-    return new Plan<N>([...this.stages, stage as Stage<unknown, unknown>]);
+    if (dup)
+      throw new UsageError(
+        'PLAN_DUPLICATE_STAGE',
+        `the plan has a stage named ${JSON.stringify(stage.name)} already; stage names: ${this.names().join(', ')}`,
+      );
+    return new Plan<N>([...this.stages, stage]);
   }
 
   names(): string[] {
@@ -73,7 +77,13 @@ export interface RunResult<O> {
 
 type Ctx = { logger: Logger; progress: ProgressReporter; signal: AbortSignal };
 
-async function runStages(stages: readonly Stage<unknown, unknown>[], workDir: string, ctx: Ctx, steps: RunResult<unknown>['steps'], last: Map<string, unknown>): Promise<unknown> {
+async function runStages(
+  stages: readonly Stage<unknown, unknown>[],
+  workDir: string,
+  ctx: Ctx,
+  steps: RunResult<unknown>['steps'],
+  last: Map<string, unknown>,
+): Promise<unknown> {
   let value: unknown = undefined;
   for (const stage of stages) {
     if (ctx.signal.aborted) throw new CancelledError(stage.name);
@@ -123,7 +133,15 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
       }
       if (o.target.kind === 'run') {
         const metrics = (last.get('trained') as { metrics?: unknown } | undefined)?.metrics;
-        const run = { runId, started: started.toISOString(), finished: new Date().toISOString(), inputs: o.inputs ?? {}, versions: versions(), steps, ...(metrics ? { metrics } : {}) };
+        const run = {
+          runId,
+          started: started.toISOString(),
+          finished: new Date().toISOString(),
+          inputs: o.inputs ?? {},
+          versions: versions(),
+          steps,
+          ...(metrics ? { metrics } : {}),
+        };
         writeFileAtomic(join(tmp, 'run.json'), JSON.stringify(run, null, 2) + '\n');
         files.push('run.json');
       }

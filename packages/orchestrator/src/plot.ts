@@ -39,60 +39,90 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
+/** One legend entry: a swatch and its label, in the panel's top right corner. */
+function legend(top: number, k: number, color: string, label: string, opacity = 1): string {
+  const yy = top + 8 + k * 16;
+  return (
+    `<rect x="${W - M.right - 260}" y="${yy}" width="10" height="10" fill="${color}" fill-opacity="${opacity}"/>` +
+    `<text x="${W - M.right - 245}" y="${yy + 9}">${esc(label)}</text>`
+  );
+}
+
+/** Day lines over spans of two days or more; otherwise hour lines (every 1, 2, 3 or 6 h), labelled UTC. */
+function timeGrid(t0: number, t1: number, x: (t: number) => number, top: number): string {
+  let svg = '';
+  const span = t1 - t0;
+  const tick =
+    span >= 2 * 86_400_000
+      ? 86_400_000
+      : ([1, 2, 3, 6].map((h) => h * 3_600_000).find((h) => span / h <= 12) ?? 21_600_000);
+  for (let d = Math.ceil(t0 / tick) * tick; d <= t1 - tick / 8; d += tick) {
+    const at = new Date(d);
+    const iso = at.toISOString();
+    const label =
+      tick === 86_400_000
+        ? `${iso.slice(0, 10)} ${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][at.getUTCDay()]}`
+        : iso.slice(at.getUTCHours() === 0 ? 5 : 11, 16).replace('T', ' ');
+    svg += `<line x1="${x(d)}" x2="${x(d)}" y1="${top}" y2="${top + PANEL_H}" stroke="#ddd"/>`;
+    svg += `<text x="${x(d) + 3}" y="${top + PANEL_H + 14}">${label}</text>`;
+  }
+  return svg;
+}
+
+/** A line as an SVG path; missing values lift the pen. */
+function linePath(l: Line, x: (t: number) => number, y: (v: number) => number): string {
+  let path = '';
+  let pen = false;
+  for (let j = 0; j < l.t.length; j++) {
+    const v = l.y[j]!;
+    if (!Number.isFinite(v)) {
+      pen = false;
+      continue;
+    }
+    path += `${pen ? 'L' : 'M'}${x(l.t[j]!).toFixed(1)},${y(v).toFixed(1)}`;
+    pen = true;
+  }
+  return `<path d="${path}" fill="none" stroke="${l.color}" stroke-width="${l.width ?? 1}"/>`;
+}
+
+function panelSvg(p: Panel, top: number, t0: number, t1: number, x: (t: number) => number): string {
+  const ys = [...p.lines.flatMap((l) => l.y), ...(p.bands ?? []).flatMap((b) => [...b.lo, ...b.hi])];
+  const finite = ys.filter(Number.isFinite);
+  const pad = (Math.max(...finite) - Math.min(...finite)) * 0.05 || 1;
+  const lo = Math.min(...finite) - pad;
+  const hi = Math.max(...finite) + pad;
+  const y = (v: number) => top + PANEL_H - ((v - lo) / (hi - lo)) * PANEL_H;
+  const frame = `x="${M.left}" y="${top}" width="${W - M.left - M.right}" height="${PANEL_H}"`;
+  let svg = `<rect ${frame} fill="none" stroke="#999"/>`;
+  for (const v of niceTicks(lo, hi)) {
+    svg += `<line x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`;
+    svg += `<text x="${M.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
+  }
+  svg += timeGrid(t0, t1, x, top);
+  svg += `<text x="${M.left + 6}" y="${top + 16}" font-weight="bold">${esc(p.title)} (${esc(p.unit)})</text>`;
+  (p.bands ?? []).forEach((b, k) => {
+    const upper = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.hi[j]!).toFixed(1)}`);
+    const lower = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.lo[j]!).toFixed(1)}`).reverse();
+    svg += `<polygon points="${[...upper, ...lower].join(' ')}" fill="${b.color}" fill-opacity="0.25" stroke="none"/>`;
+    svg += legend(top, p.lines.length + k, b.color, b.label, 0.25);
+  });
+  p.lines.forEach((l, k) => {
+    svg += linePath(l, x, y) + legend(top, k, l.color, l.label);
+  });
+  return svg;
+}
+
+/** Stacked panels sharing one time axis, as an SVG document. */
 export function panelsSvg(title: string, panels: readonly Panel[]): string {
   const H = M.top + panels.length * (PANEL_H + M.bottom) + 10;
   const all = panels.flatMap((p) => [...p.lines.flatMap((l) => l.t), ...(p.bands ?? []).flatMap((b) => b.t)]);
   const t0 = Math.min(...all);
   const t1 = Math.max(...all);
   const x = (t: number) => M.left + ((t - t0) / (t1 - t0 || 1)) * (W - M.left - M.right);
-  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="12">`;
-  svg += `<rect width="100%" height="100%" fill="white"/><text x="${M.left}" y="22" font-size="16" font-weight="bold">${esc(title)}</text>`;
-  panels.forEach((p, i) => {
-    const top = M.top + i * (PANEL_H + M.bottom);
-    const ys = [...p.lines.flatMap((l) => l.y), ...(p.bands ?? []).flatMap((b) => [...b.lo, ...b.hi])].filter(Number.isFinite);
-    let lo = Math.min(...ys);
-    let hi = Math.max(...ys);
-    const pad = (hi - lo) * 0.05 || 1;
-    lo -= pad;
-    hi += pad;
-    const y = (v: number) => top + PANEL_H - ((v - lo) / (hi - lo)) * PANEL_H;
-    svg += `<rect x="${M.left}" y="${top}" width="${W - M.left - M.right}" height="${PANEL_H}" fill="none" stroke="#999"/>`;
-    for (const v of niceTicks(lo, hi)) {
-      svg += `<line x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${M.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
-    }
-    // Day lines over spans of two days or more; otherwise hour lines (every 1, 2, 3 or 6 h), labelled UTC.
-    const span = t1 - t0;
-    const tick = span >= 2 * 86_400_000 ? 86_400_000 : [1, 2, 3, 6].map((h) => h * 3_600_000).find((h) => span / h <= 12) ?? 21_600_000;
-    for (let d = Math.ceil(t0 / tick) * tick; d <= t1 - tick / 8; d += tick) {
-      const at = new Date(d);
-      const label = tick === 86_400_000 ? `${at.toISOString().slice(0, 10)} ${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][at.getUTCDay()]}` : `${at.toISOString().slice(at.getUTCHours() === 0 ? 5 : 11, 16).replace('T', ' ')}`;
-      svg += `<line x1="${x(d)}" x2="${x(d)}" y1="${top}" y2="${top + PANEL_H}" stroke="#ddd"/>`;
-      svg += `<text x="${x(d) + 3}" y="${top + PANEL_H + 14}">${label}</text>`;
-    }
-    svg += `<text x="${M.left + 6}" y="${top + 16}" font-weight="bold">${esc(p.title)} (${esc(p.unit)})</text>`;
-    const bands = p.bands ?? [];
-    bands.forEach((b, k) => {
-      const upper = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.hi[j]!).toFixed(1)}`);
-      const lower = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.lo[j]!).toFixed(1)}`).reverse();
-      svg += `<polygon points="${[...upper, ...lower].join(' ')}" fill="${b.color}" fill-opacity="0.25" stroke="none"/>`;
-      svg += `<rect x="${W - M.right - 260}" y="${top + 8 + (p.lines.length + k) * 16}" width="10" height="10" fill="${b.color}" fill-opacity="0.25"/><text x="${W - M.right - 245}" y="${top + 17 + (p.lines.length + k) * 16}">${esc(b.label)}</text>`;
-    });
-    p.lines.forEach((l, k) => {
-      let path = '';
-      let pen = false;
-      for (let j = 0; j < l.t.length; j++) {
-        const v = l.y[j]!;
-        if (!Number.isFinite(v)) {
-          pen = false;
-          continue;
-        }
-        path += `${pen ? 'L' : 'M'}${x(l.t[j]!).toFixed(1)},${y(v).toFixed(1)}`;
-        pen = true;
-      }
-      svg += `<path d="${path}" fill="none" stroke="${l.color}" stroke-width="${l.width ?? 1}"/>`;
-      svg += `<rect x="${W - M.right - 260}" y="${top + 8 + k * 16}" width="10" height="10" fill="${l.color}"/><text x="${W - M.right - 245}" y="${top + 17 + k * 16}">${esc(l.label)}</text>`;
-    });
-  });
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="12"`;
+  svg += ` font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>`;
+  svg += `<text x="${M.left}" y="22" font-size="16" font-weight="bold">${esc(title)}</text>`;
+  panels.forEach((p, i) => (svg += panelSvg(p, M.top + i * (PANEL_H + M.bottom), t0, t1, x)));
   return svg + '</svg>';
 }
 
@@ -101,14 +131,24 @@ export async function svgToPng(svg: string): Promise<Uint8Array> {
   return new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
 }
 
+const STYLE = [
+  'body{font-family:sans-serif;margin:24px}',
+  'table{border-collapse:collapse;margin-top:16px}',
+  'td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}',
+  'th{background:#f4f4f4}',
+].join('');
+
 /** A self-contained HTML page: the chart inline as SVG, and a table of figures. */
 export function htmlReport(title: string, svg: string, rows: Record<string, string | number>[]): string {
   const cols = rows.length > 0 ? Object.keys(rows[0]!) : [];
-  const cell = (v: string | number) => esc(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : v);
+  const cell = (v: string | number) =>
+    esc(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : v);
+  const head = cols.map((c) => `<th>${esc(c)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c]!)}</td>`).join('')}</tr>`).join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse;margin-top:16px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}</style>
+<style>${STYLE}</style>
 </head><body><h1>${esc(title)}</h1>${svg}
-<table><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c]!)}</td>`).join('')}</tr>`).join('')}</table>
+<table><tr>${head}</tr>${body}</table>
 </body></html>
 `;
 }

@@ -27,11 +27,22 @@ afterAll(async () => {
 
 describe('the Prometheus HTTP API source in a plan (a real Prometheus 2.42 on loopback)', () => {
   it('runs source → generate → train and gives the dataset the blocks give', async () => {
-    const window = { start: Date.UTC(2023, 5, 6, 14), end: Date.UTC(2023, 5, 6, 16), matchers: '{namespace="openverso", pod=~"open5gs-amf.*"}', readBefore: 300_000 };
+    const window = {
+      start: Date.UTC(2023, 5, 6, 14),
+      end: Date.UTC(2023, 5, 6, 16),
+      matchers: '{namespace="openverso", pod=~"open5gs-amf.*"}',
+      readBefore: 300_000,
+    };
     const gen = generateStage({ metric: 'container_cpu_usage_seconds_total', type: 'cpu', level: 'amf' });
     const ctx = { logger: new MemoryLogger(), progress: silentProgress, signal: new AbortController().signal };
     const runs = dirs.make();
-    const r = await runPlan(Plan.of(prometheusSource({ url: prom.url, ...window })).then(gen).then(trainStage({ model: 'NAIVE', horizon: 10, windows: 2 })), { target: { kind: 'run', runsDir: runs } }, ctx);
+    const r = await runPlan(
+      Plan.of(prometheusSource({ url: prom.url, ...window }))
+        .then(gen)
+        .then(trainStage({ model: 'NAIVE', horizon: 10, windows: 2 })),
+      { target: { kind: 'run', runsDir: runs } },
+      ctx,
+    );
     expect(r.output.metrics.model).toBe('NAIVE');
     expect(readdirSync(r.runDir!)).toContain('forecast.parquet');
     expect(r.steps['process']!['source']).toBe(prom.url);

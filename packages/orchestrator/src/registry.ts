@@ -42,9 +42,13 @@ const entries = new Map<string, ModelEntry>(Object.entries(BUILTIN_MODELS));
  */
 export function registerModel(name: string, entry: ModelEntry, o: { replace?: boolean } = {}): void {
   const key = name.trim().toUpperCase();
-  if (!/^[A-Z][A-Z0-9_-]*$/.test(key)) throw new UsageError('BAD_MODEL_NAME', `model names are letters, digits, - and _, got ${JSON.stringify(name)}`);
+  if (!/^[A-Z][A-Z0-9_-]*$/.test(key))
+    throw new UsageError('BAD_MODEL_NAME', `model names are letters, digits, - and _, got ${JSON.stringify(name)}`);
   if (key === 'AUTO') throw new UsageError('BAD_MODEL_NAME', 'AUTO is the backtest-and-pick mode, not a model name');
-  if (entries.has(key) && !o.replace) throw new UsageError('MODEL_REGISTERED', `a model named ${key} is registered already`, { hint: 'pass { replace: true } to replace it' });
+  if (entries.has(key) && !o.replace)
+    throw new UsageError('MODEL_REGISTERED', `a model named ${key} is registered already`, {
+      hint: 'pass { replace: true } to replace it',
+    });
   entries.set(key, entry);
 }
 
@@ -56,7 +60,10 @@ export function modelNames(): string[] {
 export function normaliseModelName(name: string): string {
   const up = name.trim().toUpperCase();
   if (up === 'AUTO' || entries.has(up)) return up;
-  throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`, { flag: '--model', hint: `use one of ${[...entries.keys(), 'auto'].join(', ')}` });
+  throw new UsageError('UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`, {
+    flag: '--model',
+    hint: `use one of ${[...entries.keys(), 'auto'].join(', ')}`,
+  });
 }
 
 /**
@@ -66,7 +73,12 @@ export function normaliseModelName(name: string): string {
 export function checkModel(name: string, params: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const key = normaliseModelName(name);
   if (key === 'AUTO') {
-    if (Object.keys(params).length > 0) throw new UsageError('BAD_MODEL_PARAM', 'auto picks among several models: --model-param applies to one named model', { flag: '--model-param' });
+    if (Object.keys(params).length > 0)
+      throw new UsageError(
+        'BAD_MODEL_PARAM',
+        'auto picks among several models: --model-param applies to one named model',
+        { flag: '--model-param' },
+      );
     return {};
   }
   return checkParams(key, entry(key).params, params);
@@ -91,9 +103,13 @@ async function kind(name: string): Promise<ModelKind> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof InputError) throw err;
     const missing = /Cannot find (package|module)|Could not resolve/.test((err as Error).message);
-    throw new InputError('MODEL_NOT_INSTALLED', `model ${normaliseModelName(name)} cannot be loaded: ${(err as Error).message.split('\n')[0]}`, {
-      hint: missing && e.packageName ? `npm install ${e.packageName}` : 'reinstall the model package',
-    });
+    throw new InputError(
+      'MODEL_NOT_INSTALLED',
+      `model ${normaliseModelName(name)} cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
+      {
+        hint: missing && e.packageName ? `npm install ${e.packageName}` : 'reinstall the model package',
+      },
+    );
   }
 }
 

@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { UsageError, writeFilesAtomic } from '@amf-foresight/core';
@@ -6,7 +16,10 @@ import type { ArtifactStore } from '@amf-foresight/core';
 
 /** A sortable, unique run id: UTC time and a random suffix. */
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 6)}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
 /**
@@ -17,7 +30,8 @@ export function newRunId(now = new Date()): string {
  * - `files`: the files are put into `dir` when complete, each replacing one of the same name
  *   (`process --out-dir`, `generate --out`).
  */
-export type RunTarget = { kind: 'run'; runsDir: string; runId?: string; latest?: boolean } | { kind: 'files'; dir: string };
+export type RunTarget =
+  { kind: 'run'; runsDir: string; runId?: string; latest?: boolean } | { kind: 'files'; dir: string };
 
 /** The store of a run being written: files under its temporary directory. */
 export function directoryStore(root: string): ArtifactStore {
@@ -39,7 +53,11 @@ export function openTarget(t: RunTarget, runId: string): { tmp: string; final: s
   if (t.kind === 'files') return { tmp: join(dirname(t.dir), `.${basename(t.dir)}.tmp-${runId}`), final: t.dir };
   const final = join(t.runsDir, runId);
   if (existsSync(final) && readdirSync(final).length > 0) {
-    throw new UsageError('RUN_DIR_EXISTS', `${final} exists and is not empty: a finished run is never written over`, { file: final, flag: '--out-dir', hint: 'name a new directory, or leave --out-dir out for a new run under --runs-dir' });
+    throw new UsageError('RUN_DIR_EXISTS', `${final} exists and is not empty: a finished run is never written over`, {
+      file: final,
+      flag: '--out-dir',
+      hint: 'name a new directory, or leave --out-dir out for a new run under --runs-dir',
+    });
   }
   return { tmp: join(t.runsDir, `.tmp-${runId}`), final };
 }
@@ -86,7 +104,10 @@ export function latestSamplesDir(runsDir: string): string | undefined {
   // Newest by when the run was completed: ids of runs within one second do not sort by time.
   const withSamples = readdirSync(runsDir)
     .filter((n) => !n.startsWith('.') && n !== 'latest' && existsSync(join(runsDir, n, 'samples', 'samples.parquet')))
-    .map((n) => ({ n, t: statSync(join(runsDir, n, existsSync(join(runsDir, n, 'run.json')) ? 'run.json' : 'samples')).mtimeMs }))
+    .map((n) => ({
+      n,
+      t: statSync(join(runsDir, n, existsSync(join(runsDir, n, 'run.json')) ? 'run.json' : 'samples')).mtimeMs,
+    }))
     .sort((a, b) => b.t - a.t || (a.n < b.n ? 1 : -1));
   return withSamples[0] && join(runsDir, withSamples[0].n, 'samples');
 }
@@ -95,7 +116,16 @@ export function latestSamplesDir(runsDir: string): string | undefined {
 export function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const out: Record<string, string> = { node: process.versions.node };
-  for (const p of ['core', 'tsdb-ingest', 'features', 'orchestrator', 'models-arima', 'models-seasonal', 'models-prophet', 'models-lstm']) {
+  for (const p of [
+    'core',
+    'tsdb-ingest',
+    'features',
+    'orchestrator',
+    'models-arima',
+    'models-seasonal',
+    'models-prophet',
+    'models-lstm',
+  ]) {
     try {
       out[`@amf-foresight/${p}`] = (require(`@amf-foresight/${p}/package.json`) as { version: string }).version;
     } catch {

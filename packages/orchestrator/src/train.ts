@@ -48,14 +48,24 @@ export interface Trained {
 
 function checkOptions(o: TrainOptions): void {
   checkHorizon(o.horizon);
-  if (!(Number.isInteger(o.windows) && o.windows >= 1)) throw new UsageError('BAD_WINDOWS', '--windows must be a whole number ≥ 1', { flag: '--windows' });
-  if (o.backtestStep !== undefined && !(Number.isInteger(o.backtestStep) && o.backtestStep >= 1)) throw new UsageError('BAD_BACKTEST_STEP', '--backtest-step must be a whole number ≥ 1', { flag: '--backtest-step' });
-  if (o.season !== undefined && !(Number.isInteger(o.season) && o.season >= 1)) throw new UsageError('BAD_SEASON', '--season must be a whole number ≥ 1', { flag: '--season' });
+  if (!(Number.isInteger(o.windows) && o.windows >= 1))
+    throw new UsageError('BAD_WINDOWS', '--windows must be a whole number ≥ 1', { flag: '--windows' });
+  if (o.backtestStep !== undefined && !(Number.isInteger(o.backtestStep) && o.backtestStep >= 1))
+    throw new UsageError('BAD_BACKTEST_STEP', '--backtest-step must be a whole number ≥ 1', {
+      flag: '--backtest-step',
+    });
+  if (o.season !== undefined && !(Number.isInteger(o.season) && o.season >= 1))
+    throw new UsageError('BAD_SEASON', '--season must be a whole number ≥ 1', { flag: '--season' });
 }
 
 /** A sync factory for the model option, and the name it goes by. */
-async function factoryFor(o: TrainOptions, opts: { season?: number; log: (m: string) => void }, maxHorizon: number): Promise<() => Forecaster> {
-  if (typeof o.model === 'string') return modelFactory(o.model, { ...opts, maxHorizon, ...(o.params ? { params: o.params } : {}) });
+async function factoryFor(
+  o: TrainOptions,
+  opts: { season?: number; log: (m: string) => void },
+  maxHorizon: number,
+): Promise<() => Forecaster> {
+  if (typeof o.model === 'string')
+    return modelFactory(o.model, { ...opts, maxHorizon, ...(o.params ? { params: o.params } : {}) });
   const m = o.model;
   return typeof m === 'function' ? m : () => m;
 }
@@ -64,22 +74,48 @@ async function factoryFor(o: TrainOptions, opts: { season?: number; log: (m: str
  * Backtest (rolling origin), the prototype's 70/20/10 figures, a final fit on the whole series and
  * its forecast. Writes nothing: the runner persists the result.
  */
-export async function trainSeries(id: string, series: SeriesInput, o: TrainOptions, ctx: Pick<RunContext, 'logger' | 'signal'> & Partial<RunContext>): Promise<Omit<Trained, 'unit'>> {
+export async function trainSeries(
+  id: string,
+  series: SeriesInput,
+  o: TrainOptions,
+  ctx: Pick<RunContext, 'logger' | 'signal'> & Partial<RunContext>,
+): Promise<Omit<Trained, 'unit'>> {
   checkOptions(o);
   const log = ctx.logger;
   const progress = ctx.progress ?? silentProgress;
-  if (!series.y.some((v) => !Number.isNaN(v))) throw new InputError('SERIES_EMPTY', `series ${id}: ${series.y.length} of ${series.y.length} points are missing`, { hint: 'generate the dataset over a window where the workload ran' });
+  if (!series.y.some((v) => !Number.isNaN(v)))
+    throw new InputError('SERIES_EMPTY', `series ${id}: ${series.y.length} of ${series.y.length} points are missing`, {
+      hint: 'generate the dataset over a window where the workload ran',
+    });
   const auto = typeof o.model === 'string' && normaliseModelName(o.model) === 'AUTO';
-  const base = { horizon: o.horizon, windows: o.windows, signal: ctx.signal, log: (m: string) => (m.includes(' epoch ') ? log.debug(m) : log.info(m)), onFit: () => progress.advance(1), ...(o.backtestStep !== undefined ? { step: o.backtestStep } : {}), ...(o.season !== undefined ? { season: o.season } : {}) };
-  const name = typeof o.model === 'string' ? normaliseModelName(o.model) : (typeof o.model === 'function' ? o.model() : o.model).name;
-  log.info(`training ${name} on ${id} (${series.y.length} points): backtest with ${o.windows} windows of ${o.horizon} steps`);
+  const base = {
+    horizon: o.horizon,
+    windows: o.windows,
+    signal: ctx.signal,
+    log: (m: string) => (m.includes(' epoch ') ? log.debug(m) : log.info(m)),
+    onFit: () => progress.advance(1),
+    ...(o.backtestStep !== undefined ? { step: o.backtestStep } : {}),
+    ...(o.season !== undefined ? { season: o.season } : {}),
+  };
+  const name =
+    typeof o.model === 'string'
+      ? normaliseModelName(o.model)
+      : (typeof o.model === 'function' ? o.model() : o.model).name;
+  log.info(
+    `training ${name} on ${id} (${series.y.length} points): backtest with ${o.windows} windows of ${o.horizon} steps`,
+  );
   progress.start(`train ${name}`, (auto ? 3 : 1) * o.windows + 3, 'fits');
   let model: Forecaster;
   let chosen = name;
   let bt: BacktestResult;
   let candidates: TrainMetrics['candidates'];
   if (auto) {
-    if (o.params && Object.keys(o.params).length > 0) throw new UsageError('BAD_MODEL_PARAM', 'auto picks among several models: --model-param applies to one named model', { flag: '--model-param' });
+    if (o.params && Object.keys(o.params).length > 0)
+      throw new UsageError(
+        'BAD_MODEL_PARAM',
+        'auto picks among several models: --model-param applies to one named model',
+        { flag: '--model-param' },
+      );
     const r = await autoSelect(series, base);
     [model, chosen, bt] = [r.model, r.chosen, r.results.find((x) => x.model === r.chosen)!];
     candidates = r.results.map((x) => ({ model: x.model, ...x.mean, fitSeconds: x.fitSeconds }));
@@ -95,8 +131,20 @@ export async function trainSeries(id: string, series: SeriesInput, o: TrainOptio
   ctx.signal.throwIfAborted();
   const forecast = model.predict(o.horizon);
   progress.done(`${chosen}: backtest MASE ${bt.mean.mase.toFixed(3)}`);
-  const metrics: TrainMetrics = { series: id, model: chosen, points: series.y.length, prototype, backtest: { horizon: o.horizon, windows: bt.windows.length, mean: bt.mean }, ...(candidates ? { candidates } : {}) };
-  log.info(`${chosen} on ${id}: test MSE ${prototype.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ${prototype.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} %`);
+  const metrics: TrainMetrics = {
+    series: id,
+    model: chosen,
+    points: series.y.length,
+    prototype,
+    backtest: { horizon: o.horizon, windows: bt.windows.length, mean: bt.mean },
+    ...(candidates ? { candidates } : {}),
+  };
+  log.info(
+    `${chosen} on ${id}: test MSE ${prototype.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ` +
+      `${prototype.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ` +
+      `${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ` +
+      `${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} %`,
+  );
   return { kind: 'trained', seriesId: id, series, model, forecast, metrics };
 }
 
@@ -104,7 +152,12 @@ export async function trainSeries(id: string, series: SeriesInput, o: TrainOptio
  * The prototype's 70/20/10 figures. The 70 % part may be too short for a model that fits the whole
  * series (MSTL needs two seasons): then they are reported as unavailable, with the reason.
  */
-async function prototypeFigures(series: SeriesInput, o: TrainOptions, base: { season?: number; log: (m: string) => void }, log: RunContext['logger']): Promise<TrainMetrics['prototype']> {
+async function prototypeFigures(
+  series: SeriesInput,
+  o: TrainOptions,
+  base: { season?: number; log: (m: string) => void },
+  log: RunContext['logger'],
+): Promise<TrainMetrics['prototype']> {
   try {
     return await prototypeSplit(series, await factoryFor(o, base, Math.ceil(series.y.length * 0.2) + 1));
   } catch (e) {

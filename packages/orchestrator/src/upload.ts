@@ -6,7 +6,10 @@ import type { Logger } from '@amf-foresight/core';
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!m) throw new UsageError('BAD_UPLOAD_URL', `--upload wants s3://bucket/prefix, got ${JSON.stringify(url)}`, { flag: '--upload' });
+  if (!m)
+    throw new UsageError('BAD_UPLOAD_URL', `--upload wants s3://bucket/prefix, got ${JSON.stringify(url)}`, {
+      flag: '--upload',
+    });
   return { bucket: m[1]!, prefix: m[2]!.replace(/\/+$/, '') };
 }
 
@@ -24,13 +27,22 @@ function filesUnder(dir: string): string[] {
  * Uploads every file under `dir` to s3://bucket/prefix/<name of dir>/… (and `extra` files under
  * input/); returns the count. The S3 SDK is loaded here, only when a run is uploaded.
  */
-export async function uploadDir(dir: string, url: string, clientConfig: S3ClientConfig, log?: Logger, extra: string[] = []): Promise<number> {
+export async function uploadDir(
+  dir: string,
+  url: string,
+  clientConfig: S3ClientConfig,
+  log?: Logger,
+  extra: string[] = [],
+): Promise<number> {
   const { bucket, prefix } = parseS3Url(url);
   const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   const { s3Error } = await import('@amf-foresight/tsdb-ingest/s3');
   const client = new S3Client({ ...clientConfig });
   const base = `${prefix ? `${prefix}/` : ''}${basename(dir)}`;
-  const items = [...filesUnder(dir).map((f) => ({ f, key: `${base}/${relative(dir, f).split(sep).join('/')}` })), ...extra.map((f) => ({ f, key: `${base}/input/${basename(f)}` }))];
+  const items = [
+    ...filesUnder(dir).map((f) => ({ f, key: `${base}/${relative(dir, f).split(sep).join('/')}` })),
+    ...extra.map((f) => ({ f, key: `${base}/input/${basename(f)}` })),
+  ];
   try {
     for (const { f, key } of items) {
       // A buffer, not a stream: the SDK can retry a buffer, never a stream it has half-sent.
@@ -40,7 +52,12 @@ export async function uploadDir(dir: string, url: string, clientConfig: S3Client
     // The same codes as the download's (a missing bucket or denied access is bad input: exit 2).
     const m = s3Error(e, `upload to s3://${bucket}/${base}/`, bucket);
     const hint = m.code === 'S3_FAILED' ? 'check the endpoint and the network' : (m.details.hint ?? '');
-    throw new AmfError(m.code, m.message, { ...m.details, hint: `the run itself is complete in ${dir}; ${hint}, then upload again` }, { exitCode: m.exitCode, cause: e });
+    throw new AmfError(
+      m.code,
+      m.message,
+      { ...m.details, hint: `the run itself is complete in ${dir}; ${hint}, then upload again` },
+      { exitCode: m.exitCode, cause: e },
+    );
   } finally {
     client.destroy();
   }

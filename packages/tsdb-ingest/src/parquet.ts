@@ -1,2 +1,11 @@
 // Parquet (parquet-wasm) for samples and datasets.
-export { writeParquetFile, readParquetFile, parquetBytes, METADATA_KEY, samplesFiles, readSamplesDir, sampleRange, samplesDirSource } from './sources/parquet.js';
+export {
+  writeParquetFile,
+  readParquetFile,
+  parquetBytes,
+  METADATA_KEY,
+  samplesFiles,
+  readSamplesDir,
+  sampleRange,
+  samplesDirSource,
+} from './sources/parquet.js';

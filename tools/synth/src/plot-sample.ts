@@ -7,14 +7,24 @@ import { panelsSvg, svgToPng } from '@amf-foresight/cli';
  * set of the AMF container, each pod in its own colour (the restart shows as a new pod).
  */
 export async function plotAmfWeek(truthGz: string, outPng: string): Promise<void> {
-  const rows = gunzipSync(readFileSync(truthGz)).toString('utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = gunzipSync(readFileSync(truthGz))
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const amf = rows.filter((r) => r[3] === 'amf');
   const pods = [...new Set(amf.map((r) => r[2]!))];
   const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
   const lines = (col: number, scale: number) =>
     pods.map((pod, i) => {
       const rs = amf.filter((r) => r[2] === pod);
-      return { label: pod, color: colors[i % colors.length]!, t: rs.map((r) => Date.parse(r[0]!)), y: rs.map((r) => Number(r[col]) / scale) };
+      return {
+        label: pod,
+        color: colors[i % colors.length]!,
+        t: rs.map((r) => Date.parse(r[0]!)),
+        y: rs.map((r) => Number(r[col]) / scale),
+      };
     });
   const svg = panelsSvg('Simulated Open5GS AMF, one week (ground truth, 1-minute steps)', [
     { title: 'AMF container CPU', unit: 'cores', lines: lines(4, 1) },

@@ -10,7 +10,9 @@ import { simulate } from './simulate.js';
 
 const SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages/cli/sample-data');
 const BLOCKS = join(SAMPLE, 'blocks');
-const synth = JSON.parse(readFileSync(join(SAMPLE, 'synth.json'), 'utf8')) as { options: SynthOptions & { start: string } };
+const synth = JSON.parse(readFileSync(join(SAMPLE, 'synth.json'), 'utf8')) as {
+  options: SynthOptions & { start: string };
+};
 const temps: string[] = [];
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
@@ -32,7 +34,10 @@ describe('the embedded sample (packages/cli/sample-data)', () => {
     cpSync(BLOCKS, dir, { recursive: true });
     mkdirSync(join(dir, 'wal'));
     const match = '{__name__=~"container_cpu_usage_seconds_total|container_spec_cpu_quota", pod=~"open5gs-amf.*"}';
-    const want = execFileSync('promtool', ['tsdb', 'dump', `--match=${match}`, dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const want = execFileSync('promtool', ['tsdb', 'dump', `--match=${match}`, dir], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
     let got = '';
     writeDump(querySamples(openBlocksFor(dir), { matchers: match, promtool242: true }), (t) => (got += t));
     expect(want.split('\n').length).toBeGreaterThan(100_000);
@@ -44,7 +49,7 @@ describe('the embedded sample (packages/cli/sample-data)', () => {
     const expected = new Map<string, { t: number[]; v: number[] }>();
     simulate(o).run((series) => {
       for (const s of series) {
-        const labels = Object.entries({ __name__: s.metric as string, ...s.labels }).filter(([, v]) => v !== '');
+        const labels = Object.entries({ __name__: s.metric, ...s.labels }).filter(([, v]) => v !== '');
         labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         expected.set(JSON.stringify(labels), { t: s.t, v: s.v });
       }
@@ -62,7 +67,10 @@ describe('the embedded sample (packages/cli/sample-data)', () => {
       expect(e, JSON.stringify(pairs)).toBeDefined();
       const a = r.offsets[s]!;
       const b = r.offsets[s + 1]!;
-      const ts = Array.from({ length: b - a }, (_, i) => t32[2 * (a + i) + 1]! * 4294967296 + (t32[2 * (a + i)]! >>> 0));
+      const ts = Array.from(
+        { length: b - a },
+        (_, i) => t32[2 * (a + i) + 1]! * 4294967296 + (t32[2 * (a + i)]! >>> 0),
+      );
       expect(ts).toEqual(e!.t);
       expect(Array.from(r.v.subarray(a, b))).toEqual(e!.v);
     }

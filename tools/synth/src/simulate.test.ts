@@ -6,7 +6,11 @@ import { toOpenMetrics } from './openmetrics.js';
 import { simulate } from './simulate.js';
 import type { SeriesBuf, TruthRow } from './simulate.js';
 
-function collect(o: SynthOptions): { series: SeriesBuf[]; truth: TruthRow[]; pods: ReturnType<typeof simulate>['pods'] } {
+function collect(o: SynthOptions): {
+  series: SeriesBuf[];
+  truth: TruthRow[];
+  pods: ReturnType<typeof simulate>['pods'];
+} {
   const sim = simulate(o);
   const byKey = new Map<string, SeriesBuf>();
   const truth: TruthRow[] = [];
@@ -31,7 +35,8 @@ const K8S = '[bcdfghjklmnpqrstvwxz2456789]';
 describe('simulated cAdvisor series', () => {
   it('names pods as Kubernetes does and places them in openverso and kube-system', () => {
     const names = oneDay.pods.map((p) => p.name);
-    for (const nf of ['amf', 'smf', 'upf', 'nrf']) expect(names.some((n) => new RegExp(`^open5gs-${nf}-${K8S}{10}-${K8S}{5}$`).test(n))).toBe(true);
+    for (const nf of ['amf', 'smf', 'upf', 'nrf'])
+      expect(names.some((n) => new RegExp(`^open5gs-${nf}-${K8S}{10}-${K8S}{5}$`).test(n))).toBe(true);
     expect(names.some((n) => new RegExp(`^coredns-${K8S}{10}-${K8S}{5}$`).test(n))).toBe(true);
     expect(names.some((n) => new RegExp(`^kube-proxy-${K8S}{5}$`).test(n))).toBe(true);
     expect(new Set(oneDay.pods.map((p) => p.namespace))).toEqual(new Set(['openverso', 'kube-system']));
@@ -44,8 +49,12 @@ describe('simulated cAdvisor series', () => {
     const pause = mine.filter((s) => s.level === 'pause');
     const pod = mine.filter((s) => s.level === 'pod');
     expect(app.map((s) => s.metric).sort()).toEqual([
-      'container_cpu_usage_seconds_total', 'container_memory_usage_bytes', 'container_memory_working_set_bytes',
-      'container_spec_cpu_period', 'container_spec_cpu_quota', 'container_spec_memory_limit_bytes',
+      'container_cpu_usage_seconds_total',
+      'container_memory_usage_bytes',
+      'container_memory_working_set_bytes',
+      'container_spec_cpu_period',
+      'container_spec_cpu_quota',
+      'container_spec_memory_limit_bytes',
     ]);
     expect(pause.map((s) => s.metric)).not.toContain('container_spec_cpu_quota');
     for (const s of app) {
@@ -62,7 +71,9 @@ describe('simulated cAdvisor series', () => {
       expect(Object.keys(s.labels).filter((k) => ['container', 'image', 'name'].includes(k))).toEqual([]);
       expect(s.labels.id).toBe(`/kubepods/burstable/pod${amf.uid}`);
     }
-    expect(mine.find((s) => s.metric === 'container_cpu_usage_seconds_total' && s.level === 'app')!.labels.cpu).toBe('total');
+    expect(mine.find((s) => s.metric === 'container_cpu_usage_seconds_total' && s.level === 'app')!.labels.cpu).toBe(
+      'total',
+    );
   });
 
   it('keeps counters monotone; the restarted AMF is a new pod whose counters start from zero', () => {
@@ -75,20 +86,29 @@ describe('simulated cAdvisor series', () => {
     expect(amfs[1]!.name).not.toBe(amfs[0]!.name);
     expect(amfs[1]!.name.slice(0, -6)).toBe(amfs[0]!.name.slice(0, -6)); // same ReplicaSet
     expect(amfs[1]!.from).toBeGreaterThan(amfs[0]!.to);
-    const after = oneDay.series.find((s) => s.pod.name === amfs[1]!.name && s.level === 'app' && s.metric === 'container_cpu_usage_seconds_total')!;
-    const before = oneDay.series.find((s) => s.pod.name === amfs[0]!.name && s.level === 'app' && s.metric === 'container_cpu_usage_seconds_total')!;
+    const after = oneDay.series.find(
+      (s) => s.pod.name === amfs[1]!.name && s.level === 'app' && s.metric === 'container_cpu_usage_seconds_total',
+    )!;
+    const before = oneDay.series.find(
+      (s) => s.pod.name === amfs[0]!.name && s.level === 'app' && s.metric === 'container_cpu_usage_seconds_total',
+    )!;
     expect(after.v[0]!).toBeLessThan(15);
     expect(before.v[before.v.length - 1]!).toBeGreaterThan(1000);
   });
 
   it('scrapes every 15 s with some jitter and a few missed scrapes', () => {
-    const s = oneDay.series.find((x) => x.pod.workload === 'nrf' && x.level === 'app' && x.metric === 'container_spec_cpu_period')!;
+    const s = oneDay.series.find(
+      (x) => x.pod.workload === 'nrf' && x.level === 'app' && x.metric === 'container_spec_cpu_period',
+    )!;
     const gaps = s.t.slice(1).map((t, i) => t - s.t[i]!);
     expect(gaps.filter((g) => g === 15_000).length / gaps.length).toBeGreaterThan(0.7);
     expect(gaps.some((g) => g !== 15_000 && g < 15_100)).toBe(true);
     expect(s.t.length).toBeLessThan(5760);
-    const amfApp = oneDay.series.find((x) => x.pod.workload === 'amf' && x.level === 'app' && x.metric === 'container_spec_cpu_period')!;
-    expect(Math.max(...amfApp.t.slice(1).map((t, i) => t - amfApp.t[i]!))).toBeGreaterThanOrEqual(3 * 60_000); // the outage
+    const amfApp = oneDay.series.find(
+      (x) => x.pod.workload === 'amf' && x.level === 'app' && x.metric === 'container_spec_cpu_period',
+    )!;
+    // the outage
+    expect(Math.max(...amfApp.t.slice(1).map((t, i) => t - amfApp.t[i]!))).toBeGreaterThanOrEqual(3 * 60_000);
   });
 
   it('has daily and weekly seasonality in the AMF ground truth', () => {
@@ -99,18 +119,29 @@ describe('simulated cAdvisor series', () => {
     const night = mean(amf.filter((r) => hour(r) >= 2 && hour(r) < 5).map((r) => r.containerCores));
     expect(peak / night).toBeGreaterThan(2);
     const dow = (r: TruthRow) => new Date(r.t).getUTCDay();
-    const weekday = mean(amf.filter((r) => dow(r) >= 1 && dow(r) <= 5 && hour(r) >= 12 && hour(r) < 18).map((r) => r.containerCores));
-    const weekend = mean(amf.filter((r) => (dow(r) === 0 || dow(r) === 6) && hour(r) >= 12 && hour(r) < 18).map((r) => r.containerCores));
+    const weekday = mean(
+      amf.filter((r) => dow(r) >= 1 && dow(r) <= 5 && hour(r) >= 12 && hour(r) < 18).map((r) => r.containerCores),
+    );
+    const weekend = mean(
+      amf.filter((r) => (dow(r) === 0 || dow(r) === 6) && hour(r) >= 12 && hour(r) < 18).map((r) => r.containerCores),
+    );
     expect(weekend / weekday).toBeLessThan(0.85);
     // Memory grows slowly with pod age: the first pod's nightly minimum rises day by day.
     const first = amf.filter((r) => r.pod === amf[0]!.pod);
-    const nightMin = (d: number) => Math.min(...first.filter((r) => Math.floor((r.t - first[0]!.t) / 86_400_000) === d && hour(r) < 5).map((r) => r.containerWorkingSet));
+    const nightMin = (d: number) =>
+      Math.min(
+        ...first
+          .filter((r) => Math.floor((r.t - first[0]!.t) / 86_400_000) === d && hour(r) < 5)
+          .map((r) => r.containerWorkingSet),
+      );
     expect(nightMin(3)).toBeGreaterThan(nightMin(0));
   });
 
   it('ground-truth CPU agrees with the counters it drives', () => {
     const amf = oneDay.pods.find((p) => p.workload === 'amf')!;
-    const c = oneDay.series.find((s) => s.pod.name === amf.name && s.level === 'app' && s.metric === 'container_cpu_usage_seconds_total')!;
+    const c = oneDay.series.find(
+      (s) => s.pod.name === amf.name && s.level === 'app' && s.metric === 'container_cpu_usage_seconds_total',
+    )!;
     const from = c.t.findIndex((t) => t >= amf.from + 3_600_000);
     const to = c.t.findIndex((t) => t >= amf.from + 7_200_000);
     const fromCounter = (c.v[to]! - c.v[from]!) / ((c.t[to]! - c.t[from]!) / 1000);

@@ -5,7 +5,11 @@ import { Rng } from './rng.js';
 export type Level = 'app' | 'pause' | 'pod';
 export const METRICS = [
   ['container_cpu_usage_seconds_total', 'counter', 'Cumulative cpu time consumed in seconds.'],
-  ['container_memory_usage_bytes', 'gauge', 'Current memory usage in bytes, including all memory regardless of when it was accessed.'],
+  [
+    'container_memory_usage_bytes',
+    'gauge',
+    'Current memory usage in bytes, including all memory regardless of when it was accessed.',
+  ],
   ['container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.'],
   ['container_spec_cpu_quota', 'gauge', 'CPU quota of the container.'],
   ['container_spec_cpu_period', 'gauge', 'CPU period of the container.'],
@@ -89,13 +93,31 @@ export function simulate(o: SynthOptions): Simulation {
   return { pods, run: (flush) => run(o, pods, storms, root, flush) };
 }
 
-function run(o: SynthOptions, pods: Pod[], storms: ReturnType<typeof makeStorms>, root: Rng, flush: (s: SeriesBuf[], t: TruthRow[], d: number) => boolean | void): void {
+function run(
+  o: SynthOptions,
+  pods: Pod[],
+  storms: ReturnType<typeof makeStorms>,
+  root: Rng,
+  flush: (s: SeriesBuf[], t: TruthRow[], d: number) => boolean | void,
+): void {
   const step = o.scrapeIntervalS * 1000;
   const dt = o.scrapeIntervalS;
   const end = o.start + o.days * 86_400_000;
   const loadRng = root.fork('load');
   const scrapeRng = root.fork('scrapes');
-  const states = pods.map<PodState>((pod) => ({ pod, rng: root.fork(`pod:${pod.name}`), cpuApp: 0, cpuPause: 0, heapMiB: 0, loadEma: o.baseLoad, series: new Map(), truthCpuApp: 0, truthCpuPod: 0, pausePages: 0, truthTicks: 0 }));
+  const states = pods.map<PodState>((pod) => ({
+    pod,
+    rng: root.fork(`pod:${pod.name}`),
+    cpuApp: 0,
+    cpuPause: 0,
+    heapMiB: 0,
+    loadEma: o.baseLoad,
+    series: new Map(),
+    truthCpuApp: 0,
+    truthCpuPod: 0,
+    pausePages: 0,
+    truthTicks: 0,
+  }));
   const nodes = [...new Set(pods.map((p) => p.node))];
   // One 3-minute outage of the first node's scrapes at 58 % of the range (after the
   // restart's half-way point), plus rare single missed scrapes everywhere.
@@ -111,7 +133,11 @@ function run(o: SynthOptions, pods: Pod[], storms: ReturnType<typeof makeStorms>
   const emit = (st: PodState, level: Level, metric: MetricName, t: number, v: number) => {
     const key = `${level}|${metric}`;
     let s = st.series.get(key);
-    if (!s) st.series.set(key, (s = { metric, pod: st.pod, level, labels: seriesLabels(st.pod, level, metric), t: [], v: [] }));
+    if (!s)
+      st.series.set(
+        key,
+        (s = { metric, pod: st.pod, level, labels: seriesLabels(st.pod, level, metric), t: [], v: [] }),
+      );
     s.t.push(t);
     s.v.push(v);
   };
@@ -148,7 +174,9 @@ function run(o: SynthOptions, pods: Pod[], storms: ReturnType<typeof makeStorms>
       const prof = p.profile;
       const r = st.rng;
       const share = load / o.replicas;
-      let cores = p.loadDriven ? (prof.idleCores + prof.coresPerLoad * share) * (1 + 0.03 * r.normal()) : prof.idleCores * (1 + 0.2 * r.normal());
+      let cores = p.loadDriven
+        ? (prof.idleCores + prof.coresPerLoad * share) * (1 + 0.03 * r.normal())
+        : prof.idleCores * (1 + 0.2 * r.normal());
       cores = Math.min(prof.cpuLimitCores * 0.98, Math.max(0.0005, cores));
       const pauseCores = 0.0002 * (1 + 0.1 * r.normal());
       st.cpuApp += cores * dt;
@@ -162,7 +190,9 @@ function run(o: SynthOptions, pods: Pod[], storms: ReturnType<typeof makeStorms>
       const ageDays = (t - p.from) / 86_400_000;
       st.heapMiB += prof.gcGrowthMiB * (0.5 + share / o.baseLoad) * (1 + 0.2 * r.normal());
       if (st.heapMiB > prof.gcThresholdMiB) st.heapMiB = r.uniform(0, 0.1 * prof.gcThresholdMiB);
-      const ws = pageRound((prof.baseMiB + prof.leakMiBPerDay * ageDays + prof.loadMiB * st.loadEma + Math.max(0, st.heapMiB)) * MIB);
+      const ws = pageRound(
+        (prof.baseMiB + prof.leakMiBPerDay * ageDays + prof.loadMiB * st.loadEma + Math.max(0, st.heapMiB)) * MIB,
+      );
       const cache = pageRound((12 + 6 * Math.sin((2 * Math.PI * ageDays) / 1.7) + 2 * r.next()) * MIB);
       if (r.next() < 0.01) st.pausePages = r.int(0, 3);
       const pauseWs = pageRound(0.45 * MIB) + st.pausePages * PAGE;
@@ -172,7 +202,16 @@ function run(o: SynthOptions, pods: Pod[], storms: ReturnType<typeof makeStorms>
         // Mean over the part of the step the pod was alive (a new pod starts mid-step).
         const span = st.truthTicks * dt;
         st.truthTicks = 0;
-        truth.push({ t: t + step, namespace: p.namespace, pod: p.name, workload: p.workload, containerCores: st.truthCpuApp / span, podCores: st.truthCpuPod / span, containerWorkingSet: ws, podWorkingSet: ws + pauseWs + podOverhead });
+        truth.push({
+          t: t + step,
+          namespace: p.namespace,
+          pod: p.name,
+          workload: p.workload,
+          containerCores: st.truthCpuApp / span,
+          podCores: st.truthCpuPod / span,
+          containerWorkingSet: ws,
+          podWorkingSet: ws + pauseWs + podOverhead,
+        });
         st.truthCpuApp = 0;
         st.truthCpuPod = 0;
       }
@@ -186,13 +225,23 @@ function run(o: SynthOptions, pods: Pod[], storms: ReturnType<typeof makeStorms>
           let v: number;
           switch (m) {
             case 'container_cpu_usage_seconds_total':
-              v = level === 'app' ? appCpu : level === 'pause' ? pauseCpu : usRound(appCpu + pauseCpu + 0.001 * ((t - p.from) / 1000 + dt));
+              v =
+                level === 'app'
+                  ? appCpu
+                  : level === 'pause'
+                    ? pauseCpu
+                    : usRound(appCpu + pauseCpu + 0.001 * ((t - p.from) / 1000 + dt));
               break;
             case 'container_memory_working_set_bytes':
               v = level === 'app' ? ws : level === 'pause' ? pauseWs : ws + pauseWs + podOverhead;
               break;
             case 'container_memory_usage_bytes':
-              v = level === 'app' ? ws + cache : level === 'pause' ? pauseWs + 65536 : ws + cache + pauseWs + 65536 + podOverhead;
+              v =
+                level === 'app'
+                  ? ws + cache
+                  : level === 'pause'
+                    ? pauseWs + 65536
+                    : ws + cache + pauseWs + 65536 + podOverhead;
               break;
             case 'container_spec_cpu_quota':
               v = Math.round(prof.cpuLimitCores * 100_000);

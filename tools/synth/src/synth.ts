@@ -17,12 +17,15 @@ export interface SynthResult {
   days: number;
 }
 
-const TRUTH_HEADER = 'ts,namespace,pod,workload,container_cpu_cores,pod_cpu_cores,container_working_set_bytes,pod_working_set_bytes\n';
+const TRUTH_HEADER =
+  'ts,namespace,pod,workload,container_cpu_cores,pod_cpu_cores,container_working_set_bytes,pod_working_set_bytes\n';
 
 export function truthCsv(rows: readonly TruthRow[]): string {
   let s = '';
   for (const r of rows) {
-    s += `${new Date(r.t).toISOString()},${r.namespace},${r.pod},${r.workload},${r.containerCores.toFixed(6)},${r.podCores.toFixed(6)},${r.containerWorkingSet},${r.podWorkingSet}\n`;
+    const cores = `${r.containerCores.toFixed(6)},${r.podCores.toFixed(6)}`;
+    s += `${new Date(r.t).toISOString()},${r.namespace},${r.pod},${r.workload},${cores},`;
+    s += `${r.containerWorkingSet},${r.podWorkingSet}\n`;
   }
   return s;
 }
@@ -32,7 +35,12 @@ export function truthCsv(rows: readonly TruthRow[]): string {
  * `promtool tsdb create-blocks-from openmetrics`; writes the ground truth to `truthFile`
  * (gzipped CSV). `log` receives one line per day.
  */
-export async function writeBlocks(o: SynthOptions, outDir: string, truthFile: string, log: (line: string) => void = () => {}): Promise<SynthResult> {
+export async function writeBlocks(
+  o: SynthOptions,
+  outDir: string,
+  truthFile: string,
+  log: (line: string) => void = () => {},
+): Promise<SynthResult> {
   mkdirSync(outDir, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'amf-synth-'));
   const gz = createGzip({ level: 9 });
@@ -48,7 +56,9 @@ export async function writeBlocks(o: SynthOptions, outDir: string, truthFile: st
       const fd = openSync(om, 'w');
       toOpenMetrics(series, (chunk) => writeSync(fd, chunk));
       closeSync(fd);
-      execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, outDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, outDir], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       rmSync(om);
       for (const s of series) {
         samples += s.t.length;

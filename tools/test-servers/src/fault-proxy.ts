@@ -33,20 +33,27 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy): Pr
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     stats.requests++;
     const url = new URL(req.url ?? '/', 'http://x');
-    const isList = req.method === 'GET' && (url.searchParams.has('list-type') || url.pathname.split('/').filter(Boolean).length <= 1);
+    const isList =
+      req.method === 'GET' &&
+      (url.searchParams.has('list-type') || url.pathname.split('/').filter(Boolean).length <= 1);
     const isGet = req.method === 'GET' && !isList;
     if (isList) lists++;
     if (isGet) gets++;
     if (isList && policy.listErrorEvery && lists % policy.listErrorEvery === 1) {
       stats.listErrors++;
       res.writeHead(503, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>',
+      );
       return;
     }
     if (isGet && policy.slowDownEvery && gets % policy.slowDownEvery === 1) {
       stats.slowDowns++;
       res.writeHead(503, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce ' +
+          'your request rate.</Message></Error>',
+      );
       return;
     }
     const cut = isGet && policy.cutEvery !== undefined && policy.cutEvery > 0 && gets % policy.cutEvery === 2;
@@ -54,7 +61,13 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy): Pr
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const upReq = request(
-        { hostname: up.hostname, port: up.port, path: req.url, method: req.method, headers: { ...req.headers, host: up.host } },
+        {
+          hostname: up.hostname,
+          port: up.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: up.host },
+        },
         (upRes) => {
           const body: Buffer[] = [];
           upRes.on('data', (c: Buffer) => body.push(c));

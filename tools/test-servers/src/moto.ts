@@ -56,7 +56,13 @@ export async function startMoto(opts: { auth?: boolean } = {}): Promise<Moto> {
 }
 
 export function s3Client(endpoint: string): S3Client {
-  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 4 });
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 4,
+  });
 }
 
 export function filesUnder(dir: string): string[] {
@@ -73,11 +79,19 @@ export function filesUnder(dir: string): string[] {
 }
 
 /** Uploads every file of `dir` under `prefix/`, meta.json of each block last (as shippers do). */
-export async function uploadDir(client: S3Client, bucket: string, prefix: string, dir: string, skip: (rel: string) => boolean = () => false): Promise<void> {
+export async function uploadDir(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  dir: string,
+  skip: (rel: string) => boolean = () => false,
+): Promise<void> {
   const files = filesUnder(dir).filter((f) => !skip(f));
   files.sort((a, b) => Number(a.endsWith('meta.json')) - Number(b.endsWith('meta.json')) || (a < b ? -1 : 1));
   for (const f of files) {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${f}`, Body: readFileSync(join(dir, f)) }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${f}`, Body: readFileSync(join(dir, f)) }),
+    );
   }
 }
 

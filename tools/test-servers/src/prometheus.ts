@@ -20,7 +20,15 @@ export async function startPrometheus(dataDir: string): Promise<PromServer> {
   writeFileSync(cfg, 'global:\n  scrape_interval: 1m\n');
   const proc = spawn(
     'prometheus',
-    [`--config.file=${cfg}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h', '--log.level=warn'],
+    [
+      `--config.file=${cfg}`,
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=100y',
+      '--storage.tsdb.min-block-duration=2h',
+      '--storage.tsdb.max-block-duration=2h',
+      '--log.level=warn',
+    ],
     { stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -11,10 +11,14 @@ type Args = { quiet?: boolean; verbose?: boolean; output?: string };
 /** The embedded sample: 7 days of a simulated Open5GS deployment (packages/cli/sample-data). */
 export const SAMPLE_BLOCKS = join(dirname(fileURLToPath(import.meta.url)), '..', 'sample-data', 'blocks');
 
-export function demoCommand(io: Io, setResult: (code: number) => void): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
+export function demoCommand(
+  io: Io,
+  setResult: (code: number) => void,
+): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
   return {
     command: 'demo',
-    describe: 'The whole pipeline on the embedded sample blocks: process two days, AMF CPU utilization, train, forecast, plot',
+    describe:
+      'The whole pipeline on the embedded sample blocks: process two days, AMF CPU utilization, train, forecast, plot',
     builder: (y) =>
       y
         .option('model', { type: 'string', default: 'ARIMA', describe: 'Model to train' })
@@ -27,8 +31,12 @@ export function demoCommand(io: Io, setResult: (code: number) => void): CommandM
         .example('$0 demo', 'ARIMA on AMF CPU utilization of the sample')
         .example('$0 demo --model PROPHET --type memory', 'Prophet on AMF memory'),
     handler: async (argv) => {
-      if (!existsSync(SAMPLE_BLOCKS)) throw new DataNotFoundError('NO_SAMPLE', 'the embedded sample blocks are missing from this installation', { file: SAMPLE_BLOCKS });
-      const metric = argv.type === 'memory' ? 'container_memory_working_set_bytes' : 'container_cpu_usage_seconds_total';
+      if (!existsSync(SAMPLE_BLOCKS))
+        throw new DataNotFoundError('NO_SAMPLE', 'the embedded sample blocks are missing from this installation', {
+          file: SAMPLE_BLOCKS,
+        });
+      const metric =
+        argv.type === 'memory' ? 'container_memory_working_set_bytes' : 'container_cpu_usage_seconds_total';
       const args = {
         ...argv,
         process: true,
@@ -44,7 +52,12 @@ export function demoCommand(io: Io, setResult: (code: number) => void): CommandM
         namespace: 'openverso',
         nf: 'amf',
       };
-      if (!argv.quiet && argv.output !== 'json') io.err(`demo: sample blocks ${SAMPLE_BLOCKS}\n      window 2023-06-09 00:00:00 – 2023-06-11 00:00:00 UTC, ${metric} (${argv.type}, level amf), model ${argv.model}, horizon ${argv.horizon} min\n`);
+      if (!argv.quiet && argv.output !== 'json')
+        io.err(
+          `demo: sample blocks ${SAMPLE_BLOCKS}\n      window 2023-06-09 00:00:00 – 2023-06-11 ` +
+            `00:00:00 UTC, ${metric} (${argv.type}, level amf), model ${argv.model}, horizon ` +
+            `${argv.horizon} min\n`,
+        );
       const r = await runFromArgs(args, io, {});
       printRun(r, argv as Args, io);
       setResult(0);

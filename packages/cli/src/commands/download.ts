@@ -9,24 +9,41 @@ import type { Io } from '../io.js';
 export function downloadOptions<T>(y: Argv<T>) {
   return y
     .option('bucket', { type: 'string', describe: 'S3 bucket holding the blocks (env: bucket, AMF_FORESIGHT_BUCKET)' })
-    .option('prefix', { type: 'string', describe: 'Key prefix above the block directories (env: prefix, AMF_FORESIGHT_PREFIX)' })
-    .option('local-path', { type: 'string', describe: 'Local block cache (env: local_path, AMF_FORESIGHT_CACHE_DIR; default data/blocks)' })
+    .option('prefix', {
+      type: 'string',
+      describe: 'Key prefix above the block directories (env: prefix, AMF_FORESIGHT_PREFIX)',
+    })
+    .option('local-path', {
+      type: 'string',
+      describe: 'Local block cache (env: local_path, AMF_FORESIGHT_CACHE_DIR; default data/blocks)',
+    })
     .option('block', { type: 'string', describe: 'Only this block ULID (env: block)' })
     .option('endpoint', { type: 'string', describe: 'S3 endpoint for MinIO/Ceph/… (env: AWS_ENDPOINT_URL)' })
     .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on when an endpoint is set)' })
     .option('concurrency', { type: 'number', default: 4, describe: 'Files downloaded at once' });
 }
 
-export function downloadCommand(io: Io, setResult: (code: number) => void): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
+export function downloadCommand(
+  io: Io,
+  setResult: (code: number) => void,
+): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
   return {
     command: 'download',
-    describe: 'Sync TSDB blocks from s3://bucket/prefix/<ULID>/ into the local cache (only whole blocks appear; re-runs resume)',
+    describe:
+      'Sync TSDB blocks from s3://bucket/prefix/<ULID>/ into the local cache (only whole blocks ' +
+      'appear; re-runs resume)',
     builder: (y) =>
       downloadOptions(y)
-        .option('start', { type: 'string', describe: 'Only blocks overlapping this window: start, "YYYY-MM-DD HH:MM:SS" UTC' })
+        .option('start', {
+          type: 'string',
+          describe: 'Only blocks overlapping this window: start, "YYYY-MM-DD HH:MM:SS" UTC',
+        })
         .option('end', { type: 'string', describe: 'Window end' })
-        .example('bucket=my-bucket prefix=prometheus local_path=./blocks $0 download', 'the prototype\'s env vars')
-        .example('$0 download --bucket b --prefix p --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"', 'only the blocks of a window'),
+        .example('bucket=my-bucket prefix=prometheus local_path=./blocks $0 download', "the prototype's env vars")
+        .example(
+          '$0 download --bucket b --prefix p --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"',
+          'only the blocks of a window',
+        ),
     handler: async (argv) => {
       const s = s3FromArgs(argv);
       const start = argv.start !== undefined ? parseTime(argv.start, '--start') : undefined;
@@ -57,7 +74,12 @@ export function downloadCommand(io: Io, setResult: (code: number) => void): Comm
         bytes: r.bytesDownloaded,
       };
       if (argv.output === 'json') io.out(JSON.stringify({ ...summary, blocks: r.blocks }) + '\n');
-      else if (!argv.quiet) io.err(`${s.cacheDir}: ${summary.downloaded} blocks downloaded (${r.bytesDownloaded} bytes), ${summary.cached} already there, ${summary.skippedPartial} partial and ${summary.skippedDeletionMarked} deletion-marked skipped\n`);
+      else if (!argv.quiet)
+        io.err(
+          `${s.cacheDir}: ${summary.downloaded} blocks downloaded (${r.bytesDownloaded} bytes), ` +
+            `${summary.cached} already there, ${summary.skippedPartial} partial and ` +
+            `${summary.skippedDeletionMarked} deletion-marked skipped\n`,
+        );
       setResult(0);
     },
   };

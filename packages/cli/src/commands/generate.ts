@@ -14,31 +14,64 @@ import type { CommonArgs } from '../run.js';
 export function generateCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
   return {
     command: 'generate',
-    describe: 'Select the series of a level, engineer a feature (memory MiB, cpu cores, utilization %) on a regular grid, and write the dataset (Parquet) and its plots (PNG, HTML)',
+    describe:
+      'Select the series of a level, engineer a feature (memory MiB, cpu cores, utilization %) on a ' +
+      'regular grid, and write the dataset (Parquet) and its plots (PNG, HTML)',
     builder: (y) =>
       y
         .option('metric', { type: 'string', describe: 'Prometheus metric, e.g. container_cpu_usage_seconds_total' })
         .option('type', { type: 'string', describe: `Feature: ${FEATURE_TYPES.join(', ')}` })
         .option('level', { type: 'string', describe: `cAdvisor level: ${LEVELS.join(', ')}` })
-        .option('data-dir', { type: 'string', default: 'data/samples', describe: 'Where process wrote samples.parquet and series.parquet' })
+        .option('data-dir', {
+          type: 'string',
+          default: 'data/samples',
+          describe: 'Where process wrote samples.parquet and series.parquet',
+        })
         .option('start', { type: 'string', describe: "First grid time (default: the processed window's start)" })
         .option('end', { type: 'string', describe: "Last grid time (default: the processed window's end)" })
         .option('step', { type: 'string', default: '1m', describe: 'Grid step' })
         .option('rate-window', { type: 'string', default: '5m', describe: 'rate() window for cpu and utilization' })
         .option('namespace', { type: 'string', default: 'openverso', describe: 'Kubernetes namespace' })
-        .option('nf', { type: 'string', default: 'amf', describe: 'Network function: pods open5gs-<nf>…, container open5gs-<nf>' })
+        .option('nf', {
+          type: 'string',
+          default: 'amf',
+          describe: 'Network function: pods open5gs-<nf>…, container open5gs-<nf>',
+        })
         .option('pod', { type: 'string', describe: 'Only pods whose name starts with this' })
-        .option('by', { choices: ['workload', 'pod'] as const, default: 'workload' as const, describe: 'One series per workload (restarts and replicas summed) or per pod' })
-        .option('out', { type: 'string', default: 'data/dataset.parquet', describe: 'Dataset file; the plots go beside it (.png, .html)' })
+        .option('by', {
+          choices: ['workload', 'pod'] as const,
+          default: 'workload' as const,
+          describe: 'One series per workload (restarts and replicas summed) or per pod',
+        })
+        .option('out', {
+          type: 'string',
+          default: 'data/dataset.parquet',
+          describe: 'Dataset file; the plots go beside it (.png, .html)',
+        })
         .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
-        .example('$0 generate --metric container_cpu_usage_seconds_total --type utilization --level amf', "the prototype's generate step")
-        .example('$0 generate --metric container_memory_working_set_bytes --type memory --level upperlimit --step 5m', 'whole-pod memory, 5-minute grid'),
+        .example(
+          '$0 generate --metric container_cpu_usage_seconds_total --type utilization --level amf',
+          "the prototype's generate step",
+        )
+        .example(
+          '$0 generate --metric container_memory_working_set_bytes --type memory --level upperlimit --step 5m',
+          'whole-pod memory, 5-minute grid',
+        ),
     handler: async (argv) => {
       for (const f of ['metric', 'type', 'level'] as const) {
-        if (argv[f] === undefined) throw new UsageError('MISSING_FLAG', `--generate needs --metric, --type and --level (--${f} is missing)`, { flag: `--${f}`, hint: 'e.g. --metric container_cpu_usage_seconds_total --type utilization --level amf' });
+        if (argv[f] === undefined)
+          throw new UsageError('MISSING_FLAG', `--generate needs --metric, --type and --level (--${f} is missing)`, {
+            flag: `--${f}`,
+            hint: 'e.g. --metric container_cpu_usage_seconds_total --type utilization --level amf',
+          });
       }
       const out = argv.out as string;
-      if (!out.endsWith('.parquet')) throw new UsageError('BAD_OUT', `--out names the dataset file and must end in .parquet, got ${JSON.stringify(out)}`, { flag: '--out' });
+      if (!out.endsWith('.parquet'))
+        throw new UsageError(
+          'BAD_OUT',
+          `--out names the dataset file and must end in .parquet, got ${JSON.stringify(out)}`,
+          { flag: '--out' },
+        );
       const stage = generateStage({
         metric: argv.metric,
         type: argv.type as FeatureType,
@@ -54,11 +87,23 @@ export function generateCommand(io: Io, setResult: (code: number) => void): Comm
       });
       const logFile = runLogPath(argv['logs-dir'], 'generate');
       const writer = datasetWriter(basename(out, '.parquet')) as ArtifactWriter;
-      const r = await withCommand(io, argv, logFile, (ctx) => runPlan(Plan.of(samplesDirSource(argv['data-dir'])).then(stage), { target: { kind: 'files', dir: dirname(out) }, writers: [writer] }, ctx));
+      const r = await withCommand(io, argv, logFile, (ctx) =>
+        runPlan(
+          Plan.of(samplesDirSource(argv['data-dir'])).then(stage),
+          { target: { kind: 'files', dir: dirname(out) }, writers: [writer] },
+          ctx,
+        ),
+      );
       const d: Dataset = r.output;
       const base = out.replace(/\.parquet$/, '');
-      if (argv.output === 'json') io.out(JSON.stringify({ dataset: out, png: `${base}.png`, html: `${base}.html`, logFile, ...d.summary }) + '\n');
-      else if (!argv.quiet) io.err(`dataset: ${d.summary.rows} rows, ${d.summary.series.length} series → ${out}, ${base}.png, ${base}.html\n`);
+      if (argv.output === 'json')
+        io.out(
+          JSON.stringify({ dataset: out, png: `${base}.png`, html: `${base}.html`, logFile, ...d.summary }) + '\n',
+        );
+      else if (!argv.quiet)
+        io.err(
+          `dataset: ${d.summary.rows} rows, ${d.summary.series.length} series → ${out}, ${base}.png, ${base}.html\n`,
+        );
       setResult(0);
     },
   };

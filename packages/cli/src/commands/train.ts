@@ -2,7 +2,21 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, checkHorizon } from '@amf-foresight/core';
-import { Plan, checkModel, datasetFileSource, forecastTable, loadModel, modelFactory, modelNames, newRunId, parseParamFlags, readSeries, runPlan, trainStage, trainedWriter } from '@amf-foresight/orchestrator';
+import {
+  Plan,
+  checkModel,
+  datasetFileSource,
+  forecastTable,
+  loadModel,
+  modelFactory,
+  modelNames,
+  newRunId,
+  parseParamFlags,
+  readSeries,
+  runPlan,
+  trainStage,
+  trainedWriter,
+} from '@amf-foresight/orchestrator';
 import type { ArtifactWriter, RunResult, Trained } from '@amf-foresight/orchestrator';
 import { writeParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
 import type { Io } from '../io.js';
@@ -14,44 +28,83 @@ import { trainExtras } from './pipeline.js';
 export function modelOptions<T>(y: Argv<T>) {
   return y
     .option('model', { type: 'string', describe: `${modelNames().join(', ')} or auto (case-insensitive)` })
-    .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable (e.g. seed=7, window=720, order=1,1,1); each model checks its own' })
+    .option('model-param', {
+      type: 'string',
+      array: true,
+      describe:
+        'A model parameter key=value, repeatable (e.g. seed=7, window=720, order=1,1,1); each model checks its own',
+    })
     .option('horizon', { type: 'number', default: 12, describe: 'Forecast horizon in steps' })
     .option('windows', { type: 'number', default: 7, describe: 'Backtest windows' })
-    .option('backtest-step', { type: 'number', describe: 'Steps between backtest origins (default: the horizon; auto: spread over a day)' })
-    .option('season', { type: 'number', describe: 'Season in steps for SNAIVE/MSTL and the MASE scale (default: one day)' })
+    .option('backtest-step', {
+      type: 'number',
+      describe: 'Steps between backtest origins (default: the horizon; auto: spread over a day)',
+    })
+    .option('season', {
+      type: 'number',
+      describe: 'Season in steps for SNAIVE/MSTL and the MASE scale (default: one day)',
+    })
     .option('series', { type: 'string', describe: 'unique_id to train on (default: the first)' });
 }
 
 export function printTrained(r: RunResult<Trained>, argv: CommonArgs, io: Io): void {
   const m = r.output.metrics;
   if (argv.output === 'json') io.out(JSON.stringify({ runId: r.runId, runDir: r.runDir, ...m }) + '\n');
-  else if (!argv.quiet) io.err(`run ${r.runId}: ${r.runDir}\n  model ${m.model} on ${m.series} (${m.points} points): backtest MASE ${m.backtest.mean.mase.toFixed(3)}, 90 % coverage ${(100 * m.backtest.mean.coverage90).toFixed(0)} %\n  forecast: ${join(r.runDir!, 'forecast.png')}\n`);
+  else if (!argv.quiet)
+    io.err(
+      `run ${r.runId}: ${r.runDir}\n  model ${m.model} on ${m.series} (${m.points} points): backtest ` +
+        `MASE ${m.backtest.mean.mase.toFixed(3)}, 90 % coverage ` +
+        `${(100 * m.backtest.mean.coverage90).toFixed(0)} %\n  forecast: ${join(r.runDir!, 'forecast.png')}\n`,
+    );
 }
 
 export function trainCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
   return {
     command: 'train',
-    describe: 'Fit a model to a dataset, evaluate it (prototype 70/20/10 split and rolling-origin backtest), save it with its forecast in a new run directory',
+    describe:
+      'Fit a model to a dataset, evaluate it (prototype 70/20/10 split and rolling-origin backtest), ' +
+      'save it with its forecast in a new run directory',
     builder: (y) =>
       modelOptions(y)
-        .option('data', { type: 'string', default: 'data/dataset.parquet', describe: "Dataset Parquet (from generate, or the prototype's date_col/values/container)" })
-        .option('runs-dir', { type: 'string', default: 'runs', describe: 'The run goes to <runs-dir>/<id>/ (runs/latest points at it)' })
-        .option('out-dir', { type: 'string', describe: 'Write the run here instead; it must not exist or be empty (a finished run is never overwritten)' })
+        .option('data', {
+          type: 'string',
+          default: 'data/dataset.parquet',
+          describe: "Dataset Parquet (from generate, or the prototype's date_col/values/container)",
+        })
+        .option('runs-dir', {
+          type: 'string',
+          default: 'runs',
+          describe: 'The run goes to <runs-dir>/<id>/ (runs/latest points at it)',
+        })
+        .option('out-dir', {
+          type: 'string',
+          describe: 'Write the run here instead; it must not exist or be empty (a finished run is never overwritten)',
+        })
         .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
         .example('$0 train --data data/dataset.parquet --model ARIMA', "the prototype's train step")
         .example('$0 train --model auto --horizon 12 --windows 7', 'backtest SNAIVE, MSTL and ARIMA, keep the best')
         .example('$0 train --model LSTM --model-param window=720 --model-param seed=7', 'model parameters'),
     handler: async (argv) => {
-      if (argv.model === undefined) throw new UsageError('MISSING_FLAG', '--train needs --model', { flag: '--model', hint: 'e.g. --model ARIMA' });
+      if (argv.model === undefined)
+        throw new UsageError('MISSING_FLAG', '--train needs --model', { flag: '--model', hint: 'e.g. --model ARIMA' });
       const params = parseParamFlags(argv['model-param']);
       checkModel(argv.model, params);
       checkHorizon(argv.horizon);
       const out = argv['out-dir'] as string | undefined;
       const runId = out !== undefined ? basename(out) : newRunId();
-      const target = out !== undefined ? { kind: 'run' as const, runsDir: dirname(out), runId, latest: false } : { kind: 'run' as const, runsDir: argv['runs-dir'], runId };
-      const plan = Plan.of(datasetFileSource(argv.data)).then(trainStage({ model: argv.model, params, horizon: argv.horizon, windows: argv.windows, ...trainExtras(argv) }));
-      const inputs = Object.fromEntries(Object.entries(argv).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k)));
-      const r = await withCommand(io, argv, join(argv['logs-dir'], `${runId}.log`), (ctx) => runPlan(plan, { target, writers: [trainedWriter() as ArtifactWriter], inputs }, ctx));
+      const target =
+        out !== undefined
+          ? { kind: 'run' as const, runsDir: dirname(out), runId, latest: false }
+          : { kind: 'run' as const, runsDir: argv['runs-dir'], runId };
+      const plan = Plan.of(datasetFileSource(argv.data)).then(
+        trainStage({ model: argv.model, params, horizon: argv.horizon, windows: argv.windows, ...trainExtras(argv) }),
+      );
+      const inputs = Object.fromEntries(
+        Object.entries(argv).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k)),
+      );
+      const r = await withCommand(io, argv, join(argv['logs-dir'], `${runId}.log`), (ctx) =>
+        runPlan(plan, { target, writers: [trainedWriter() as ArtifactWriter], inputs }, ctx),
+      );
       printTrained(r, argv as CommonArgs, io);
       setResult(0);
     },
@@ -65,7 +118,13 @@ export function forecastCommand(io: Io, setResult: (code: number) => void): Comm
     builder: (y) =>
       y
         .option('model-dir', { type: 'string', demandOption: true, describe: 'A model/ directory written by train' })
-        .option('horizon', { type: 'number', default: 12, describe: 'Steps ahead (any number for ARIMA, NAIVE, SNAIVE, MSTL, PROPHET; LSTM chains its network past its trained horizon)' })
+        .option('horizon', {
+          type: 'number',
+          default: 12,
+          describe:
+            'Steps ahead (any number for ARIMA, NAIVE, SNAIVE, MSTL, PROPHET; LSTM chains its ' +
+            'network past its trained horizon)',
+        })
         .option('data', { type: 'string', describe: 'Refit the same kind of model on this dataset first (newer data)' })
         .option('series', { type: 'string', describe: 'unique_id in --data' })
         .option('out', { type: 'string', describe: 'Write forecast Parquet here instead of printing it' })
@@ -81,7 +140,8 @@ export function forecastCommand(io: Io, setResult: (code: number) => void): Comm
       }
       const f = model.predict(argv.horizon);
       const t = forecastTable(id, model.name, f);
-      if (argv.out !== undefined) writeParquetFile(argv.out, t, { kind: 'forecast', model: model.name, horizon: argv.horizon, version: 1 });
+      if (argv.out !== undefined)
+        writeParquetFile(argv.out, t, { kind: 'forecast', model: model.name, horizon: argv.horizon, version: 1 });
       else io.out(argv.output === 'json' ? forecastJson(t) : forecastCsv(t));
       setResult(0);
     },
@@ -97,7 +157,8 @@ function seriesIdOf(modelDir: string): string {
 }
 
 type Tbl = ReturnType<typeof forecastTable>;
-const cell = (t: Tbl, n: string, i: number): string | number => (n === 'ds' ? new Date(Number(t.getChild(n)!.get(i))).toISOString() : (t.getChild(n)!.get(i) as string | number));
+const cell = (t: Tbl, n: string, i: number): string | number =>
+  n === 'ds' ? new Date(Number(t.getChild(n)!.get(i))).toISOString() : (t.getChild(n)!.get(i) as string | number);
 
 function forecastCsv(t: Tbl): string {
   const names = t.schema.fields.map((x) => x.name);

@@ -7,10 +7,14 @@ function msFlag(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const s = String(value).trim();
   if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
-    throw new UsageError('BAD_TIME', `${flag} must be a timestamp in milliseconds since the epoch, got ${JSON.stringify(value)}`, {
-      flag,
-      hint: `for example ${flag} 1700000000000`,
-    });
+    throw new UsageError(
+      'BAD_TIME',
+      `${flag} must be a timestamp in milliseconds since the epoch, got ${JSON.stringify(value)}`,
+      {
+        flag,
+        hint: `for example ${flag} 1700000000000`,
+      },
+    );
   }
   return Number(s);
 }
@@ -33,22 +37,42 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
       'Print every float sample like `promtool tsdb dump`: {labels} value timestamp_ms',
       (y) =>
         y
-          .positional('dir', { type: 'string', demandOption: true, describe: 'Prometheus data directory, snapshot or single block' })
-          .option('min-time', { type: 'string', describe: 'Lowest timestamp to print, ms, inclusive (default: no bound)' })
-          .option('max-time', { type: 'string', describe: 'Highest timestamp to print, ms, inclusive (default: no bound)' })
-          .option('match', { type: 'string', describe: 'Series selector, e.g. \'container_cpu_usage_seconds_total{namespace="openverso"}\'' })
+          .positional('dir', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Prometheus data directory, snapshot or single block',
+          })
+          .option('min-time', {
+            type: 'string',
+            describe: 'Lowest timestamp to print, ms, inclusive (default: no bound)',
+          })
+          .option('max-time', {
+            type: 'string',
+            describe: 'Highest timestamp to print, ms, inclusive (default: no bound)',
+          })
+          .option('match', {
+            type: 'string',
+            describe: 'Series selector, e.g. \'container_cpu_usage_seconds_total{namespace="openverso"}\'',
+          })
           .option('strict-window', {
             type: 'boolean',
             default: false,
             describe:
-              'Never print samples outside --min-time/--max-time. By default the output equals promtool 2.42, which prints some samples before --min-time for series with deletions (tombstones)',
+              'Never print samples outside --min-time/--max-time. By default the output equals ' +
+              'promtool 2.42, which prints some samples before --min-time for series with deletions (tombstones)',
           })
           .example('$0 tsdb dump ./data', 'every sample of every block')
-          .example('$0 tsdb dump ./data --min-time 1700000000000 --max-time 1700003600000 --match \'{job="demo"}\'', 'one hour of one job'),
+          .example(
+            '$0 tsdb dump ./data --min-time 1700000000000 --max-time 1700003600000 --match \'{job="demo"}\'',
+            'one hour of one job',
+          ),
       (argv) => {
         const minTime = msFlag(argv['min-time'], '--min-time');
         const maxTime = msFlag(argv['max-time'], '--max-time');
-        const blocks = openBlocksFor(argv.dir, { ...(minTime !== undefined ? { minTime } : {}), ...(maxTime !== undefined ? { maxTime } : {}) });
+        const blocks = openBlocksFor(argv.dir, {
+          ...(minTime !== undefined ? { minTime } : {}),
+          ...(maxTime !== undefined ? { maxTime } : {}),
+        });
         const r = querySamples(blocks, {
           ...(minTime !== undefined ? { minTime } : {}),
           ...(maxTime !== undefined ? { maxTime } : {}),
@@ -89,7 +113,13 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
           ]);
         }
         const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-        for (const r of rows) io.out(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd() + '\n');
+        for (const r of rows)
+          io.out(
+            r
+              .map((cell, c) => cell.padEnd(widths[c]!))
+              .join('  ')
+              .trimEnd() + '\n',
+          );
         for (const ig of ignored) io.err(`note: ${ig.name} skipped: ${ig.reason}\n`);
         setResult(0);
       },

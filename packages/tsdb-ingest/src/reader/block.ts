@@ -34,9 +34,13 @@ export interface BlockBytes {
 export function blockFromBytes(bytes: BlockBytes, dir = '<memory>'): Block {
   const meta = parseMeta(bytes.meta, join(dir, 'meta.json'));
   const index = new IndexReader(bytes.index, join(dir, 'index'));
-  const names = (bytes.segmentNames ?? bytes.segments.map((_, i) => `chunks/${String(i + 1).padStart(6, '0')}`)).map((n) => join(dir, n));
+  const names = (bytes.segmentNames ?? bytes.segments.map((_, i) => `chunks/${String(i + 1).padStart(6, '0')}`)).map(
+    (n) => join(dir, n),
+  );
   const chunks = new ChunkReader(bytes.segments, names, bytes.verifyChunks ?? true);
-  const tombstones = bytes.tombstones ? parseTombstones(bytes.tombstones, join(dir, 'tombstones')) : new Map<number, [number, number][]>();
+  const tombstones = bytes.tombstones
+    ? parseTombstones(bytes.tombstones, join(dir, 'tombstones'))
+    : new Map<number, [number, number][]>();
   return { dir, meta, index, chunks, tombstones };
 }
 
@@ -45,7 +49,11 @@ function readFile(path: string, what: string): Uint8Array {
     return readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TsdbError('TSDB_NOT_FOUND', `${what} is missing`, { file: path, hint: 'a block directory holds meta.json, index, chunks/ and optionally tombstones' });
+    if (code === 'ENOENT')
+      throw new TsdbError('TSDB_NOT_FOUND', `${what} is missing`, {
+        file: path,
+        hint: 'a block directory holds meta.json, index, chunks/ and optionally tombstones',
+      });
     throw new TsdbError('TSDB_NOT_FOUND', `cannot read ${what}: ${(e as Error).message}`, { file: path }, { cause: e });
   }
 }

@@ -69,10 +69,25 @@ export class ChunkReader {
 
   private checkHeader(i: number, s: Uint8Array): void {
     const file = this.names[i]!;
-    if (s.length < 8) throw new TsdbError('TSDB_TRUNCATED', `chunk segment is ${s.length} bytes, shorter than its 8-byte header`, { file, section: 'segment header', offset: 0 });
+    if (s.length < 8)
+      throw new TsdbError('TSDB_TRUNCATED', `chunk segment is ${s.length} bytes, shorter than its 8-byte header`, {
+        file,
+        section: 'segment header',
+        offset: 0,
+      });
     const magic = readBE32(s, 0);
-    if (magic !== MAGIC) throw new TsdbError('TSDB_BAD_MAGIC', `bad chunk segment magic 0x${magic.toString(16).padStart(8, '0')}, want 0x85bd40dd`, { file, section: 'segment header', offset: 0 });
-    if (s[4] !== 1) throw new TsdbError('TSDB_BAD_VERSION', `unsupported chunk segment version ${s[4]}`, { file, section: 'segment header', offset: 4 });
+    if (magic !== MAGIC)
+      throw new TsdbError(
+        'TSDB_BAD_MAGIC',
+        `bad chunk segment magic 0x${magic.toString(16).padStart(8, '0')}, want 0x85bd40dd`,
+        { file, section: 'segment header', offset: 0 },
+      );
+    if (s[4] !== 1)
+      throw new TsdbError('TSDB_BAD_VERSION', `unsupported chunk segment version ${s[4]}`, {
+        file,
+        section: 'segment header',
+        offset: 4,
+      });
     this.headerChecked[i] = true;
   }
 
@@ -97,7 +112,11 @@ export class ChunkReader {
     const seg = Math.floor(ref / TWO32);
     const off = ref - seg * TWO32;
     if (seg >= this.sources.length) {
-      throw new TsdbError('TSDB_BAD_CHUNK_REF', `chunk reference ${ref} names segment ${seg}, but the block has ${this.sources.length}`, { file: 'chunks/', section: 'chunk', offset: off });
+      throw new TsdbError(
+        'TSDB_BAD_CHUNK_REF',
+        `chunk reference ${ref} names segment ${seg}, but the block has ${this.sources.length}`,
+        { file: 'chunks/', section: 'chunk', offset: off },
+      );
     }
     const src = this.sources[seg]!;
     const whole = this.loaded[seg];
@@ -112,7 +131,12 @@ export class ChunkReader {
       this.bytesRead += h.length;
       this.checkHeader(seg, h);
     }
-    if (off < 8 || off >= src.size) throw new TsdbError('TSDB_BAD_CHUNK_REF', `chunk reference offset ${off} is outside the segment (${src.size} bytes)`, { file: this.names[seg]!, section: 'chunk', offset: off });
+    if (off < 8 || off >= src.size)
+      throw new TsdbError(
+        'TSDB_BAD_CHUNK_REF',
+        `chunk reference offset ${off} is outside the segment (${src.size} bytes)`,
+        { file: this.names[seg]!, section: 'chunk', offset: off },
+      );
     let len = Math.min(FIRST_READ, src.size - off);
     let buf = src.read(off, len);
     this.bytesRead += buf.length;
@@ -129,25 +153,50 @@ export class ChunkReader {
   private record(s: Uint8Array, base: number, fileSize: number, seg: number, at: number): RawChunk {
     const file = this.names[seg]!;
     const off = base + at;
-    if (off < 8 || off >= fileSize) throw new TsdbError('TSDB_BAD_CHUNK_REF', `chunk reference offset ${off} is outside the segment (${fileSize} bytes)`, { file, section: 'chunk', offset: off });
+    if (off < 8 || off >= fileSize)
+      throw new TsdbError(
+        'TSDB_BAD_CHUNK_REF',
+        `chunk reference offset ${off} is outside the segment (${fileSize} bytes)`,
+        { file, section: 'chunk', offset: off },
+      );
     // data_len: uvarint of at most 5 bytes.
     let p = at;
     let len = 0;
     let mul = 1;
     for (let k = 0; ; k++) {
-      if (p >= s.length) throw new TsdbError('TSDB_TRUNCATED', 'chunk length runs past the segment end', { file, section: 'chunk', offset: off });
-      if (k === 5) throw new TsdbError('TSDB_CORRUPT', 'chunk length uvarint longer than 5 bytes', { file, section: 'chunk', offset: off });
+      if (p >= s.length)
+        throw new TsdbError('TSDB_TRUNCATED', 'chunk length runs past the segment end', {
+          file,
+          section: 'chunk',
+          offset: off,
+        });
+      if (k === 5)
+        throw new TsdbError('TSDB_CORRUPT', 'chunk length uvarint longer than 5 bytes', {
+          file,
+          section: 'chunk',
+          offset: off,
+        });
       const c = s[p++]!;
       len += (c & 0x7f) * mul;
       if (c < 0x80) break;
       mul *= 128;
     }
     const encAt = p;
-    if (encAt + 1 + len + 4 > s.length) throw new TsdbError('TSDB_TRUNCATED', `chunk of ${len} bytes runs past the segment end`, { file, section: 'chunk', offset: off });
+    if (encAt + 1 + len + 4 > s.length)
+      throw new TsdbError('TSDB_TRUNCATED', `chunk of ${len} bytes runs past the segment end`, {
+        file,
+        section: 'chunk',
+        offset: off,
+      });
     if (this.verify) {
       const want = readBE32(s, encAt + 1 + len);
       const got = crc32c(s, encAt, encAt + 1 + len);
-      if (want !== got) throw new TsdbError('TSDB_BAD_CRC', `chunk CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`, { file, section: 'chunk', offset: off });
+      if (want !== got)
+        throw new TsdbError(
+          'TSDB_BAD_CRC',
+          `chunk CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`,
+          { file, section: 'chunk', offset: off },
+        );
     }
     return { encoding: s[encAt]!, data: s.subarray(encAt + 1, encAt + 1 + len) };
   }

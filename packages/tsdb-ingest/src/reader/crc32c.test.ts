@@ -8,7 +8,12 @@ describe('crc32c', () => {
   });
   it('agrees between the sliced and the bytewise paths', () => {
     const b = Uint8Array.from({ length: 1031 }, (_, i) => (i * 131) & 255);
-    for (const [s, e] of [[0, 1031], [1, 1030], [3, 7], [5, 5]] as const) {
+    for (const [s, e] of [
+      [0, 1031],
+      [1, 1030],
+      [3, 7],
+      [5, 5],
+    ] as const) {
       let c = 0xffffffff;
       for (let i = s; i < e; i++) {
         c ^= b[i]!;

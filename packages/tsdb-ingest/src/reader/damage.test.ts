@@ -13,7 +13,9 @@ describe('damaged blocks', () => {
     };
     expect(r.untyped).toEqual([]);
     // The mutations must actually reach the checks: several kinds of errors are raised.
-    expect(Object.keys(r.codes)).toEqual(expect.arrayContaining(['TSDB_BAD_CRC', 'TSDB_BAD_META', 'TSDB_BAD_MAGIC', 'TSDB_TRUNCATED']));
+    expect(Object.keys(r.codes)).toEqual(
+      expect.arrayContaining(['TSDB_BAD_CRC', 'TSDB_BAD_META', 'TSDB_BAD_MAGIC', 'TSDB_TRUNCATED']),
+    );
     expect(Object.values(r.codes).reduce((a, b) => a + b, 0)).toBeGreaterThan(300);
   });
 });

@@ -21,7 +21,11 @@ export class Decbuf {
   }
 
   fail(what: string, at = this.pos): never {
-    throw new TsdbError('TSDB_TRUNCATED', `unexpected end of data reading ${what}`, { file: this.file, section: this.section, offset: at });
+    throw new TsdbError('TSDB_TRUNCATED', `unexpected end of data reading ${what}`, {
+      file: this.file,
+      section: this.section,
+      offset: at,
+    });
   }
 
   need(n: number, what: string): void {

@@ -27,7 +27,7 @@ export function promtoolCopy(name: Fixture): string {
 }
 
 export function promtoolDump(dir: string, args: { minTime?: number; maxTime?: number; match?: string }): string {
-  requireTool('promtool', 'run `make test`, which installs Debian\'s prometheus package');
+  requireTool('promtool', "run `make test`, which installs Debian's prometheus package");
   const a = ['tsdb', 'dump'];
   if (args.minTime !== undefined) a.push(`--min-time=${args.minTime}`);
   if (args.maxTime !== undefined) a.push(`--max-time=${args.maxTime}`);
@@ -38,7 +38,10 @@ export function promtoolDump(dir: string, args: { minTime?: number; maxTime?: nu
 
 export const GO_DUMP = join(REPO_ROOT, 'tools/go-dump/go-dump');
 
-export function goDump(dir: string, args: { minTime?: number; maxTime?: number; match?: string }): { metric: Record<string, string>; timestamps: number[]; values: string[] }[] {
+export function goDump(
+  dir: string,
+  args: { minTime?: number; maxTime?: number; match?: string },
+): { metric: Record<string, string>; timestamps: number[]; values: string[] }[] {
   requireTool(GO_DUMP, 'run `make go-dump` (or `make test`) to build tools/go-dump');
   const a = ['--raw-bits'];
   if (args.minTime !== undefined) a.push(`--min-time=${args.minTime}`);

@@ -50,13 +50,27 @@ export function quoteGo(s: string): string {
     else if (c >= 0x20 && c < 0x7f) out += ch;
     else if (c < 0x80 || !isPrint(c)) {
       switch (c) {
-        case 0x07: out += '\\a'; break;
-        case 0x08: out += '\\b'; break;
-        case 0x0c: out += '\\f'; break;
-        case 0x0a: out += '\\n'; break;
-        case 0x0d: out += '\\r'; break;
-        case 0x09: out += '\\t'; break;
-        case 0x0b: out += '\\v'; break;
+        case 0x07:
+          out += '\\a';
+          break;
+        case 0x08:
+          out += '\\b';
+          break;
+        case 0x0c:
+          out += '\\f';
+          break;
+        case 0x0a:
+          out += '\\n';
+          break;
+        case 0x0d:
+          out += '\\r';
+          break;
+        case 0x09:
+          out += '\\t';
+          break;
+        case 0x0b:
+          out += '\\v';
+          break;
         default:
           if (c < 0x80) out += `\\x${HEX[c >> 4]}${HEX[c & 15]}`;
           else if (c === 0xfffd) out += ch;

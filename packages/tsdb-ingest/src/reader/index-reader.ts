@@ -44,16 +44,28 @@ export class IndexReader {
     readonly b: Uint8Array,
     readonly file = 'index',
   ) {
-    if (b.length < 5 + TOC_LEN) throw new TsdbError('TSDB_TRUNCATED', `index is ${b.length} bytes, too short for header and TOC`, { file, section: 'header', offset: 0 });
+    if (b.length < 5 + TOC_LEN)
+      throw new TsdbError('TSDB_TRUNCATED', `index is ${b.length} bytes, too short for header and TOC`, {
+        file,
+        section: 'header',
+        offset: 0,
+      });
     const magic = readBE32(b, 0);
-    if (magic !== MAGIC) throw new TsdbError('TSDB_BAD_MAGIC', `bad index magic 0x${magic.toString(16).padStart(8, '0')}, want 0xbaaad700`, { file, section: 'header', offset: 0 });
+    if (magic !== MAGIC)
+      throw new TsdbError(
+        'TSDB_BAD_MAGIC',
+        `bad index magic 0x${magic.toString(16).padStart(8, '0')}, want 0xbaaad700`,
+        { file, section: 'header', offset: 0 },
+      );
     this.version = b[4]!;
     if (this.version !== 2 && this.version !== 3) {
       throw new TsdbError('TSDB_BAD_VERSION', `unsupported index version ${this.version} (2 and 3 are supported)`, {
         file,
         section: 'header',
         offset: 4,
-        ...(this.version === 1 ? { hint: 'index format v1 comes from Prometheus before 2.x; compact the block with a newer Prometheus' } : {}),
+        ...(this.version === 1
+          ? { hint: 'index format v1 comes from Prometheus before 2.x; compact the block with a newer Prometheus' }
+          : {}),
       });
     }
     this.toc = this.readToc();
@@ -66,7 +78,12 @@ export class IndexReader {
     const at = b.length - TOC_LEN;
     const want = readBE32(b, at + 48);
     const got = crc32c(b, at, at + 48);
-    if (want !== got) throw new TsdbError('TSDB_BAD_CRC', `index TOC CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`, { file: this.file, section: 'TOC', offset: at });
+    if (want !== got)
+      throw new TsdbError(
+        'TSDB_BAD_CRC',
+        `index TOC CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`,
+        { file: this.file, section: 'TOC', offset: at },
+      );
     const d = new Decbuf(b, at, at + 48, this.file, 'TOC');
     const toc: Toc = {
       symbols: d.be64(),
@@ -77,9 +94,19 @@ export class IndexReader {
       postingsOffsetTable: d.be64(),
     };
     for (const [k, v] of Object.entries(toc)) {
-      if (v > at) throw new TsdbError('TSDB_CORRUPT', `TOC entry ${k} = ${v} points past the TOC at ${at}`, { file: this.file, section: 'TOC', offset: at });
+      if (v > at)
+        throw new TsdbError('TSDB_CORRUPT', `TOC entry ${k} = ${v} points past the TOC at ${at}`, {
+          file: this.file,
+          section: 'TOC',
+          offset: at,
+        });
     }
-    if (toc.series > toc.labelIndices) throw new TsdbError('TSDB_CORRUPT', `series area [${toc.series}, ${toc.labelIndices}) is reversed`, { file: this.file, section: 'TOC', offset: at });
+    if (toc.series > toc.labelIndices)
+      throw new TsdbError('TSDB_CORRUPT', `series area [${toc.series}, ${toc.labelIndices}) is reversed`, {
+        file: this.file,
+        section: 'TOC',
+        offset: at,
+      });
     return toc;
   }
 
@@ -87,13 +114,28 @@ export class IndexReader {
   private framed(offset: number, section: string): Decbuf {
     const b = this.b;
     const limit = b.length - TOC_LEN;
-    if (offset + 4 > limit) throw new TsdbError('TSDB_TRUNCATED', `${section} starts past the end of the index`, { file: this.file, section, offset });
+    if (offset + 4 > limit)
+      throw new TsdbError('TSDB_TRUNCATED', `${section} starts past the end of the index`, {
+        file: this.file,
+        section,
+        offset,
+      });
     const len = readBE32(b, offset);
     const start = offset + 4;
-    if (start + len + 4 > limit) throw new TsdbError('TSDB_TRUNCATED', `${section} of ${len} bytes runs past the end of the index`, { file: this.file, section, offset });
+    if (start + len + 4 > limit)
+      throw new TsdbError('TSDB_TRUNCATED', `${section} of ${len} bytes runs past the end of the index`, {
+        file: this.file,
+        section,
+        offset,
+      });
     const want = readBE32(b, start + len);
     const got = crc32c(b, start, start + len);
-    if (want !== got) throw new TsdbError('TSDB_BAD_CRC', `${section} CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`, { file: this.file, section, offset });
+    if (want !== got)
+      throw new TsdbError(
+        'TSDB_BAD_CRC',
+        `${section} CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`,
+        { file: this.file, section, offset },
+      );
     return new Decbuf(b, start, start + len, this.file, section);
   }
 
@@ -153,7 +195,8 @@ export class IndexReader {
     if (!e) return [];
     const out: Uint32Array[] = [];
     for (let i = 0; i < e.values.length; i++) {
-      if (pred(e.values[i]!)) out.push(this.postingsAt(e.offsets[i]!, `postings of ${name}=${JSON.stringify(e.values[i])}`));
+      if (pred(e.values[i]!))
+        out.push(this.postingsAt(e.offsets[i]!, `postings of ${name}=${JSON.stringify(e.values[i])}`));
     }
     return out;
   }
@@ -179,16 +222,31 @@ export class IndexReader {
     const offset = id * 16;
     const section = `series ${id}`;
     const { series: lo, labelIndices: hi } = this.toc;
-    if (offset < lo || offset >= hi) throw new TsdbError('TSDB_CORRUPT', `series ref ${id} (offset ${offset}) is outside the series area [${lo}, ${hi})`, { file: this.file, section, offset });
+    if (offset < lo || offset >= hi)
+      throw new TsdbError(
+        'TSDB_CORRUPT',
+        `series ref ${id} (offset ${offset}) is outside the series area [${lo}, ${hi})`,
+        { file: this.file, section, offset },
+      );
     const b = this.b;
     const head = new Decbuf(b, offset, hi, this.file, section);
     const len = head.uvarint();
     if (head.pos - offset > 5) head.corrupt('series length uvarint longer than 5 bytes', offset);
     const start = head.pos;
-    if (start + len + 4 > hi) throw new TsdbError('TSDB_TRUNCATED', `series entry of ${len} bytes runs past the series area`, { file: this.file, section, offset });
+    if (start + len + 4 > hi)
+      throw new TsdbError('TSDB_TRUNCATED', `series entry of ${len} bytes runs past the series area`, {
+        file: this.file,
+        section,
+        offset,
+      });
     const want = readBE32(b, start + len);
     const got = crc32c(b, start, start + len);
-    if (want !== got) throw new TsdbError('TSDB_BAD_CRC', `series entry CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`, { file: this.file, section, offset });
+    if (want !== got)
+      throw new TsdbError(
+        'TSDB_BAD_CRC',
+        `series entry CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`,
+        { file: this.file, section, offset },
+      );
     const d = new Decbuf(b, start, start + len, this.file, section);
     const nl = d.uvarint();
     if (nl * 2 > len) d.corrupt(`series claims ${nl} labels in ${len} bytes`);

@@ -13,6 +13,13 @@ describe('label ordering', () => {
     expect(compareLabels(['A', 'z'], ['__name__', 'a'])).toBeLessThan(0);
   });
   it('adds external labels without overriding the series own', () => {
-    expect(withExternalLabels(['job', 'x', 'zone', 'own'], { cluster: 'eu1', zone: 'ext' })).toEqual(['cluster', 'eu1', 'job', 'x', 'zone', 'own']);
+    expect(withExternalLabels(['job', 'x', 'zone', 'own'], { cluster: 'eu1', zone: 'ext' })).toEqual([
+      'cluster',
+      'eu1',
+      'job',
+      'x',
+      'zone',
+      'own',
+    ]);
   });
 });

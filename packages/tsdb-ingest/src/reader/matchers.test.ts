@@ -4,7 +4,10 @@ import { parseSelector, re2ToRegExp } from './matchers.js';
 
 describe('parseSelector', () => {
   it('parses a metric name and matchers of each kind', () => {
-    const ms = parseSelector('container_cpu_usage_seconds_total{namespace="openverso", pod=~"open5gs-amf-.*", container!="", image!~`.*pause.*`}');
+    const ms = parseSelector(
+      'container_cpu_usage_seconds_total{namespace="openverso", pod=~"open5gs-amf-.*", ' +
+        'container!="", image!~`.*pause.*`}',
+    );
     expect(ms.map((m) => [m.name, m.type, m.value])).toEqual([
       ['__name__', '=', 'container_cpu_usage_seconds_total'],
       ['namespace', '=', 'openverso'],
@@ -29,13 +32,16 @@ describe('parseSelector', () => {
     expect(re2ToRegExp('\\Qa.b\\E').test('a.b')).toBe(true);
     expect(re2ToRegExp('\\Qa.b\\E').test('axb')).toBe(false);
   });
-  it.each(['', '{', '{a}', '{a="b"', '{a=~"("}', 'm{a="b" c="d"}', '{a="\\q"}', '{a=b}'])('rejects %j with a typed error', (s) => {
-    try {
-      parseSelector(s);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(TsdbError);
-      expect((e as TsdbError).code).toBe('TSDB_BAD_MATCHER');
-    }
-  });
+  it.each(['', '{', '{a}', '{a="b"', '{a=~"("}', 'm{a="b" c="d"}', '{a="\\q"}', '{a=b}'])(
+    'rejects %j with a typed error',
+    (s) => {
+      try {
+        parseSelector(s);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TsdbError);
+        expect((e as TsdbError).code).toBe('TSDB_BAD_MATCHER');
+      }
+    },
+  );
 });

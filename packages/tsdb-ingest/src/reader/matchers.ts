@@ -24,7 +24,11 @@ export function re2ToRegExp(pattern: string, what = 'regex'): RegExp {
     for (const c of f) flags.add(c);
     return end === ')' ? '' : '(?:';
   });
-  if (flags.has('U')) throw new TsdbError('TSDB_BAD_MATCHER', `${what} ${JSON.stringify(pattern)} uses the (?U) flag, which has no JavaScript equivalent`);
+  if (flags.has('U'))
+    throw new TsdbError(
+      'TSDB_BAD_MATCHER',
+      `${what} ${JSON.stringify(pattern)} uses the (?U) flag, which has no JavaScript equivalent`,
+    );
   src = src.replace(/\(\?P</g, '(?<');
   src = src.replace(/\\z/g, '$');
   let js = 'u';
@@ -39,7 +43,10 @@ export function re2ToRegExp(pattern: string, what = 'regex'): RegExp {
       // Unicode mode refuses some escapes RE2 accepts (e.g. \_ or \-): retry without it.
       return new RegExp(anchored, js.replace('u', ''));
     } catch (e) {
-      throw new TsdbError('TSDB_BAD_MATCHER', `${what} ${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`);
+      throw new TsdbError(
+        'TSDB_BAD_MATCHER',
+        `${what} ${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`,
+      );
     }
   }
 }
@@ -137,18 +144,43 @@ export function parseSelector(input: string): Matcher[] {
         const e = s[i + 1];
         i += 2;
         switch (e) {
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case 'r': out += '\r'; break;
-          case 'a': out += '\x07'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'v': out += '\v'; break;
-          case '\\': case '"': case "'": out += e; break;
-          case 'x': out += hex(2); break;
-          case 'u': out += hex(4); break;
-          case 'U': out += hex(8); break;
-          default: return bad(`unknown escape \\${e ?? ''}`);
+          case 'n':
+            out += '\n';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 'a':
+            out += '\x07';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'v':
+            out += '\v';
+            break;
+          case '\\':
+          case '"':
+          case "'":
+            out += e;
+            break;
+          case 'x':
+            out += hex(2);
+            break;
+          case 'u':
+            out += hex(4);
+            break;
+          case 'U':
+            out += hex(8);
+            break;
+          default:
+            return bad(`unknown escape \\${e ?? ''}`);
         }
       } else {
         out += c;

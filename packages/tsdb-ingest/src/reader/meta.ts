@@ -7,8 +7,22 @@ export interface BlockMeta {
   minTime: number;
   /** Exclusive upper bound, ms. */
   maxTime: number;
-  stats: { numSamples: number; numSeries: number; numChunks: number; numTombstones: number; numFloatSamples?: number; numHistogramSamples?: number };
-  compaction: { level: number; sources: string[]; deletable: boolean; failed: boolean; hints: string[]; parents: { ulid: string; minTime: number; maxTime: number }[] };
+  stats: {
+    numSamples: number;
+    numSeries: number;
+    numChunks: number;
+    numTombstones: number;
+    numFloatSamples?: number;
+    numHistogramSamples?: number;
+  };
+  compaction: {
+    level: number;
+    sources: string[];
+    deletable: boolean;
+    failed: boolean;
+    hints: string[];
+    parents: { ulid: string; minTime: number; maxTime: number }[];
+  };
   version: 1;
   thanos?: ThanosMeta;
 }
@@ -26,12 +40,17 @@ export interface ThanosMeta {
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 function fail(file: string, message: string): never {
-  throw new TsdbError('TSDB_BAD_META', message, { file, section: 'meta.json', hint: 'the block is damaged or not a Prometheus block' });
+  throw new TsdbError('TSDB_BAD_META', message, {
+    file,
+    section: 'meta.json',
+    hint: 'the block is damaged or not a Prometheus block',
+  });
 }
 
 function int(v: unknown, file: string, name: string, optional = false): number {
   if (v === undefined && optional) return 0;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(file, `${name} must be an integer, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    fail(file, `${name} must be an integer, got ${JSON.stringify(v) ?? 'nothing'}`);
   return v;
 }
 
@@ -57,14 +76,20 @@ export function parseMeta(bytes: Uint8Array | string, file: string): BlockMeta {
   const stats = m.stats === undefined ? {} : obj(m.stats, file, 'stats');
   const comp = obj(m.compaction, file, 'compaction');
   const sources = comp.sources === undefined ? [] : comp.sources;
-  if (!Array.isArray(sources) || !sources.every((s) => typeof s === 'string')) fail(file, 'compaction.sources must be a list of ULIDs');
+  if (!Array.isArray(sources) || !sources.every((s) => typeof s === 'string'))
+    fail(file, 'compaction.sources must be a list of ULIDs');
   const hints = comp.hints === undefined ? [] : comp.hints;
-  if (!Array.isArray(hints) || !hints.every((s) => typeof s === 'string')) fail(file, 'compaction.hints must be a list of strings');
+  if (!Array.isArray(hints) || !hints.every((s) => typeof s === 'string'))
+    fail(file, 'compaction.hints must be a list of strings');
   const parentsRaw = comp.parents === undefined ? [] : comp.parents;
   if (!Array.isArray(parentsRaw)) fail(file, 'compaction.parents must be a list');
   const parents = parentsRaw.map((p, i) => {
     const o = obj(p, file, `compaction.parents[${i}]`);
-    return { ulid: String(o.ulid), minTime: int(o.minTime, file, 'parent minTime'), maxTime: int(o.maxTime, file, 'parent maxTime') };
+    return {
+      ulid: String(o.ulid),
+      minTime: int(o.minTime, file, 'parent minTime'),
+      maxTime: int(o.maxTime, file, 'parent maxTime'),
+    };
   });
   const meta: BlockMeta = {
     ulid: m.ulid,
@@ -75,15 +100,19 @@ export function parseMeta(bytes: Uint8Array | string, file: string): BlockMeta {
       numSeries: int(stats.numSeries, file, 'stats.numSeries', true),
       numChunks: int(stats.numChunks, file, 'stats.numChunks', true),
       numTombstones: int(stats.numTombstones, file, 'stats.numTombstones', true),
-      ...(stats.numFloatSamples !== undefined ? { numFloatSamples: int(stats.numFloatSamples, file, 'stats.numFloatSamples') } : {}),
-      ...(stats.numHistogramSamples !== undefined ? { numHistogramSamples: int(stats.numHistogramSamples, file, 'stats.numHistogramSamples') } : {}),
+      ...(stats.numFloatSamples !== undefined
+        ? { numFloatSamples: int(stats.numFloatSamples, file, 'stats.numFloatSamples') }
+        : {}),
+      ...(stats.numHistogramSamples !== undefined
+        ? { numHistogramSamples: int(stats.numHistogramSamples, file, 'stats.numHistogramSamples') }
+        : {}),
     },
     compaction: {
       level: int(comp.level, file, 'compaction.level'),
-      sources: sources as string[],
+      sources: sources,
       deletable: comp.deletable === true,
       failed: comp.failed === true,
-      hints: hints as string[],
+      hints: hints,
       parents,
     },
     version: 1,
@@ -91,7 +120,8 @@ export function parseMeta(bytes: Uint8Array | string, file: string): BlockMeta {
   if (m.thanos !== undefined) {
     const th = obj(m.thanos, file, 'thanos');
     const labels = th.labels === undefined || th.labels === null ? {} : obj(th.labels, file, 'thanos.labels');
-    for (const [k, v] of Object.entries(labels)) if (typeof v !== 'string') fail(file, `thanos.labels.${k} must be a string`);
+    for (const [k, v] of Object.entries(labels))
+      if (typeof v !== 'string') fail(file, `thanos.labels.${k} must be a string`);
     const ds = th.downsample === undefined ? {} : obj(th.downsample, file, 'thanos.downsample');
     meta.thanos = {
       labels: labels as Record<string, string>,

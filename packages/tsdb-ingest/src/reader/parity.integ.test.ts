@@ -16,7 +16,9 @@ interface Case {
 
 /** Windows that cut blocks and chunks, derived from the fixture's own block ranges. */
 function casesFor(fixture: Fixture): Case[] {
-  const metas = blockDirs(fixture).map((d) => JSON.parse(readFileSync(join(d, 'meta.json'), 'utf8')) as { minTime: number; maxTime: number });
+  const metas = blockDirs(fixture).map(
+    (d) => JSON.parse(readFileSync(join(d, 'meta.json'), 'utf8')) as { minTime: number; maxTime: number },
+  );
   metas.sort((a, b) => a.minTime - b.minTime);
   const first = metas[0]!;
   const last = metas[metas.length - 1]!;
@@ -87,31 +89,34 @@ describe.each(FIXTURES)('fixture %s', (fixture) => {
     expect(full.split('\n').length).toBeGreaterThan(10);
   });
 
-  it.each(cases.filter((c) => c.match !== '{__name__=~"(?s:.*)"}'))('readSamples values are bit-identical to go-dump: $name', async (c) => {
-    const want = goDump(dir, c);
-    const r = await readSamples(dir, {
-      ...(c.minTime !== undefined ? { minTime: c.minTime } : {}),
-      ...(c.maxTime !== undefined ? { maxTime: c.maxTime } : {}),
-      ...(c.match !== undefined ? { matchers: c.match } : {}),
-    });
-    const ids = r.samples.getChild('series_id')!.toArray() as Uint32Array;
-    const ts = r.samples.getChild('t')!.toArray() as BigInt64Array;
-    const vs = r.samples.getChild('v')!.toArray() as Float64Array;
-    const names = r.series.schema.fields.map((f) => f.name).filter((n) => n !== 'series_id');
-    const got: typeof want = [];
-    for (let s = 0; s < r.series.numRows; s++) {
-      const metric: Record<string, string> = {};
-      for (const n of names) {
-        const v = r.series.getChild(n)!.get(s) as string | null;
-        if (v !== null) metric[n] = v;
+  it.each(cases.filter((c) => c.match !== '{__name__=~"(?s:.*)"}'))(
+    'readSamples values are bit-identical to go-dump: $name',
+    async (c) => {
+      const want = goDump(dir, c);
+      const r = await readSamples(dir, {
+        ...(c.minTime !== undefined ? { minTime: c.minTime } : {}),
+        ...(c.maxTime !== undefined ? { maxTime: c.maxTime } : {}),
+        ...(c.match !== undefined ? { matchers: c.match } : {}),
+      });
+      const ids = r.samples.getChild('series_id')!.toArray() as Uint32Array;
+      const ts = r.samples.getChild('t')!.toArray() as BigInt64Array;
+      const vs = r.samples.getChild('v')!.toArray() as Float64Array;
+      const names = r.series.schema.fields.map((f) => f.name).filter((n) => n !== 'series_id');
+      const got: typeof want = [];
+      for (let s = 0; s < r.series.numRows; s++) {
+        const metric: Record<string, string> = {};
+        for (const n of names) {
+          const v = r.series.getChild(n)!.get(s) as string | null;
+          if (v !== null) metric[n] = v;
+        }
+        got.push({ metric, timestamps: [], values: [] });
       }
-      got.push({ metric, timestamps: [], values: [] });
-    }
-    for (let i = 0; i < ids.length; i++) {
-      const g = got[ids[i]!]!;
-      g.timestamps.push(Number(ts[i]!));
-      g.values.push(bitsHex(vs[i]!));
-    }
-    expect(got.filter((g) => g.timestamps.length > 0)).toEqual(want);
-  });
+      for (let i = 0; i < ids.length; i++) {
+        const g = got[ids[i]!]!;
+        g.timestamps.push(Number(ts[i]!));
+        g.values.push(bitsHex(vs[i]!));
+      }
+      expect(got.filter((g) => g.timestamps.length > 0)).toEqual(want);
+    },
+  );
 });

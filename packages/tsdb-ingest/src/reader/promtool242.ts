@@ -44,7 +44,12 @@ export function add242(input: readonly Interval[], n: Interval): Interval[] {
 }
 
 /** Series-level intervals of one block: tombstones plus the window trims 2.42 adds. */
-export function seriesIntervals242(tomb: readonly [number, number][], chunks: readonly { mint: number; maxt: number }[], qmin: number, qmax: number): Interval[] {
+export function seriesIntervals242(
+  tomb: readonly [number, number][],
+  chunks: readonly { mint: number; maxt: number }[],
+  qmin: number,
+  qmax: number,
+): Interval[] {
   // Tombstones as read from the file go through Add as well (memTombstones.AddInterval).
   let iv: Interval[] = [];
   for (const [a, b] of tomb) iv = add242(iv, [BigInt(a), BigInt(b)]);

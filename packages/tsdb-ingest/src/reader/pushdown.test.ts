@@ -33,7 +33,11 @@ describe('window and matcher pushdown', () => {
     execFileSync(tool, ['--out', big, '--series', '300', '--samples', '2000']);
     const blocks = openBlocksFor(big, { minTime: 1700000000000, maxTime: 1700000600000 });
     expect(blocks.length).toBe(1);
-    const r = querySamples(blocks, { minTime: 1700000000000, maxTime: 1700000600000, matchers: '{pod="open5gs-nf3-7d9f8c6b5-00001"}' });
+    const r = querySamples(blocks, {
+      minTime: 1700000000000,
+      maxTime: 1700000600000,
+      matchers: '{pod="open5gs-nf3-7d9f8c6b5-00001"}',
+    });
     expect(r.labels.length).toBe(1);
     expect(r.stats.samples).toBeGreaterThanOrEqual(39);
     const total = segmentBytes(blocks.map((b) => b.dir));

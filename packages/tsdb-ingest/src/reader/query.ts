@@ -105,7 +105,15 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
   const qmax = opts.maxTime ?? Number.MAX_SAFE_INTEGER;
   const matchers = normaliseMatchers(opts.matchers);
   const warnings: string[] = [];
-  const stats: QueryStats = { blocksQueried: 0, seriesMatched: 0, chunksDecoded: 0, chunksSkipped: {}, samplesSkipped: 0, samples: 0, chunkBytesRead: 0 };
+  const stats: QueryStats = {
+    blocksQueried: 0,
+    seriesMatched: 0,
+    chunksDecoded: 0,
+    chunksSkipped: {},
+    samplesSkipped: 0,
+    samples: 0,
+    chunkBytesRead: 0,
+  };
 
   const merged = new Map<string, { labels: Labels; parts: Part[] }>();
   const ordered = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1));
@@ -144,7 +152,7 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
         lastKey = key;
       }
       if (!m) merged.set(key, (m = { labels, parts: [] }));
-      m!.parts.push({ block, id: sib.id, sib, chunk, encoding: raw.encoding, data: raw.data });
+      m.parts.push({ block, id: sib.id, sib, chunk, encoding: raw.encoding, data: raw.data });
     }
     stats.chunkBytesRead += block.chunks.bytesRead - before;
   }
@@ -209,7 +217,10 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
   stats.samples = w;
   const skipped = Object.entries(stats.chunksSkipped);
   if (skipped.length > 0) {
-    warnings.push(`skipped ${skipped.map(([k, n]) => `${n} ${k} chunk${n === 1 ? '' : 's'}`).join(', ')} (${stats.samplesSkipped} samples): only float (XOR) samples are read`);
+    warnings.push(
+      `skipped ${skipped.map(([k, n]) => `${n} ${k} chunk${n === 1 ? '' : 's'}`).join(', ')} ` +
+        `(${stats.samplesSkipped} samples): only float (XOR) samples are read`,
+    );
   }
   return {
     labels,
@@ -227,7 +238,14 @@ function tAt(t32: Int32Array, i: number): number {
 }
 
 /** Compacts the n samples at `at` to those inside [qmin, qmax] and not deleted; returns the new end. */
-function keepWhere(out: { t32: Int32Array; v32: Uint32Array }, at: number, n: number, qmin: number, qmax: number, tomb: [number, number][] | undefined): number {
+function keepWhere(
+  out: { t32: Int32Array; v32: Uint32Array },
+  at: number,
+  n: number,
+  qmin: number,
+  qmax: number,
+  tomb: [number, number][] | undefined,
+): number {
   const { t32, v32 } = out;
   let w = at;
   for (let i = at; i < at + n; i++) {
@@ -246,7 +264,12 @@ function keepWhere(out: { t32: Int32Array; v32: Uint32Array }, at: number, n: nu
 }
 
 /** Compacts the n samples at `at` to those whose timestamp passes `keep` (called in order). */
-function keepIf(out: { t32: Int32Array; v32: Uint32Array }, at: number, n: number, keep: (t: number) => boolean): number {
+function keepIf(
+  out: { t32: Int32Array; v32: Uint32Array },
+  at: number,
+  n: number,
+  keep: (t: number) => boolean,
+): number {
   const { t32, v32 } = out;
   let w = at;
   for (let i = at; i < at + n; i++) {

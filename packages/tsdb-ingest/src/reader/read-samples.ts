@@ -22,7 +22,9 @@ export interface SamplesTables {
 
 /** The one "no blocks" error: nothing in `dir` is a TSDB block (exit 3). */
 export function noBlocksError(dir: string, listing?: BlockListing): DataNotFoundError {
-  const skipped = listing?.ignored.length ? ` (skipped: ${listing.ignored.map((i) => `${i.name}: ${i.reason}`).join(', ')})` : '';
+  const skipped = listing?.ignored.length
+    ? ` (skipped: ${listing.ignored.map((i) => `${i.name}: ${i.reason}`).join(', ')})`
+    : '';
   return new DataNotFoundError('NO_BLOCKS', `no TSDB blocks found${skipped}`, {
     file: dir,
     hint: 'point at a Prometheus data directory, a snapshot or a block cache (amf-foresight download fills one)',
@@ -30,7 +32,10 @@ export function noBlocksError(dir: string, listing?: BlockListing): DataNotFound
 }
 
 /** Opens the blocks under `dirs` (block dirs or data dirs) whose range overlaps the window. */
-export function openBlocksFor(dirs: string | readonly string[], opts: { minTime?: number; maxTime?: number; logger?: Logger } = {}): Block[] {
+export function openBlocksFor(
+  dirs: string | readonly string[],
+  opts: { minTime?: number; maxTime?: number; logger?: Logger } = {},
+): Block[] {
   const qmin = opts.minTime ?? -Number.MAX_SAFE_INTEGER;
   const qmax = opts.maxTime ?? Number.MAX_SAFE_INTEGER;
   const log = opts.logger ?? silentLogger;
@@ -59,10 +64,12 @@ export function toTables(r: QueryResult): { series: Table; samples: Table } {
   r.labels.forEach((l, s) => {
     for (let i = 0; i < l.length; i += 2) cols[l[i]!]![s] = l[i + 1]!;
   });
-  const seriesCols: Record<string, ReturnType<typeof makeVector>> = { series_id: makeVector(Uint32Array.from({ length: n }, (_, i) => i)) };
+  const seriesCols: Record<string, ReturnType<typeof makeVector>> = {
+    series_id: makeVector(Uint32Array.from({ length: n }, (_, i) => i)),
+  };
   for (const name of sorted) seriesCols[name] = vectorFromArray(cols[name]!, new Utf8());
   const ids = new Uint32Array(r.t.length);
-  for (let s = 0; s < n; s++) ids.fill(s, r.offsets[s]!, r.offsets[s + 1]!);
+  for (let s = 0; s < n; s++) ids.fill(s, r.offsets[s], r.offsets[s + 1]);
   return {
     series: new Table(seriesCols),
     samples: new Table({ series_id: makeVector(ids), t: makeVector(r.t), v: makeVector(r.v) }),
@@ -73,7 +80,10 @@ export function toTables(r: QueryResult): { series: Table; samples: Table } {
  * Reads float samples of the selected series in a window from block or data directories into
  * Arrow tables. Histogram and other non-float chunks are skipped and counted in `warnings`.
  */
-export async function readSamples(dirs: string | readonly string[], opts: ReadSamplesOptions = {}): Promise<SamplesTables> {
+export async function readSamples(
+  dirs: string | readonly string[],
+  opts: ReadSamplesOptions = {},
+): Promise<SamplesTables> {
   const blocks = openBlocksFor(dirs, opts);
   const r = querySamples(blocks, opts);
   for (const w of r.warnings) (opts.logger ?? silentLogger).warn(w);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { decodeXor, readNumSamples } from './xor.js';
 
 function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+  return Uint8Array.from(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((b) => parseInt(b, 16)),
+  );
 }
 
 function decode(data: Uint8Array): { t: number[]; v: number[]; bits: string[] } {
@@ -15,7 +20,12 @@ function decode(data: Uint8Array): { t: number[]; v: number[]; bits: string[] } 
   return {
     t: [...tb].map(Number),
     v: [...vb],
-    bits: [...vb].map((_, i) => dv.getBigUint64(i * 8, true).toString(16).padStart(16, '0')),
+    bits: [...vb].map((_, i) =>
+      dv
+        .getBigUint64(i * 8, true)
+        .toString(16)
+        .padStart(16, '0'),
+    ),
   };
 }
 
@@ -33,7 +43,7 @@ function encodeXor(ts: bigint[], vbits: bigint[]): Uint8Array {
     }
     bytes.push(Number(u));
   };
-  uvar(ts[0]! >= 0n ? ts[0]! << 1n : ((-ts[0]!) << 1n) - 1n);
+  uvar(ts[0]! >= 0n ? ts[0]! << 1n : (-ts[0]! << 1n) - 1n);
   for (let i = 7; i >= 0; i--) bytes.push(Number((vbits[0]! >> BigInt(i * 8)) & 255n));
   if (ts.length === 1) return Uint8Array.from(bytes);
   let tdelta = ts[1]! - ts[0]!;
@@ -42,7 +52,7 @@ function encodeXor(ts: bigint[], vbits: bigint[]): Uint8Array {
   let trail = 0;
   const xorBlock = (prev: bigint, cur: bigint) => {
     const x = prev ^ cur;
-    if (x === 0n) return put(0n, 1);
+    if (x === 0n) { put(0n, 1); return; }
     let l = 0;
     while (l < 64 && ((x >> BigInt(63 - l)) & 1n) === 0n) l++;
     let tr = 0;
@@ -103,11 +113,15 @@ describe('decodeXor', () => {
         const gaps = [15000n, 15000n, 15037n, 60000n, 300000n, 660000n, 1n, 10n ** 12n];
         t += gaps[Math.floor(rnd() * gaps.length)]!;
         const kind = rnd();
-        if (kind < 0.3) v = v; // unchanged
+        if (kind < 0.3)
+          v = v; // unchanged
         else if (kind < 0.5) v ^= BigInt(Math.floor(rnd() * 2 ** 20)) << 20n;
-        else if (kind < 0.6) v = 0x7ff0000000000002n; // staleness marker
-        else if (kind < 0.7) v = BigInt.asUintN(64, BigInt(Math.floor(rnd() * 2 ** 32)) * 2n ** 32n + BigInt(Math.floor(rnd() * 2 ** 32)));
-        else if (kind < 0.8) v ^= 1n; // window with trail = 0
+        else if (kind < 0.6)
+          v = 0x7ff0000000000002n; // staleness marker
+        else if (kind < 0.7)
+          v = BigInt.asUintN(64, BigInt(Math.floor(rnd() * 2 ** 32)) * 2n ** 32n + BigInt(Math.floor(rnd() * 2 ** 32)));
+        else if (kind < 0.8)
+          v ^= 1n; // window with trail = 0
         else v ^= 1n << 63n; // sign flip: leading 0
       }
       const got = decode(encodeXor(ts, vs));

@@ -43,9 +43,7 @@ export interface XorOutput {
   v32: Uint32Array;
 }
 
-export type XorResult =
-  | { ok: true; n: number }
-  | { ok: false; error: string; bitPos: number };
+export type XorResult = { ok: true; n: number } | { ok: false; error: string; bitPos: number };
 
 /**
  * Decodes the XOR chunk `data` (what follows the encoding byte, `num_samples` included),
@@ -149,7 +147,12 @@ export function decodeXor(d: Uint8Array, out: XorOutput, at: number): XorResult 
         m = lm & 63;
         if (m === 0) m = 64;
         trail = 64 - lead - m;
-        if (trail < 0) return { ok: false, error: `XOR window of ${lead} leading and ${m} significant bits exceeds 64`, bitPos: pos };
+        if (trail < 0)
+          return {
+            ok: false,
+            error: `XOR window of ${lead} leading and ${m} significant bits exceeds 64`,
+            bitPos: pos,
+          };
         haveWindow = true;
       } else {
         if (!haveWindow) return { ok: false, error: 'XOR window reused before one was set', bitPos: pos };

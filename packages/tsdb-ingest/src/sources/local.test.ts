@@ -17,7 +17,7 @@ const tmp = () => {
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
 describe('the local-directory source', () => {
-  it('reads the window into samples tables equal to the reader, bits kept, and round-trips through Parquet', async () => {
+  it('reads the window into samples equal to the reader, bits kept, and round-trips through Parquet', async () => {
     const dir = fixtureDir('stale');
     const log = new MemoryLogger();
     const s = await readLocalBlocks({ dataDir: dir, start: 0, end: 4_000_000_000_000 }, { logger: log });
@@ -26,7 +26,9 @@ describe('the local-directory source', () => {
     expect(s.samples.numRows).toBe(want.samples.numRows);
     const v = s.samples.getChild('v')!.toArray() as Float64Array;
     const wv = want.samples.getChild('v')!.toArray() as Float64Array;
-    expect(Buffer.from(v.buffer, v.byteOffset, v.byteLength).equals(Buffer.from(wv.buffer, wv.byteOffset, wv.byteLength))).toBe(true);
+    expect(
+      Buffer.from(v.buffer, v.byteOffset, v.byteLength).equals(Buffer.from(wv.buffer, wv.byteOffset, wv.byteLength)),
+    ).toBe(true);
     expect([...v].filter(isStaleNaN).length).toBeGreaterThan(0);
     expect(log.records.some((x) => x.message.startsWith('available data: '))).toBe(true);
     const out = tmp();
@@ -36,7 +38,9 @@ describe('the local-directory source', () => {
     expect(back.readFrom).toBe(0);
     expect(back.samples.numRows).toBe(want.samples.numRows);
     const bv = back.samples.getChild('v')!.toArray() as Float64Array;
-    expect(Buffer.from(bv.buffer, bv.byteOffset, bv.byteLength).equals(Buffer.from(wv.buffer, wv.byteOffset, wv.byteLength))).toBe(true);
+    expect(
+      Buffer.from(bv.buffer, bv.byteOffset, bv.byteLength).equals(Buffer.from(wv.buffer, wv.byteOffset, wv.byteLength)),
+    ).toBe(true);
   });
 
   it('reads readBefore before the window start, and keeps the window asked for', async () => {
@@ -60,7 +64,10 @@ describe('the local-directory source', () => {
     mkdirSync(join(dir, '01ABCDEFGHJKMNPQRSTVWXYZ00.tmp-for-creation'));
     const log = new MemoryLogger();
     const facts: Record<string, unknown> = {};
-    await localSource({ dataDir: dir, start: 1700000000000, end: 1700003600000, matchers: '{job="demo"}' }).run(undefined, standaloneContext({ logger: log, record: (f) => Object.assign(facts, f) }));
+    await localSource({ dataDir: dir, start: 1700000000000, end: 1700003600000, matchers: '{job="demo"}' }).run(
+      undefined,
+      standaloneContext({ logger: log, record: (f) => Object.assign(facts, f) }),
+    );
     expect(facts['blocksRead']).toBe(1);
     const notes = log.records.filter((x) => x.message.startsWith('note: ')).map((x) => x.message);
     expect(notes.join('\n')).toMatch(/wal is not read/);
@@ -69,24 +76,41 @@ describe('the local-directory source', () => {
   });
 
   it('a window outside the available range is DATA_OUT_OF_RANGE (exit 3) and states the range', async () => {
-    await expect(readLocalBlocks({ dataDir: fixtureDir('blocks'), start: Date.UTC(2024, 0, 1), end: Date.UTC(2024, 0, 2) })).rejects.toMatchObject({
+    await expect(
+      readLocalBlocks({ dataDir: fixtureDir('blocks'), start: Date.UTC(2024, 0, 1), end: Date.UTC(2024, 0, 2) }),
+    ).rejects.toMatchObject({
       code: 'DATA_OUT_OF_RANGE',
       exitCode: 3,
-      message: 'no data between 2024-01-01 00:00:00 and 2024-01-02 00:00:00: the blocks hold 2023-11-14 22:13:20 to 2023-11-15 12:08:20 (UTC)',
+      message:
+        'no data between 2024-01-01 00:00:00 and 2024-01-02 00:00:00: the blocks hold 2023-11-14 ' +
+        '22:13:20 to 2023-11-15 12:08:20 (UTC)',
     });
   });
 
   it('a window partly outside the data: one warning with the available range, and the clipping recorded', async () => {
     const log = new MemoryLogger();
     const facts: Record<string, unknown> = {};
-    const s = await readLocalBlocks({ dataDir: fixtureDir('blocks'), start: Date.UTC(2023, 10, 14, 20), end: Date.UTC(2023, 10, 14, 23) }, { logger: log, record: (f) => Object.assign(facts, f) });
+    const s = await readLocalBlocks(
+      { dataDir: fixtureDir('blocks'), start: Date.UTC(2023, 10, 14, 20), end: Date.UTC(2023, 10, 14, 23) },
+      { logger: log, record: (f) => Object.assign(facts, f) },
+    );
     expect(s.samples.numRows).toBeGreaterThan(0);
     const warnings = log.records.filter((r) => r.level === 'warn').map((r) => r.message);
-    expect(warnings).toEqual(['the window 2023-11-14 20:00:00 to 2023-11-14 23:00:00 reaches outside the data (2023-11-14 22:13:20 to 2023-11-15 12:08:20 UTC): only 2023-11-14 22:13:20 to 2023-11-14 23:00:00 has data']);
-    expect(facts['clipped']).toEqual({ asked: ['2023-11-14 20:00:00', '2023-11-14 23:00:00'], available: ['2023-11-14 22:13:20', '2023-11-15 12:08:20'], used: ['2023-11-14 22:13:20', '2023-11-14 23:00:00'] });
+    expect(warnings).toEqual([
+      'the window 2023-11-14 20:00:00 to 2023-11-14 23:00:00 reaches outside the data (2023-11-14 ' +
+        '22:13:20 to 2023-11-15 12:08:20 UTC): only 2023-11-14 22:13:20 to 2023-11-14 23:00:00 has data',
+    ]);
+    expect(facts['clipped']).toEqual({
+      asked: ['2023-11-14 20:00:00', '2023-11-14 23:00:00'],
+      available: ['2023-11-14 22:13:20', '2023-11-15 12:08:20'],
+      used: ['2023-11-14 22:13:20', '2023-11-14 23:00:00'],
+    });
   });
 
   it('a directory without blocks is NO_BLOCKS (exit 3)', async () => {
-    await expect(readLocalBlocks({ dataDir: tmp(), start: 0, end: 1 })).rejects.toMatchObject({ code: 'NO_BLOCKS', exitCode: 3 });
+    await expect(readLocalBlocks({ dataDir: tmp(), start: 0, end: 1 })).rejects.toMatchObject({
+      code: 'NO_BLOCKS',
+      exitCode: 3,
+    });
   });
 });

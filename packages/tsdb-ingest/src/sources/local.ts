@@ -23,7 +23,10 @@ export interface LocalSourceOptions extends WindowOptions {
 }
 
 export function checkWindowOrder(start: number, end: number): void {
-  if (!(start < end)) throw new UsageError('BAD_WINDOW', `--start ${formatTime(start)} must be before --end ${formatTime(end)}`, { flag: '--start' });
+  if (!(start < end))
+    throw new UsageError('BAD_WINDOW', `--start ${formatTime(start)} must be before --end ${formatTime(end)}`, {
+      flag: '--start',
+    });
 }
 
 /**
@@ -48,10 +51,14 @@ export async function readLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunCon
   const readFrom = o.start - (o.readBefore ?? 0);
   const inWindow = listing.blocks.filter((b) => b.meta.minTime <= o.end && readFrom < b.meta.maxTime);
   if (!inWindow.some((b) => b.meta.minTime <= o.end && o.start < b.meta.maxTime)) {
-    throw new DataNotFoundError('DATA_OUT_OF_RANGE', `no data between ${formatTime(o.start)} and ${formatTime(o.end)}: the blocks hold ${range} (UTC)`, {
-      file: o.dataDir,
-      hint: 'choose --start and --end inside that range',
-    });
+    throw new DataNotFoundError(
+      'DATA_OUT_OF_RANGE',
+      `no data between ${formatTime(o.start)} and ${formatTime(o.end)}: the blocks hold ${range} (UTC)`,
+      {
+        file: o.dataDir,
+        hint: 'choose --start and --end inside that range',
+      },
+    );
   }
   noteClipping(o, available, range, ctx);
   const blocks = inWindow.map((b) => openBlockSync(b.dir, b.meta));
@@ -68,18 +75,41 @@ export async function readLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunCon
   });
   progress.done(`${r.stats.samples} samples of ${r.stats.seriesMatched} series`);
   for (const w of r.warnings) log.warn(w);
-  log.info(`read ${r.stats.samples} samples of ${r.stats.seriesMatched} series from ${inWindow.length} blocks of ${o.dataDir}`);
-  ctx.record?.({ series: r.stats.seriesMatched, samples: r.stats.samples, blocksRead: inWindow.length, window: [formatTime(o.start), formatTime(o.end)], readFrom: formatTime(readFrom), source: o.dataDir });
+  log.info(
+    `read ${r.stats.samples} samples of ${r.stats.seriesMatched} series from ${inWindow.length} blocks of ${o.dataDir}`,
+  );
+  ctx.record?.({
+    series: r.stats.seriesMatched,
+    samples: r.stats.samples,
+    blocksRead: inWindow.length,
+    window: [formatTime(o.start), formatTime(o.end)],
+    readFrom: formatTime(readFrom),
+    source: o.dataDir,
+  });
   return { kind: 'samples', ...toTables(r), window: { start: o.start, end: o.end }, readFrom, source: o.dataDir };
 }
 
 /** A window reaching past the data: one warning line with the available range, and a note in run.json. */
-function noteClipping(o: WindowOptions, available: { minTime: number; maxTime: number }, range: string, ctx: Partial<RunContext>): void {
+function noteClipping(
+  o: WindowOptions,
+  available: { minTime: number; maxTime: number },
+  range: string,
+  ctx: Partial<RunContext>,
+): void {
   if (o.start >= available.minTime && o.end <= available.maxTime) return;
   const from = Math.max(o.start, available.minTime);
   const to = Math.min(o.end, available.maxTime);
-  (ctx.logger ?? silentLogger).warn(`the window ${formatTime(o.start)} to ${formatTime(o.end)} reaches outside the data (${range} UTC): only ${formatTime(from)} to ${formatTime(to)} has data`);
-  ctx.record?.({ clipped: { asked: [formatTime(o.start), formatTime(o.end)], available: [formatTime(available.minTime), formatTime(available.maxTime)], used: [formatTime(from), formatTime(to)] } });
+  (ctx.logger ?? silentLogger).warn(
+    `the window ${formatTime(o.start)} to ${formatTime(o.end)} reaches outside the data (${range} ` +
+      `UTC): only ${formatTime(from)} to ${formatTime(to)} has data`,
+  );
+  ctx.record?.({
+    clipped: {
+      asked: [formatTime(o.start), formatTime(o.end)],
+      available: [formatTime(available.minTime), formatTime(available.maxTime)],
+      used: [formatTime(from), formatTime(to)],
+    },
+  });
 }
 
 /** The local-directory source as a stage: no input, `Samples` out. */

@@ -37,7 +37,14 @@ export function readParquetFile(path: string): { table: Table; metadata: Record<
 
 /** The files of a `Samples` value: `series.parquet` and `samples.parquet`, with the window in the metadata. */
 export function samplesFiles(s: Samples): { name: string; data: Uint8Array }[] {
-  const meta = { kind: 'samples', start: s.window.start, end: s.window.end, read_from: s.readFrom, source: s.source, version: 1 };
+  const meta = {
+    kind: 'samples',
+    start: s.window.start,
+    end: s.window.end,
+    read_from: s.readFrom,
+    source: s.source,
+    version: 1,
+  };
   return [
     { name: 'series.parquet', data: parquetBytes(s.series, { ...meta, kind: 'series' }) },
     { name: 'samples.parquet', data: parquetBytes(s.samples, meta) },
@@ -52,7 +59,10 @@ export function readSamplesDir(dir: string): Samples {
   const samplesFile = join(dir, 'samples.parquet');
   const seriesFile = join(dir, 'series.parquet');
   if (!existsSync(samplesFile) || !existsSync(seriesFile)) {
-    throw new DataNotFoundError('NO_SAMPLES', `no samples in ${dir}`, { file: samplesFile, hint: 'run the process step first: amf-foresight process --start … --end …, or add --process to this run' });
+    throw new DataNotFoundError('NO_SAMPLES', `no samples in ${dir}`, {
+      file: samplesFile,
+      hint: 'run the process step first: amf-foresight process --start … --end …, or add --process to this run',
+    });
   }
   const samples = readParquetFile(samplesFile);
   const series = readParquetFile(seriesFile);
@@ -61,7 +71,14 @@ export function readSamplesDir(dir: string): Samples {
   const start = typeof m['start'] === 'number' ? m['start'] : range.first;
   const end = typeof m['end'] === 'number' ? m['end'] : range.last;
   const readFrom = typeof m['read_from'] === 'number' ? m['read_from'] : start;
-  return { kind: 'samples', series: series.table, samples: samples.table, window: { start, end }, readFrom, source: typeof m['source'] === 'string' ? m['source'] : dir };
+  return {
+    kind: 'samples',
+    series: series.table,
+    samples: samples.table,
+    window: { start, end },
+    readFrom,
+    source: typeof m['source'] === 'string' ? m['source'] : dir,
+  };
 }
 
 /** First and last sample time (ms) of a samples table; no samples is data not found. */

@@ -39,14 +39,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * range selection is open or closed on the left. The JSON API does not return staleness
  * markers and carries NaN as "NaN": NaN payload bits do not survive, unlike with the reader.
  */
-export async function fetchSamplesFromPrometheus(o: PrometheusApiOptions, ctx: Partial<RunContext> = {}): Promise<SamplesTables> {
+export async function fetchSamplesFromPrometheus(
+  o: PrometheusApiOptions,
+  ctx: Partial<RunContext> = {},
+): Promise<SamplesTables> {
   const log = ctx.logger ?? silentLogger;
   if (!(o.start <= o.end)) throw new UsageError('BAD_WINDOW', 'the window start is after its end', { flag: '--start' });
   let base: URL;
   try {
     base = new URL(o.url);
   } catch {
-    throw new UsageError('BAD_URL', `${JSON.stringify(o.url)} is not a URL`, { flag: '--prometheus-url', hint: 'e.g. http://127.0.0.1:9090' });
+    throw new UsageError('BAD_URL', `${JSON.stringify(o.url)} is not a URL`, {
+      flag: '--prometheus-url',
+      hint: 'e.g. http://127.0.0.1:9090',
+    });
   }
   const selector = o.matchers ?? '{__name__=~".+"}';
   let piece = Math.max(1000, o.pieceMs ?? 3_600_000);
@@ -107,7 +113,15 @@ export async function fetchSamplesFromPrometheus(o: PrometheusApiOptions, ctx: P
     t: tb,
     v: vb,
     firstSkipped: new Float64Array(sorted.length).fill(NaN),
-    stats: { blocksQueried: 0, seriesMatched: sorted.length, chunksDecoded: 0, chunksSkipped: {}, samplesSkipped: 0, samples: w, chunkBytesRead: 0 },
+    stats: {
+      blocksQueried: 0,
+      seriesMatched: sorted.length,
+      chunksDecoded: 0,
+      chunksSkipped: {},
+      samplesSkipped: 0,
+      samples: w,
+      chunkBytesRead: 0,
+    },
     warnings: [],
   };
   return { ...toTables(r), stats: r.stats, warnings: [] };
@@ -119,12 +133,21 @@ function parseValue(s: string): number {
   return Number(s); // "NaN" → NaN
 }
 
-async function query(base: URL, q: string, at: number, o: PrometheusApiOptions, log: Logger, signal?: AbortSignal): Promise<MatrixResult[] | 'too-large'> {
+async function query(
+  base: URL,
+  q: string,
+  at: number,
+  o: PrometheusApiOptions,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<MatrixResult[] | 'too-large'> {
   const attempts = o.attempts ?? 4;
   const url = new URL('/api/v1/query', base);
   for (let attempt = 1; ; attempt++) {
     let status = 0;
-    let body: { status?: string; error?: string; errorType?: string; data?: { resultType?: string; result?: MatrixResult[] } } | undefined;
+    let body:
+      | { status?: string; error?: string; errorType?: string; data?: { resultType?: string; result?: MatrixResult[] } }
+      | undefined;
     try {
       const timeout = AbortSignal.timeout(o.timeoutMs ?? 60_000);
       const r = await fetch(url, {
@@ -137,18 +160,26 @@ async function query(base: URL, q: string, at: number, o: PrometheusApiOptions, 
       body = (await r.json().catch(() => undefined)) as typeof body;
     } catch (e) {
       if (signal?.aborted) throw e;
-      if (attempt >= attempts) throw new AmfError('PROM_UNREACHABLE', `cannot query ${base.origin}: ${(e as Error).message}`, { hint: 'check --prometheus-url and that the server is up' });
+      if (attempt >= attempts)
+        throw new AmfError('PROM_UNREACHABLE', `cannot query ${base.origin}: ${(e as Error).message}`, {
+          hint: 'check --prometheus-url and that the server is up',
+        });
       log.warn(`retrying query to ${base.origin} (attempt ${attempt} of ${attempts}): ${(e as Error).message}`);
       await sleep(Math.min(8000, 250 * 2 ** attempt));
       continue;
     }
-    if (status === 200 && body?.status === 'success' && body.data?.resultType === 'matrix') return body.data.result ?? [];
+    if (status === 200 && body?.status === 'success' && body.data?.resultType === 'matrix')
+      return body.data.result ?? [];
     const err = body?.error ?? `HTTP ${status}`;
-    if (/too many samples|exceeded maximum resolution|query processing would load too many/i.test(err)) return 'too-large';
+    if (/too many samples|exceeded maximum resolution|query processing would load too many/i.test(err))
+      return 'too-large';
     if (status === 400 || status === 422 || body?.errorType === 'bad_data') {
-      throw new InputError('PROM_BAD_QUERY', `the server refused the query ${q}: ${err}`, { hint: 'check the selector (--match)' });
+      throw new InputError('PROM_BAD_QUERY', `the server refused the query ${q}: ${err}`, {
+        hint: 'check the selector (--match)',
+      });
     }
-    if (status === 401 || status === 403) throw new InputError('PROM_ACCESS_DENIED', `the server answered ${status}: ${err}`);
+    if (status === 401 || status === 403)
+      throw new InputError('PROM_ACCESS_DENIED', `the server answered ${status}: ${err}`);
     if (attempt >= attempts) throw new AmfError('PROM_FAILED', `query to ${base.origin} failed: ${err}`);
     log.warn(`retrying query to ${base.origin} (attempt ${attempt} of ${attempts}): ${err}`);
     await sleep(Math.min(8000, 250 * 2 ** attempt));
@@ -168,8 +199,21 @@ export function prometheusSource(o: PrometheusApiOptions & { readBefore?: number
       const t = await fetchSamplesFromPrometheus({ ...o, start: readFrom }, ctx);
       const source = redactUrl(o.url);
       ctx.logger.info(`read ${t.stats.samples} samples of ${t.stats.seriesMatched} series from ${source}`);
-      ctx.record({ series: t.stats.seriesMatched, samples: t.stats.samples, window: [formatTime(o.start), formatTime(o.end)], readFrom: formatTime(readFrom), source });
-      return { kind: 'samples', series: t.series, samples: t.samples, window: { start: o.start, end: o.end }, readFrom, source };
+      ctx.record({
+        series: t.stats.seriesMatched,
+        samples: t.stats.samples,
+        window: [formatTime(o.start), formatTime(o.end)],
+        readFrom: formatTime(readFrom),
+        source,
+      });
+      return {
+        kind: 'samples',
+        series: t.series,
+        samples: t.samples,
+        window: { start: o.start, end: o.end },
+        readFrom,
+        source,
+      };
     },
   };
 }

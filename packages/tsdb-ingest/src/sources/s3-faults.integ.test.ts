@@ -37,11 +37,19 @@ function expectSame(cache: string, src: string): void {
 
 describe('S3 sync through faults', () => {
   it('completes byte-identical through 503 SlowDown, listing errors, cut connections and slow bodies', async () => {
-    const proxy = await startFaultProxy(moto.endpoint, { slowDownEvery: 4, cutEvery: 5, listErrorEvery: 3, bytesPerSecond: 4_000_000 });
+    const proxy = await startFaultProxy(moto.endpoint, {
+      slowDownEvery: 4,
+      cutEvery: 5,
+      listErrorEvery: 3,
+      bytesPerSecond: 4_000_000,
+    });
     try {
       const cache = tmp();
       const log = new MemoryLogger();
-      await syncFromS3({ bucket: 'tsdb', prefix: 'blocks', cacheDir: cache, client: s3Client(proxy.endpoint), attempts: 6 }, { logger: log });
+      await syncFromS3(
+        { bucket: 'tsdb', prefix: 'blocks', cacheDir: cache, client: s3Client(proxy.endpoint), attempts: 6 },
+        { logger: log },
+      );
       expectSame(cache, SRC);
       expect(proxy.stats.slowDowns).toBeGreaterThan(3);
       expect(proxy.stats.cuts).toBeGreaterThan(3);
@@ -55,7 +63,16 @@ describe('S3 sync through faults', () => {
   it('killed at random points 20 times, then re-run, ends byte-identical and never lists a partial block', async () => {
     const proxy = await startFaultProxy(moto.endpoint, { bytesPerSecond: 6_000_000, cutEvery: 7 });
     const cache = tmp();
-    const env = { ...process.env, bucket: 'tsdb', prefix: 'sample', local_path: cache, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+    const env = {
+      ...process.env,
+      bucket: 'tsdb',
+      prefix: 'sample',
+      local_path: cache,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+    };
     const run = (killAfterMs?: number) =>
       new Promise<number | null>((resolve) => {
         const p = spawn(process.execPath, [CLI, 'download', '--quiet'], { env, stdio: 'ignore' });

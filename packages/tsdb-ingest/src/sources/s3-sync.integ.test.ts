@@ -26,9 +26,17 @@ beforeAll(async () => {
   const some = join(SRC, GOOD[0]!);
   await uploadDir(moto.client, 'tsdb', `prom/blocks/${PARTIAL}`, some, (f) => f === 'meta.json');
   await uploadDir(moto.client, 'tsdb', `prom/blocks/${DELETED}`, some);
-  await moto.client.send(new PutObjectCommand({ Bucket: 'tsdb', Key: `prom/blocks/${DELETED}/deletion-mark.json`, Body: '{"id":"x","deletion_time":1,"version":1}' }));
+  await moto.client.send(
+    new PutObjectCommand({
+      Bucket: 'tsdb',
+      Key: `prom/blocks/${DELETED}/deletion-mark.json`,
+      Body: '{"id":"x","deletion_time":1,"version":1}',
+    }),
+  );
   await uploadDir(moto.client, 'tsdb', `prom/blocks/${EVIL}`, some);
-  await moto.client.send(new PutObjectCommand({ Bucket: 'tsdb', Key: `prom/blocks/${EVIL}/../../../escape`, Body: 'x' }));
+  await moto.client.send(
+    new PutObjectCommand({ Bucket: 'tsdb', Key: `prom/blocks/${EVIL}/../../../escape`, Body: 'x' }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -46,7 +54,10 @@ describe('syncFromS3 against a real S3 API server (moto) on 127.0.0.1', () => {
   it('copies the good blocks byte for byte and leaves out partial, deletion-marked and escaping ones', async () => {
     const cache = tmp();
     const log = new MemoryLogger();
-    const r = await syncFromS3({ bucket: 'tsdb', prefix: 'prom/blocks', cacheDir: cache, client: moto.client }, { logger: log });
+    const r = await syncFromS3(
+      { bucket: 'tsdb', prefix: 'prom/blocks', cacheDir: cache, client: moto.client },
+      { logger: log },
+    );
     sameAsSource(cache, GOOD);
     const status = Object.fromEntries(r.blocks.map((b) => [b.ulid, b.status]));
     expect(status[PARTIAL]).toBe('partial');
@@ -65,16 +76,38 @@ describe('syncFromS3 against a real S3 API server (moto) on 127.0.0.1', () => {
   it('downloads only blocks overlapping the window, or the one block asked for', async () => {
     const metas = listBlocks(SRC).blocks.map((b) => b.meta);
     const cache = tmp();
-    const r = await syncFromS3({ bucket: 'tsdb', prefix: 'prom/blocks', cacheDir: cache, client: moto.client, minTime: metas[1]!.minTime + 1, maxTime: metas[2]!.minTime + 1 });
-    expect(r.blocks.filter((b) => b.status === 'downloaded').map((b) => b.ulid)).toEqual([metas[1]!.ulid, metas[2]!.ulid]);
+    const r = await syncFromS3({
+      bucket: 'tsdb',
+      prefix: 'prom/blocks',
+      cacheDir: cache,
+      client: moto.client,
+      minTime: metas[1]!.minTime + 1,
+      maxTime: metas[2]!.minTime + 1,
+    });
+    expect(r.blocks.filter((b) => b.status === 'downloaded').map((b) => b.ulid)).toEqual([
+      metas[1]!.ulid,
+      metas[2]!.ulid,
+    ]);
     sameAsSource(cache, [metas[1]!.ulid, metas[2]!.ulid]);
     const one = tmp();
-    await syncFromS3({ bucket: 'tsdb', prefix: 'prom/blocks', cacheDir: one, client: moto.client, block: metas[3]!.ulid });
+    await syncFromS3({
+      bucket: 'tsdb',
+      prefix: 'prom/blocks',
+      cacheDir: one,
+      client: moto.client,
+      block: metas[3]!.ulid,
+    });
     sameAsSource(one, [metas[3]!.ulid]);
   });
 
   it('says clearly when the bucket does not exist or no bucket is configured', async () => {
-    await expect(syncFromS3({ bucket: 'nope', cacheDir: tmp(), client: moto.client })).rejects.toMatchObject({ code: 'S3_NO_SUCH_BUCKET', exitCode: 2 });
-    await expect(syncFromS3({ bucket: '', cacheDir: tmp(), client: moto.client })).rejects.toMatchObject({ code: 'S3_NO_BUCKET', exitCode: 2 });
+    await expect(syncFromS3({ bucket: 'nope', cacheDir: tmp(), client: moto.client })).rejects.toMatchObject({
+      code: 'S3_NO_SUCH_BUCKET',
+      exitCode: 2,
+    });
+    await expect(syncFromS3({ bucket: '', cacheDir: tmp(), client: moto.client })).rejects.toMatchObject({
+      code: 'S3_NO_BUCKET',
+      exitCode: 2,
+    });
   });
 });

@@ -58,7 +58,8 @@ function normPrefix(p: string | undefined): string {
 
 /** A path inside the block directory, or undefined for keys that would escape it. */
 export function safeRelative(rel: string): string | undefined {
-  if (rel === '' || rel.includes('\\') || rel.includes('\0') || isAbsolute(rel) || rel.startsWith('/')) return undefined;
+  if (rel === '' || rel.includes('\\') || rel.includes('\0') || isAbsolute(rel) || rel.startsWith('/'))
+    return undefined;
   const n = normalize(rel);
   if (n.startsWith('..') || n.split(sep).some((part) => part === '..' || part === '')) return undefined;
   return n;
@@ -78,10 +79,14 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -100,9 +105,17 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
   const log: Logger = ctx.logger ?? silentLogger;
   const progress: ProgressReporter = ctx.progress ?? silentProgress;
   const signal = ctx.signal;
-  if (!o.bucket) throw new UsageError('S3_NO_BUCKET', 'no bucket configured', { flag: '--bucket', hint: 'pass --bucket or set the env var bucket (or AMF_FORESIGHT_BUCKET)' });
+  if (!o.bucket)
+    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
+      flag: '--bucket',
+      hint: 'pass --bucket or set the env var bucket (or AMF_FORESIGHT_BUCKET)',
+    });
   if (o.minTime !== undefined && o.maxTime !== undefined && o.minTime > o.maxTime) {
-    throw new UsageError('BAD_WINDOW', `the window start ${new Date(o.minTime).toISOString()} is after its end ${new Date(o.maxTime).toISOString()}`, { flag: '--start' });
+    throw new UsageError(
+      'BAD_WINDOW',
+      `the window start ${new Date(o.minTime).toISOString()} is after its end ${new Date(o.maxTime).toISOString()}`,
+      { flag: '--start' },
+    );
   }
   const client = o.client ?? new S3Client({ ...o.clientConfig });
   const prefix = normPrefix(o.prefix);
@@ -115,7 +128,10 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
   do {
     let page;
     try {
-      page = await client.send(new ListObjectsV2Command({ Bucket: o.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), { abortSignal: signal });
+      page = await client.send(
+        new ListObjectsV2Command({ Bucket: o.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+        { abortSignal: signal },
+      );
     } catch (e) {
       throw s3Error(e, `list s3://${o.bucket}/${prefix}`, o.bucket);
     }
@@ -127,7 +143,12 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
   } while (token);
   const wanted = o.block ? ulids.filter((u) => u === o.block) : ulids;
   if (o.block && wanted.length === 0) {
-    throw new AmfError('S3_BLOCK_NOT_FOUND', `block ${o.block} is not under s3://${o.bucket}/${prefix}`, { hint: 'check the env var block or --block' }, { exitCode: 3 });
+    throw new AmfError(
+      'S3_BLOCK_NOT_FOUND',
+      `block ${o.block} is not under s3://${o.bucket}/${prefix}`,
+      { hint: 'check the env var block or --block' },
+      { exitCode: 3 },
+    );
   }
   log.info(`found ${wanted.length} block directories under s3://${o.bucket}/${prefix}`);
 
@@ -143,7 +164,10 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
     do {
       let page;
       try {
-        page = await client.send(new ListObjectsV2Command({ Bucket: o.bucket, Prefix: blockPrefix, ContinuationToken: t }), { abortSignal: signal });
+        page = await client.send(
+          new ListObjectsV2Command({ Bucket: o.bucket, Prefix: blockPrefix, ContinuationToken: t }),
+          { abortSignal: signal },
+        );
       } catch (e) {
         throw s3Error(e, `list s3://${o.bucket}/${blockPrefix}`, o.bucket);
       }
@@ -176,12 +200,15 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
     }
     const metaBytes = await getBytes(client, o.bucket, metaFile.key, attempts, log, signal);
     const meta = parseMeta(metaBytes, `s3://${o.bucket}/${metaFile.key}`);
-    const overlaps = (o.minTime === undefined || o.minTime < meta.maxTime) && (o.maxTime === undefined || meta.minTime <= o.maxTime);
+    const overlaps =
+      (o.minTime === undefined || o.minTime < meta.maxTime) && (o.maxTime === undefined || meta.minTime <= o.maxTime);
     if (!overlaps) {
       result.blocks.push({ ulid, status: 'outside-window', minTime: meta.minTime, maxTime: meta.maxTime });
       continue;
     }
-    const dataFiles = files.filter((f) => /^(index|tombstones|meta\.json|chunks\/\d+)$/.test(f.rel.split(sep).join('/')));
+    const dataFiles = files.filter((f) =>
+      /^(index|tombstones|meta\.json|chunks\/\d+)$/.test(f.rel.split(sep).join('/')),
+    );
     if (isCached(join(o.cacheDir, ulid), dataFiles)) {
       result.blocks.push({ ulid, status: 'cached', minTime: meta.minTime, maxTime: meta.maxTime });
       continue;
@@ -209,11 +236,18 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
     if (existsSync(final)) rmSync(final, { recursive: true, force: true }); // an older, incomplete copy
     renameSync(stage, final);
     const bytes = plan.files.reduce((a, f) => a + f.size, 0);
-    result.blocks.push({ ulid: plan.ulid, status: 'downloaded', minTime: plan.meta.minTime, maxTime: plan.meta.maxTime, bytes });
+    result.blocks.push({
+      ulid: plan.ulid,
+      status: 'downloaded',
+      minTime: plan.meta.minTime,
+      maxTime: plan.meta.maxTime,
+      bytes,
+    });
     log.info(`block ${plan.ulid} complete (${plan.files.length} files, ${bytes} bytes)`);
   }
   progress.done(`${result.filesDownloaded} files, ${result.bytesDownloaded} bytes`);
-  if (readdirSync(join(o.cacheDir, STAGING_DIR)).length === 0) rmSync(join(o.cacheDir, STAGING_DIR), { recursive: true, force: true });
+  if (readdirSync(join(o.cacheDir, STAGING_DIR)).length === 0)
+    rmSync(join(o.cacheDir, STAGING_DIR), { recursive: true, force: true });
   result.blocks.sort((a, b) => (a.ulid < b.ulid ? -1 : 1));
   return result;
 }
@@ -230,7 +264,14 @@ function isCached(dir: string, files: readonly RemoteFile[]): boolean {
 }
 
 /** Runs `fn` until it succeeds, retrying failures that are not the caller's fault with backoff. */
-async function withRetry<T>(what: string, bucket: string, attempts: number, log: Logger, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+async function withRetry<T>(
+  what: string,
+  bucket: string,
+  attempts: number,
+  log: Logger,
+  signal: AbortSignal | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
@@ -245,7 +286,14 @@ async function withRetry<T>(what: string, bucket: string, attempts: number, log:
   }
 }
 
-async function getBytes(client: S3Client, bucket: string, key: string, attempts: number, log: Logger, signal?: AbortSignal): Promise<Uint8Array> {
+async function getBytes(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  attempts: number,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   return withRetry(`get s3://${bucket}/${key}`, bucket, attempts, log, signal, async () => {
     const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     return await r.Body!.transformToByteArray();
@@ -256,7 +304,16 @@ async function getBytes(client: S3Client, bucket: string, key: string, attempts:
  * Downloads one file to `dest` through `dest.part`, checking size and (single-part ETag) MD5.
  * Returns the bytes fetched: 0 when `dest` was already complete (an earlier, interrupted run).
  */
-async function download(client: S3Client, bucket: string, f: RemoteFile, dest: string, attempts: number, log: Logger, progress: ProgressReporter, signal?: AbortSignal): Promise<number> {
+async function download(
+  client: S3Client,
+  bucket: string,
+  f: RemoteFile,
+  dest: string,
+  attempts: number,
+  log: Logger,
+  progress: ProgressReporter,
+  signal?: AbortSignal,
+): Promise<number> {
   if (existsSync(dest) && statSync(dest).size === f.size) {
     progress.advance(f.size);
     return 0;
