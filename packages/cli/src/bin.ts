@@ -4,6 +4,6 @@ import { main } from './main.js';
 // every command; the pinned SDK supports Node 20. Set the variable to false to see it again.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

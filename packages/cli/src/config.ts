@@ -56,8 +56,9 @@ export function s3Settings(
 }
 
 /** s3Settings from parsed yargs flags (download and the pipeline share them). */
-export function s3FromArgs(argv: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): S3Settings {
-  const str = (k: string): string | undefined => (typeof argv[k] === 'string' ? (argv[k]) : undefined);
+export function s3FromArgs(args: object, env: NodeJS.ProcessEnv = process.env): S3Settings {
+  const argv = args as Record<string, unknown>;
+  const str = (k: string): string | undefined => (typeof argv[k] === 'string' ? argv[k] : undefined);
   const pathStyle = argv['path-style'];
   const flags = {
     bucket: str('bucket'),

@@ -28,8 +28,12 @@ export function consoleOutput(io: Io, v: Verbosity = {}): { logger: Logger; prog
     io.err(`${level === 'info' ? '' : `${level}: `}${msg}\n`);
   };
   const logger: Logger = {
-    debug: (m) => void (v.verbose && line('debug', m)),
-    info: (m) => void (!v.quiet && line('info', m)),
+    debug: (m) => {
+      if (v.verbose) line('debug', m);
+    },
+    info: (m) => {
+      if (!v.quiet) line('info', m);
+    },
     warn: (m) => line('warning', m),
     error: (m) => line('error', m),
   };

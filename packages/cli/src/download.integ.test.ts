@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = saved;
-  await Promise.all([moto?.stop(), authMoto?.stop()]);
+  await Promise.all([(moto as Moto | undefined)?.stop(), (authMoto as Moto | undefined)?.stop()]);
   dirs.cleanup();
 });
 
@@ -35,7 +35,8 @@ async function run(
     AWS_REGION: 'us-east-1',
     ...env,
   };
-  for (const k of ['bucket', 'prefix', 'local_path', 'block']) if (env[k] === undefined) delete process.env[k];
+  for (const k of ['bucket', 'prefix', 'local_path', 'block'])
+    if (env[k] === undefined) Reflect.deleteProperty(process.env, k);
   let out = '';
   let err = '';
   const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });

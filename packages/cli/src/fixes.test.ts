@@ -10,7 +10,12 @@ const dirs = tempDirs('amf-cli-fixes-');
 afterAll(dirs.cleanup);
 const WINDOW = ['--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00'];
 const CPU = ['--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf'];
-const json = (s: string) => JSON.parse(readFileSync(s, 'utf8')) as Record<string, any>;
+interface RunJson {
+  metrics: { model: string };
+  steps: Record<string, Record<string, unknown> & { dir?: string; clipped?: { used: string[] }; series?: string[] }>;
+}
+const json = (s: string): RunJson => JSON.parse(readFileSync(s, 'utf8')) as RunJson;
+const read = (s: string): unknown => JSON.parse(readFileSync(s, 'utf8'));
 
 describe('what a new user hit first', () => {
   it('--version is the CLI’s own, not the version of the project it runs in', async () => {
@@ -20,7 +25,7 @@ describe('what a new user hit first', () => {
     process.chdir(d);
     try {
       const r = await runCli(['--version']);
-      expect(r.out.trim()).toBe(json(join(import.meta.dirname, '../package.json'))['version']);
+      expect(r.out.trim()).toBe((read(join(import.meta.dirname, '../package.json')) as { version: string }).version);
     } finally {
       process.chdir(cwd);
     }
@@ -61,7 +66,7 @@ describe('what a new user hit first', () => {
       expect(runB).not.toBe(runA);
       expect(readFileSync(join(runA, 'run.json'), 'utf8')).toBe(before);
       expect(readdirSync(runA)).not.toContain('model');
-      expect(json(join(runB, 'run.json'))['metrics'].model).toBe('SNAIVE');
+      expect(json(join(runB, 'run.json')).metrics.model).toBe('SNAIVE');
       const again = await runCli([
         'train',
         '--data',
@@ -77,7 +82,7 @@ describe('what a new user hit first', () => {
       const g = await runCli(['--generate', ...CPU, ...base]);
       expect(g.code, g.err).toBe(0);
       const runC = join(d, 'runs/latest');
-      expect(json(join(runC, 'run.json'))['steps'].samples.dir).toBe(join(runA, 'samples'));
+      expect(json(join(runC, 'run.json')).steps['samples']!.dir).toBe(join(runA, 'samples'));
       // (2) forecast --output json is JSON; an error under --output json is one JSON line.
       const f = await runCli(['forecast', '--model-dir', join(runB, 'model'), '--horizon', '3', '--output', 'json']);
       expect(f.code, f.err).toBe(0);
@@ -158,8 +163,8 @@ describe('what a new user hit first', () => {
           '02:00:00 has data',
       ]);
       const run = json(join(d, 'runs/latest/run.json'));
-      expect(run['steps'].process.clipped.used).toEqual(['2023-06-05 00:00:00', '2023-06-05 02:00:00']);
-      expect(run['steps'].generate.series).toEqual(['openverso/open5gs-smf/smf']);
+      expect(run.steps['process']!.clipped!.used).toEqual(['2023-06-05 00:00:00', '2023-06-05 02:00:00']);
+      expect(run.steps['generate']!.series).toEqual(['openverso/open5gs-smf/smf']);
     },
   );
 
@@ -243,7 +248,9 @@ describe('the model flags', () => {
       join(d, 'logs'),
     ]);
     expect(r.code, r.err).toBe(0);
-    expect(json(join(d, 'runs/latest/model/manifest.json'))['params'].order).toEqual([1, 0, 0]);
+    expect((read(join(d, 'runs/latest/model/manifest.json')) as { params: { order: number[] } }).params.order).toEqual([
+      1, 0, 0,
+    ]);
     expect(main).toBeTypeOf('function');
   });
 });

@@ -35,5 +35,5 @@ export const processIo: Io = {
   out: (t) => writeAll(1, t),
   err: (t) => writeAll(2, t),
   // Progress and logs go to stderr: its terminal decides whether lines update in place.
-  isTTY: Boolean(process.stderr.isTTY),
+  isTTY: process.stderr.isTTY,
 };

@@ -47,11 +47,11 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     .help()
     .alias('h', 'help')
     .version(CLI_VERSION)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(Math.min(110, process.stdout.isTTY ? process.stdout.columns : 100))
     .exitProcess(false)
-    .fail((msg, err) => {
+    .fail((msg: string | undefined, err: Error | undefined) => {
       if (err) throw err;
-      throw new CliUsage(msg);
+      throw new CliUsage(msg ?? 'bad usage');
     });
   const json = wantsJson(args);
   try {

@@ -16,7 +16,7 @@ describe.runIf(existsSync(join(REPO_ROOT, '.git')))('nx release --dry-run', () =
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
     });
     // Colours come through under CI=true whatever the env says: compare plain text.
-     
+
     const out = `${r.stdout}${r.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
     expect(r.status, out).toBe(0);
     for (const p of [

@@ -1,3 +1,4 @@
+import type { Argv } from 'yargs';
 import type { Logger, ProgressReporter } from '@amf-foresight/core';
 import { consoleOutput, fileLogger, teeLogger } from './console.js';
 import type { Io } from './io.js';
@@ -7,6 +8,9 @@ export interface CommonArgs {
   verbose?: boolean;
   output?: string;
 }
+
+/** The parsed flags of a command, from its builder's return type. */
+export type ArgsOf<A> = A extends Argv<infer T> ? T : never;
 
 export interface CommandContext {
   logger: Logger;

@@ -180,9 +180,13 @@ runPipeline({ runsDir: 'runs', source, generate, train }, ctx).then((r) => {
     expect(
       JSON.parse(execFileSync('node', ['pipeline.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 })),
     ).toEqual({ model: 'NAIVE', steps: ['process', 'generate', 'train'], version: '0.1.0' });
-    const esm = JSON.parse(execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }));
+    const esm: unknown = JSON.parse(
+      execFileSync('node', ['esm.mjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }),
+    );
     expect(esm).toEqual({ rows: 1680, err: 2, code: 0, ls: 10 });
-    const cjs = JSON.parse(execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }));
+    const cjs: unknown = JSON.parse(
+      execFileSync('node', ['cjs.cjs'], { cwd: app, encoding: 'utf8', timeout: 120_000 }),
+    );
     expect(cjs).toEqual({ rows: 1680, amf: false });
     const bin = execFileSync(
       join(app, 'node_modules/.bin/amf-foresight'),

@@ -1,3 +1,4 @@
+import type { TrainMetrics } from '@amf-foresight/orchestrator';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
@@ -93,7 +94,7 @@ describe('amf-foresight train and forecast', () => {
       '--quiet',
     ]);
     expect(r.code).toBe(0);
-    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as TrainMetrics;
     expect(metrics).toMatchObject({
       model: 'SNAIVE',
       series: 'openverso/open5gs-amf/amf',
@@ -136,7 +137,7 @@ describe('amf-foresight train and forecast', () => {
       '3',
     ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).model).toBe('ARIMA');
+    expect((JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as TrainMetrics).model).toBe('ARIMA');
   }, 60_000);
 
   it.each([
@@ -171,7 +172,7 @@ describe('amf-foresight train and forecast', () => {
 
   it('a constant series forecasts its constant; a model dir from a newer version is refused', async () => {
     const flat = join(dirs.make(), 'flat.parquet');
-    writeDataset(flat, new Array(700).fill(3));
+    writeDataset(flat, new Array<number>(700).fill(3));
     const out = join(dirs.make(), 'o');
     expect((await runCli(['train', '--data', flat, '--model', 'mstl', '--out-dir', out, '--quiet'])).code).toBe(0);
     const fc = await runCli(['forecast', '--model-dir', join(out, 'model'), '--horizon', '2']);

@@ -190,10 +190,7 @@ describe('features equal PromQL from a real Prometheus 2.42', () => {
     ] as const) {
       const row = (r.series.getChild('__name__')!.toArray() as string[]).indexOf(name);
       const idx = [...sid.keys()].filter((i) => sid[i] === row);
-      const pts = seriesPoints(
-        t.subarray(idx[0], idx[idx.length - 1]! + 1),
-        v.slice(idx[0], idx[idx.length - 1]! + 1),
-      );
+      const pts = seriesPoints(t.subarray(idx[0], idx[idx.length - 1]! + 1), v.slice(idx[0], idx[idx.length - 1]! + 1));
       const ours = rateOnGrid(pts, times, window);
       const prom = await queryRange(fixture, `rate(${name}[${window / 1000}s])`, start, end, step);
       compared += expectSameGrid(ours, times, prom[0]);

@@ -27,8 +27,11 @@ describe(`ARIMA forecasts equal statsmodels ${GOLDEN.statsmodels} on the NAB CPU
         const sd = Math.sqrt(f.sigma2);
         const tol = `${file} ${f.order.join(',')}` === OUTLIER ? 1 : 0.1;
         for (let i = 0; i < GOLDEN.h; i++) {
-          expect(Math.abs(r.mean[i]! - f.mean[i]!) / sd, `${f.order} h=${i + 1}`).toBeLessThanOrEqual(tol);
-          expect(Math.abs(r.variance[i]! / f.var[i]! - 1), `${f.order} h=${i + 1} variance`).toBeLessThanOrEqual(0.01);
+          expect(Math.abs(r.mean[i]! - f.mean[i]!) / sd, `${f.order.join(',')} h=${i + 1}`).toBeLessThanOrEqual(tol);
+          expect(
+            Math.abs(r.variance[i]! / f.var[i]! - 1),
+            `${f.order.join(',')} h=${i + 1} variance`,
+          ).toBeLessThanOrEqual(0.01);
         }
         checked++;
       }

@@ -5,6 +5,9 @@ import { dirname, join } from 'node:path';
 export type Tf = typeof import('@tensorflow/tfjs');
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
+// A variable, not a literal: the package is an optional peer that type checks and bundlers must not require.
+const TFJS_NODE = '@tensorflow/tfjs-node';
+
 let preferred: { tf: Tf; backend: BackendName; reason: string } | undefined;
 
 /**
@@ -28,7 +31,7 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
     try {
       if (name === 'tensorflow') {
         // An optional peer: it registers the 'tensorflow' backend on the same tfjs-core.
-        await import('@tensorflow/tfjs-node');
+        await import(TFJS_NODE);
       } else if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');

@@ -167,6 +167,7 @@ export class Lstm implements Forecaster {
       epochs = epoch + 1;
       const order = shuffled(trainEnds, rand);
       const [xt, yt] = tensors(tf, scaled, order, layout(window), horizon);
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- 0 is ModelLoggingVerbosity.SILENT (not exported)
       await net.fit(xt, yt, { epochs: 1, batchSize: p.batchSize ?? 64, shuffle: false, verbose: 0 });
       xt.forEach((x) => x.dispose());
       yt.dispose();
@@ -411,7 +412,7 @@ function shuffled<T>(xs: T[], rand: () => number): T[] {
   return a;
 }
 
+/** The parameters without the log callback (functions do not serialise). */
 function serialisable(p: LstmParams): Record<string, unknown> {
-  const { log: _log, ...rest } = p;
-  return rest;
+  return Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'log'));
 }

@@ -84,7 +84,7 @@ export function recordingOptimizer(
         beta: Array.from(p.beta),
         sigmaObs: p.sigmaObs,
         S,
-        algorithm: String(opts['algorithm'] ?? 'lbfgs'),
+        algorithm: typeof opts['algorithm'] === 'string' ? opts['algorithm'] : 'lbfgs',
       };
       return out;
     },

@@ -127,7 +127,8 @@ export function optimizeInWorker(
       if (attempt === 0) continue;
       throw new StanTimeoutError('while fitting', timeoutMs / 1000);
     }
-    if (msg['error'] !== undefined) throw new Error(String(msg['error']));
+    if (msg['error'] !== undefined)
+      throw new Error(typeof msg['error'] === 'string' ? msg['error'] : JSON.stringify(msg['error']));
     return msg as unknown as StanOutput;
   }
 }

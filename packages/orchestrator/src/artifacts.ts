@@ -26,6 +26,8 @@ export function samplesWriter(dir = 'samples'): ArtifactWriter<Samples> {
   };
 }
 
+const str = (v: unknown, otherwise = ''): string => (typeof v === 'string' ? v : otherwise);
+
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
 
 /**
@@ -49,11 +51,11 @@ export function datasetWriter(base = 'dataset'): ArtifactWriter<Dataset> {
           y: idx.map((k) => ys[k] ?? NaN),
         };
       });
-      const type = String(m['type'] ?? '');
-      const title = `${String(m['metric'] ?? 'dataset')} · ${type} · level ${String(m['level'] ?? '')}`;
+      const type = str(m['type']);
+      const title = `${str(m['metric'], 'dataset')} · ${type} · level ${str(m['level'])}`;
       const svg = panelsSvg(title, [
         {
-          title: `${String(m['nf'] ?? m['workload'] ?? '').toUpperCase()} ${type}`,
+          title: `${str(m['nf'], str(m['workload'])).toUpperCase()} ${type}`,
           unit: FEATURE_UNITS[type] ?? '',
           lines,
         },

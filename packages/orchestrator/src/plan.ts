@@ -77,6 +77,9 @@ export interface RunResult<O> {
 
 type Ctx = { logger: Logger; progress: ProgressReporter; signal: AbortSignal };
 
+/** Read afresh at every call: the signal flips between awaits. */
+const cancelled = (ctx: Ctx): boolean => ctx.signal.aborted;
+
 async function runStages(
   stages: readonly Stage<unknown, unknown>[],
   workDir: string,
@@ -86,7 +89,7 @@ async function runStages(
 ): Promise<unknown> {
   let value: unknown = undefined;
   for (const stage of stages) {
-    if (ctx.signal.aborted) throw new CancelledError(stage.name);
+    if (cancelled(ctx)) throw new CancelledError(stage.name);
     const facts: Record<string, unknown> = {};
     const sctx: RunContext = { ...ctx, workDir, record: (f) => Object.assign(facts, f) };
     ctx.logger.debug(`== ${stage.name}`);
@@ -94,11 +97,11 @@ async function runStages(
     try {
       value = await stage.run(value, sctx);
     } catch (e) {
-      if (ctx.signal.aborted && !(e instanceof CancelledError)) throw new CancelledError(stage.name);
+      if (cancelled(ctx) && !(e instanceof CancelledError)) throw new CancelledError(stage.name);
       throw e;
     }
     steps[stage.name] = { seconds: (performance.now() - t0) / 1000, ...facts };
-    if (ctx.signal.aborted) throw new CancelledError(stage.name);
+    if (cancelled(ctx)) throw new CancelledError(stage.name);
     const kind = (value as { kind?: unknown } | null)?.kind;
     if (typeof kind === 'string') last.set(kind, value);
   }
@@ -145,7 +148,7 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
         writeFileAtomic(join(tmp, 'run.json'), JSON.stringify(run, null, 2) + '\n');
         files.push('run.json');
       }
-      if (ctx.signal.aborted) throw new CancelledError('writing the run');
+      if (cancelled(ctx)) throw new CancelledError('writing the run');
       commitTarget(o.target, tmp, where.final, runId);
     } else {
       rmSync(tmp, { recursive: true, force: true });

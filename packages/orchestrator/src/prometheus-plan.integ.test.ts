@@ -21,7 +21,7 @@ beforeAll(async () => {
   prom = await startPrometheus(data);
 }, 60_000);
 afterAll(async () => {
-  await prom?.stop();
+  await (prom as PromServer | undefined)?.stop();
   dirs.cleanup();
 });
 

@@ -6,13 +6,13 @@ const HEX = '0123456789abcdef';
 
 export function k8sHash(rng: Rng, n: number): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += ALNUM[rng.int(0, ALNUM.length)];
+  for (let i = 0; i < n; i++) s += ALNUM[rng.int(0, ALNUM.length)]!;
   return s;
 }
 
 export function hex(rng: Rng, n: number): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += HEX[rng.int(0, 16)];
+  for (let i = 0; i < n; i++) s += HEX[rng.int(0, 16)]!;
   return s;
 }
 

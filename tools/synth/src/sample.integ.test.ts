@@ -49,7 +49,8 @@ describe('the embedded sample (packages/cli/sample-data)', () => {
     const expected = new Map<string, { t: number[]; v: number[] }>();
     simulate(o).run((series) => {
       for (const s of series) {
-        const labels = Object.entries({ __name__: s.metric, ...s.labels }).filter(([, v]) => v !== '');
+        const named: Record<string, string> = { __name__: s.metric, ...s.labels };
+        const labels = Object.entries(named).filter(([, v]) => v !== '');
         labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         expected.set(JSON.stringify(labels), { t: s.t, v: s.v });
       }

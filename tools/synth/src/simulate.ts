@@ -83,7 +83,7 @@ interface PodState {
 export interface Simulation {
   pods: Pod[];
   /** Calls `flush` with the samples of each UTC day (and the truth rows of that day); `false` from it stops. */
-  run(flush: (series: SeriesBuf[], truth: TruthRow[], dayIndex: number) => boolean | void): void;
+  run(flush: (series: SeriesBuf[], truth: TruthRow[], dayIndex: number) => unknown): void;
 }
 
 export function simulate(o: SynthOptions): Simulation {
@@ -98,7 +98,7 @@ function run(
   pods: Pod[],
   storms: ReturnType<typeof makeStorms>,
   root: Rng,
-  flush: (s: SeriesBuf[], t: TruthRow[], d: number) => boolean | void,
+  flush: (s: SeriesBuf[], t: TruthRow[], d: number) => unknown,
 ): void {
   const step = o.scrapeIntervalS * 1000;
   const dt = o.scrapeIntervalS;

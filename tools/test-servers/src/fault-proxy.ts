@@ -71,27 +71,31 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy): Pr
         (upRes) => {
           const body: Buffer[] = [];
           upRes.on('data', (c: Buffer) => body.push(c));
-          upRes.on('end', async () => {
-            const all = Buffer.concat(body);
-            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-            if (cut && all.length > 1) {
-              stats.cuts++;
-              res.write(all.subarray(0, Math.floor(all.length / 2)));
-              await sleep(5);
-              res.socket?.destroy();
-              return;
-            }
-            const bps = policy.bytesPerSecond ?? 0;
-            if (bps > 0) {
-              const piece = Math.max(1024, Math.floor(bps / 50));
-              for (let o = 0; o < all.length; o += piece) {
-                if (res.destroyed) return;
-                res.write(all.subarray(o, o + piece));
-                await sleep(20);
-              }
-              res.end();
-            } else res.end(all);
-          });
+          upRes.on(
+            'end',
+            () =>
+              void (async () => {
+                const all = Buffer.concat(body);
+                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+                if (cut && all.length > 1) {
+                  stats.cuts++;
+                  res.write(all.subarray(0, Math.floor(all.length / 2)));
+                  await sleep(5);
+                  res.socket?.destroy();
+                  return;
+                }
+                const bps = policy.bytesPerSecond ?? 0;
+                if (bps > 0) {
+                  const piece = Math.max(1024, Math.floor(bps / 50));
+                  for (let o = 0; o < all.length; o += piece) {
+                    if (res.destroyed) return;
+                    res.write(all.subarray(o, o + piece));
+                    await sleep(20);
+                  }
+                  res.end();
+                } else res.end(all);
+              })(),
+          );
         },
       );
       upReq.on('error', () => res.destroy());

@@ -23,7 +23,7 @@ export function requireTool(path: string, how: string): string {
 }
 
 /** Temporary directories for one test file; call `cleanup` in afterAll. */
-export function tempDirs(prefix: string): { make(): string; cleanup(): void } {
+export function tempDirs(prefix: string): { make: () => string; cleanup: () => void } {
   const made: string[] = [];
   return {
     make: () => {

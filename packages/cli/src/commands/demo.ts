@@ -1,35 +1,37 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { DataNotFoundError } from '@amf-foresight/core';
 import type { Io } from '../io.js';
+import type { ArgsOf, CommonArgs } from '../run.js';
 import { printRun, runFromArgs } from './pipeline.js';
-
-type Args = { quiet?: boolean; verbose?: boolean; output?: string };
 
 /** The embedded sample: 7 days of a simulated Open5GS deployment (packages/cli/sample-data). */
 export const SAMPLE_BLOCKS = join(dirname(fileURLToPath(import.meta.url)), '..', 'sample-data', 'blocks');
 
+function demoOptions(y: Argv<CommonArgs>) {
+  return y
+    .option('model', { type: 'string', default: 'ARIMA', describe: 'Model to train' })
+    .option('type', { type: 'string', default: 'utilization', describe: 'Feature: memory, cpu, utilization' })
+    .option('horizon', { type: 'number', default: 60, describe: 'Forecast horizon in steps (1-minute grid)' })
+    .option('windows', { type: 'number', default: 3, describe: 'Backtest windows' })
+    .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable' })
+    .option('runs-dir', { type: 'string', default: 'runs', describe: 'Where the run directory goes' })
+    .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
+    .example('$0 demo', 'ARIMA on AMF CPU utilization of the sample')
+    .example('$0 demo --model PROPHET --type memory', 'Prophet on AMF memory');
+}
+
 export function demoCommand(
   io: Io,
   setResult: (code: number) => void,
-): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
+): CommandModule<CommonArgs, ArgsOf<ReturnType<typeof demoOptions>>> {
   return {
     command: 'demo',
     describe:
       'The whole pipeline on the embedded sample blocks: process two days, AMF CPU utilization, train, forecast, plot',
-    builder: (y) =>
-      y
-        .option('model', { type: 'string', default: 'ARIMA', describe: 'Model to train' })
-        .option('type', { type: 'string', default: 'utilization', describe: 'Feature: memory, cpu, utilization' })
-        .option('horizon', { type: 'number', default: 60, describe: 'Forecast horizon in steps (1-minute grid)' })
-        .option('windows', { type: 'number', default: 3, describe: 'Backtest windows' })
-        .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable' })
-        .option('runs-dir', { type: 'string', default: 'runs', describe: 'Where the run directory goes' })
-        .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
-        .example('$0 demo', 'ARIMA on AMF CPU utilization of the sample')
-        .example('$0 demo --model PROPHET --type memory', 'Prophet on AMF memory'),
+    builder: demoOptions,
     handler: async (argv) => {
       if (!existsSync(SAMPLE_BLOCKS))
         throw new DataNotFoundError('NO_SAMPLE', 'the embedded sample blocks are missing from this installation', {
@@ -59,7 +61,7 @@ export function demoCommand(
             `${argv.horizon} min\n`,
         );
       const r = await runFromArgs(args, io, {});
-      printRun(r, argv as Args, io);
+      printRun(r, argv, io);
       setResult(0);
     },
   };

@@ -5,6 +5,7 @@ import { s3SyncStage } from '@amf-foresight/tsdb-ingest/s3';
 import { s3FromArgs } from '../config.js';
 import { withCommand } from '../run.js';
 import type { Io } from '../io.js';
+import type { ArgsOf, CommonArgs } from '../run.js';
 
 export function downloadOptions<T>(y: Argv<T>) {
   return y
@@ -23,27 +24,30 @@ export function downloadOptions<T>(y: Argv<T>) {
     .option('concurrency', { type: 'number', default: 4, describe: 'Files downloaded at once' });
 }
 
+function downloadCmdOptions(y: Argv<CommonArgs>) {
+  return downloadOptions(y)
+    .option('start', {
+      type: 'string',
+      describe: 'Only blocks overlapping this window: start, "YYYY-MM-DD HH:MM:SS" UTC',
+    })
+    .option('end', { type: 'string', describe: 'Window end' })
+    .example('bucket=my-bucket prefix=prometheus local_path=./blocks $0 download', "the prototype's env vars")
+    .example(
+      '$0 download --bucket b --prefix p --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"',
+      'only the blocks of a window',
+    );
+}
+
 export function downloadCommand(
   io: Io,
   setResult: (code: number) => void,
-): CommandModule<{ quiet?: boolean; verbose?: boolean; output?: string }, any> {
+): CommandModule<CommonArgs, ArgsOf<ReturnType<typeof downloadCmdOptions>>> {
   return {
     command: 'download',
     describe:
       'Sync TSDB blocks from s3://bucket/prefix/<ULID>/ into the local cache (only whole blocks ' +
       'appear; re-runs resume)',
-    builder: (y) =>
-      downloadOptions(y)
-        .option('start', {
-          type: 'string',
-          describe: 'Only blocks overlapping this window: start, "YYYY-MM-DD HH:MM:SS" UTC',
-        })
-        .option('end', { type: 'string', describe: 'Window end' })
-        .example('bucket=my-bucket prefix=prometheus local_path=./blocks $0 download', "the prototype's env vars")
-        .example(
-          '$0 download --bucket b --prefix p --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"',
-          'only the blocks of a window',
-        ),
+    builder: downloadCmdOptions,
     handler: async (argv) => {
       const s = s3FromArgs(argv);
       const start = argv.start !== undefined ? parseTime(argv.start, '--start') : undefined;

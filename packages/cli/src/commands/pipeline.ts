@@ -16,7 +16,7 @@ import { s3FromArgs } from '../config.js';
 import type { S3Settings } from '../config.js';
 import type { Io } from '../io.js';
 import { withCommand } from '../run.js';
-import type { CommonArgs } from '../run.js';
+import type { ArgsOf, CommonArgs } from '../run.js';
 import { downloadOptions } from './download.js';
 import { modelOptions } from './train.js';
 
@@ -62,7 +62,11 @@ export function pipelineOptions<T>(y: Argv<T>) {
     });
 }
 
-type PipelineArgs = CommonArgs & Record<string, any>;
+export type PipelineArgs = ArgsOf<ReturnType<typeof pipelineOptions<CommonArgs>>>;
+
+/** What pipelineFromArgs needs: the flags with defaults, and any of the others. */
+export type PipelineInput = Partial<PipelineArgs> &
+  Pick<PipelineArgs, 'runs-dir' | 'logs-dir' | 'step' | 'rate-window' | 'namespace' | 'nf' | 'horizon' | 'windows'>;
 
 /** The prototype's rules, each a one-line usage error (exit 2). */
 export function checkPrototypeRules(a: {
@@ -119,15 +123,15 @@ export function checkPrototypeRules(a: {
 
 /** Where this run's samples come from: the process step's source, or (generate alone) earlier samples. */
 function sourceFromArgs(
-  argv: PipelineArgs,
+  argv: PipelineInput,
   s: S3Settings,
   env: NodeJS.ProcessEnv,
   window?: { start: number; end: number },
 ): SourceSpec | undefined {
   if (!argv.process)
     return argv['samples-dir'] !== undefined ? { kind: 'samples-dir', dir: argv['samples-dir'] } : undefined;
-  const w = { ...window!, ...(argv.match !== undefined ? { matchers: argv.match as string } : {}) };
-  const promUrl = (argv['prometheus-url'] as string | undefined) ?? (env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
+  const w = { ...window!, ...(argv.match !== undefined ? { matchers: argv.match } : {}) };
+  const promUrl = argv['prometheus-url'] ?? (env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
   if (promUrl !== undefined) {
     if (argv.download)
       throw new UsageError(
@@ -151,10 +155,10 @@ function sourceFromArgs(
 }
 
 /** PipelineOptions from the prototype's flags. */
-export function pipelineFromArgs(argv: PipelineArgs, env: NodeJS.ProcessEnv = process.env): PipelineOptions {
-  checkPrototypeRules(argv as Parameters<typeof checkPrototypeRules>[0]);
+export function pipelineFromArgs(argv: PipelineInput, env: NodeJS.ProcessEnv = process.env): PipelineOptions {
+  checkPrototypeRules(argv);
   const params = parseParamFlags(argv['model-param']);
-  if (argv.train) {
+  if (argv.train && argv.model !== undefined) {
     checkModel(argv.model, params);
     checkHorizon(argv.horizon);
   }
@@ -162,7 +166,7 @@ export function pipelineFromArgs(argv: PipelineArgs, env: NodeJS.ProcessEnv = pr
   const end = argv.end !== undefined ? parseTime(argv.end, '--end') : undefined;
   if (start !== undefined && end !== undefined) checkWindow(start, end);
   const s = s3FromArgs(argv, env);
-  const uploadUrl = (argv.upload as string | undefined) ?? (env.upload || env.AMF_FORESIGHT_UPLOAD || undefined);
+  const uploadUrl = argv.upload ?? (env.upload || env.AMF_FORESIGHT_UPLOAD || undefined);
   if (uploadUrl !== undefined) parseS3Url(uploadUrl);
   const source = sourceFromArgs(argv, s, env, start !== undefined && end !== undefined ? { start, end } : undefined);
   return {
@@ -181,7 +185,7 @@ export function pipelineFromArgs(argv: PipelineArgs, env: NodeJS.ProcessEnv = pr
         }
       : {}),
     ...(source ? { source } : {}),
-    ...(argv.generate
+    ...(argv.generate && argv.metric !== undefined
       ? {
           generate: {
             metric: argv.metric,
@@ -195,7 +199,7 @@ export function pipelineFromArgs(argv: PipelineArgs, env: NodeJS.ProcessEnv = pr
           },
         }
       : {}),
-    ...(argv.train
+    ...(argv.train && argv.model !== undefined
       ? {
           train: {
             model: argv.model,
@@ -211,7 +215,11 @@ export function pipelineFromArgs(argv: PipelineArgs, env: NodeJS.ProcessEnv = pr
   };
 }
 
-export function trainExtras(argv: PipelineArgs): { backtestStep?: number; season?: number; series?: string } {
+export function trainExtras(argv: { 'backtest-step'?: number; season?: number; series?: string }): {
+  backtestStep?: number;
+  season?: number;
+  series?: string;
+} {
   return {
     ...(argv['backtest-step'] !== undefined ? { backtestStep: argv['backtest-step'] } : {}),
     ...(argv.season !== undefined ? { season: argv.season } : {}),
@@ -221,7 +229,7 @@ export function trainExtras(argv: PipelineArgs): { backtestStep?: number; season
 
 /** Runs the pipeline from parsed flags; SIGINT/SIGTERM cancel it cleanly. */
 export async function runFromArgs(
-  argv: PipelineArgs,
+  argv: PipelineInput,
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PipelineResult> {
@@ -231,8 +239,7 @@ export async function runFromArgs(
 
 export function printRun(r: PipelineResult, argv: CommonArgs, io: Io): void {
   if (argv.output === 'json') {
-    const { output: _o, ...rest } = r;
-    io.out(JSON.stringify(rest) + '\n');
+    io.out(JSON.stringify({ ...r, output: undefined }) + '\n');
     return;
   }
   if (argv.quiet) return;
@@ -258,32 +265,37 @@ export function printRun(r: PipelineResult, argv: CommonArgs, io: Io): void {
   io.err(lines.join('\n') + '\n');
 }
 
-export function runCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
+function runOptions(y: Argv<CommonArgs>) {
+  return pipelineOptions(y)
+    .example('$0 --download', 'sync blocks (env: bucket, prefix, local_path, block)')
+    .example('$0 --process --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"', 'decode a window')
+    .example(
+      '$0 --generate --metric "container_cpu_usage_seconds_total" --type "utilization" --level "amf"',
+      'build the dataset from the newest run with samples',
+    )
+    .example('$0 --train --data "runs/latest/dataset.parquet" --model "ARIMA"', 'train on a dataset')
+    .example(
+      '$0 --process --prometheus-url http://127.0.0.1:9090 --start … --end … --generate … ' + '--train --model auto',
+      'from a live Prometheus',
+    )
+    .example(
+      `$0 --download --process --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00" ` +
+        `--generate --metric "container_cpu_usage_seconds_total" --type "utilization" --level ` +
+        `"amf" --train --model "ARIMA"`,
+      `everything in one run (models: ${modelNames().join(', ')}, auto)`,
+    );
+}
+
+export function runCommand(
+  io: Io,
+  setResult: (code: number) => void,
+): CommandModule<CommonArgs, ArgsOf<ReturnType<typeof runOptions>>> {
   return {
     command: '$0',
     describe: "The prototype's command line: any of --download --process --generate --train in one run (runs/<id>/)",
-    builder: (y) =>
-      pipelineOptions(y)
-        .example('$0 --download', 'sync blocks (env: bucket, prefix, local_path, block)')
-        .example('$0 --process --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"', 'decode a window')
-        .example(
-          '$0 --generate --metric "container_cpu_usage_seconds_total" --type "utilization" --level "amf"',
-          'build the dataset from the newest run with samples',
-        )
-        .example('$0 --train --data "runs/latest/dataset.parquet" --model "ARIMA"', 'train on a dataset')
-        .example(
-          '$0 --process --prometheus-url http://127.0.0.1:9090 --start … --end … --generate … ' +
-            '--train --model auto',
-          'from a live Prometheus',
-        )
-        .example(
-          `$0 --download --process --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00" ` +
-            `--generate --metric "container_cpu_usage_seconds_total" --type "utilization" --level ` +
-            `"amf" --train --model "ARIMA"`,
-          `everything in one run (models: ${modelNames().join(', ')}, auto)`,
-        ),
+    builder: runOptions,
     handler: async (argv) => {
-      printRun(await runFromArgs(argv, io), argv as CommonArgs, io);
+      printRun(await runFromArgs(argv, io), argv, io);
       setResult(0);
     },
   };

@@ -21,7 +21,7 @@ import type { ArtifactWriter, RunResult, Trained } from '@amf-foresight/orchestr
 import { writeParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
 import type { Io } from '../io.js';
 import { withCommand } from '../run.js';
-import type { CommonArgs } from '../run.js';
+import type { ArgsOf, CommonArgs } from '../run.js';
 import { trainExtras } from './pipeline.js';
 
 /** The model flags shared by `train` and the prototype's `--train`. */
@@ -58,39 +58,45 @@ export function printTrained(r: RunResult<Trained>, argv: CommonArgs, io: Io): v
     );
 }
 
-export function trainCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
+function trainOptions(y: Argv<CommonArgs>) {
+  return modelOptions(y)
+    .option('data', {
+      type: 'string',
+      default: 'data/dataset.parquet',
+      describe: "Dataset Parquet (from generate, or the prototype's date_col/values/container)",
+    })
+    .option('runs-dir', {
+      type: 'string',
+      default: 'runs',
+      describe: 'The run goes to <runs-dir>/<id>/ (runs/latest points at it)',
+    })
+    .option('out-dir', {
+      type: 'string',
+      describe: 'Write the run here instead; it must not exist or be empty (a finished run is never overwritten)',
+    })
+    .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
+    .example('$0 train --data data/dataset.parquet --model ARIMA', "the prototype's train step")
+    .example('$0 train --model auto --horizon 12 --windows 7', 'backtest SNAIVE, MSTL and ARIMA, keep the best')
+    .example('$0 train --model LSTM --model-param window=720 --model-param seed=7', 'model parameters');
+}
+
+export function trainCommand(
+  io: Io,
+  setResult: (code: number) => void,
+): CommandModule<CommonArgs, ArgsOf<ReturnType<typeof trainOptions>>> {
   return {
     command: 'train',
     describe:
       'Fit a model to a dataset, evaluate it (prototype 70/20/10 split and rolling-origin backtest), ' +
       'save it with its forecast in a new run directory',
-    builder: (y) =>
-      modelOptions(y)
-        .option('data', {
-          type: 'string',
-          default: 'data/dataset.parquet',
-          describe: "Dataset Parquet (from generate, or the prototype's date_col/values/container)",
-        })
-        .option('runs-dir', {
-          type: 'string',
-          default: 'runs',
-          describe: 'The run goes to <runs-dir>/<id>/ (runs/latest points at it)',
-        })
-        .option('out-dir', {
-          type: 'string',
-          describe: 'Write the run here instead; it must not exist or be empty (a finished run is never overwritten)',
-        })
-        .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
-        .example('$0 train --data data/dataset.parquet --model ARIMA', "the prototype's train step")
-        .example('$0 train --model auto --horizon 12 --windows 7', 'backtest SNAIVE, MSTL and ARIMA, keep the best')
-        .example('$0 train --model LSTM --model-param window=720 --model-param seed=7', 'model parameters'),
+    builder: trainOptions,
     handler: async (argv) => {
       if (argv.model === undefined)
         throw new UsageError('MISSING_FLAG', '--train needs --model', { flag: '--model', hint: 'e.g. --model ARIMA' });
       const params = parseParamFlags(argv['model-param']);
       checkModel(argv.model, params);
       checkHorizon(argv.horizon);
-      const out = argv['out-dir'] as string | undefined;
+      const out = argv['out-dir'];
       const runId = out !== undefined ? basename(out) : newRunId();
       const target =
         out !== undefined
@@ -105,30 +111,36 @@ export function trainCommand(io: Io, setResult: (code: number) => void): Command
       const r = await withCommand(io, argv, join(argv['logs-dir'], `${runId}.log`), (ctx) =>
         runPlan(plan, { target, writers: [trainedWriter() as ArtifactWriter], inputs }, ctx),
       );
-      printTrained(r, argv as CommonArgs, io);
+      printTrained(r, argv, io);
       setResult(0);
     },
   };
 }
 
-export function forecastCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, any> {
+function forecastOptions(y: Argv<CommonArgs>) {
+  return y
+    .option('model-dir', { type: 'string', demandOption: true, describe: 'A model/ directory written by train' })
+    .option('horizon', {
+      type: 'number',
+      default: 12,
+      describe:
+        'Steps ahead (any number for ARIMA, NAIVE, SNAIVE, MSTL, PROPHET; LSTM chains its ' +
+        'network past its trained horizon)',
+    })
+    .option('data', { type: 'string', describe: 'Refit the same kind of model on this dataset first (newer data)' })
+    .option('series', { type: 'string', describe: 'unique_id in --data' })
+    .option('out', { type: 'string', describe: 'Write forecast Parquet here instead of printing it' })
+    .example('$0 forecast --model-dir runs/latest/model --horizon 24', 'the next 24 steps');
+}
+
+export function forecastCommand(
+  io: Io,
+  setResult: (code: number) => void,
+): CommandModule<CommonArgs, ArgsOf<ReturnType<typeof forecastOptions>>> {
   return {
     command: 'forecast',
     describe: 'Forecast from a saved model directory (CSV on stdout, JSON with --output json, or Parquet with --out)',
-    builder: (y) =>
-      y
-        .option('model-dir', { type: 'string', demandOption: true, describe: 'A model/ directory written by train' })
-        .option('horizon', {
-          type: 'number',
-          default: 12,
-          describe:
-            'Steps ahead (any number for ARIMA, NAIVE, SNAIVE, MSTL, PROPHET; LSTM chains its ' +
-            'network past its trained horizon)',
-        })
-        .option('data', { type: 'string', describe: 'Refit the same kind of model on this dataset first (newer data)' })
-        .option('series', { type: 'string', describe: 'unique_id in --data' })
-        .option('out', { type: 'string', describe: 'Write forecast Parquet here instead of printing it' })
-        .example('$0 forecast --model-dir runs/latest/model --horizon 24', 'the next 24 steps'),
+    builder: forecastOptions,
     handler: async (argv) => {
       checkHorizon(argv.horizon);
       let model = await loadModel(argv['model-dir']);

@@ -1,11 +1,12 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '@amf-foresight/core';
-import { listBlocks, openBlocksFor, querySamples, writeDump } from '@amf-foresight/tsdb-ingest';
+import { listBlocks, openBlocksFor, querySamples, writeDump } from '@amf-foresight/tsdb-ingest/reader';
+import type { BlockMeta } from '@amf-foresight/tsdb-ingest/reader';
 import type { Io } from '../io.js';
 
-function msFlag(value: unknown, flag: string): number | undefined {
+function msFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const s = String(value).trim();
+  const s = value.trim();
   if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
     throw new UsageError(
       'BAD_TIME',
@@ -28,6 +29,33 @@ function duration(ms: number): string {
   const m = Math.floor((ms % 3_600_000) / 60_000);
   const s = (ms % 60_000) / 1000;
   return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
+}
+
+/** The blocks as an aligned text table, one line per block. */
+function blocksTable(metas: BlockMeta[]): string {
+  const rows = [['BLOCK ULID', 'MIN TIME', 'MAX TIME', 'DURATION', 'SERIES', 'SAMPLES', 'CHUNKS', 'LEVEL']];
+  for (const meta of metas) {
+    rows.push([
+      meta.ulid,
+      `${meta.minTime} (${isoMs(meta.minTime)})`,
+      `${meta.maxTime} (${isoMs(meta.maxTime)})`,
+      duration(meta.maxTime - meta.minTime),
+      String(meta.stats.numSeries),
+      String(meta.stats.numSamples),
+      String(meta.stats.numChunks),
+      String(meta.compaction.level),
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows
+    .map(
+      (r) =>
+        r
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd() + '\n',
+    )
+    .join('');
 }
 
 export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => void): Argv {
@@ -79,7 +107,9 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
           ...(argv.match !== undefined ? { matchers: argv.match } : {}),
           promtool242: !argv['strict-window'],
         });
-        writeDump(r, io.out);
+        writeDump(r, (t) => {
+          io.out(t);
+        });
         for (const w of r.warnings) io.err(`warning: ${w}\n`);
         setResult(0);
       },
@@ -99,27 +129,7 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
           setResult(0);
           return;
         }
-        const rows = [['BLOCK ULID', 'MIN TIME', 'MAX TIME', 'DURATION', 'SERIES', 'SAMPLES', 'CHUNKS', 'LEVEL']];
-        for (const { meta } of blocks) {
-          rows.push([
-            meta.ulid,
-            `${meta.minTime} (${isoMs(meta.minTime)})`,
-            `${meta.maxTime} (${isoMs(meta.maxTime)})`,
-            duration(meta.maxTime - meta.minTime),
-            String(meta.stats.numSeries),
-            String(meta.stats.numSamples),
-            String(meta.stats.numChunks),
-            String(meta.compaction.level),
-          ]);
-        }
-        const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-        for (const r of rows)
-          io.out(
-            r
-              .map((cell, c) => cell.padEnd(widths[c]!))
-              .join('  ')
-              .trimEnd() + '\n',
-          );
+        io.out(blocksTable(blocks.map((b) => b.meta)));
         for (const ig of ignored) io.err(`note: ${ig.name} skipped: ${ig.reason}\n`);
         setResult(0);
       },

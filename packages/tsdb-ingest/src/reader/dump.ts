@@ -19,7 +19,7 @@ export function writeDump(r: QueryResult, write: (text: string) => void): number
     for (let i = r.offsets[s]!; i < end; i++) {
       const t = t32[2 * i + 1]! * TWO32 + (t32[2 * i]! >>> 0);
       if (t >= stop) break;
-      buf += prefix + formatGoFloat(r.v[i]!) + ' ' + t + '\n';
+      buf += `${prefix}${formatGoFloat(r.v[i]!)} ${t}\n`;
       lines++;
       if (buf.length > 1 << 16) {
         write(buf);

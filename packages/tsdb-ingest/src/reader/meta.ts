@@ -50,7 +50,7 @@ function fail(file: string, message: string): never {
 function int(v: unknown, file: string, name: string, optional = false): number {
   if (v === undefined && optional) return 0;
   if (typeof v !== 'number' || !Number.isSafeInteger(v))
-    fail(file, `${name} must be an integer, got ${JSON.stringify(v) ?? 'nothing'}`);
+    fail(file, `${name} must be an integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
   return v;
 }
 

@@ -65,7 +65,7 @@ export function selectSeries(index: IndexReader, matchers: readonly Matcher[]): 
       result = s;
       continue;
     }
-    s = m.type === '=' ? index.postings(m.name, m.value) : union(index.postingsWhere(m.name, m.matches));
+    s = m.type === '=' ? index.postings(m.name, m.value) : union(index.postingsWhere(m.name, (v) => m.matches(v)));
     result = result === undefined ? s : intersect(result, s);
     if (result.length === 0) break;
   }

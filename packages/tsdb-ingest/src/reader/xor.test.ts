@@ -52,7 +52,10 @@ function encodeXor(ts: bigint[], vbits: bigint[]): Uint8Array {
   let trail = 0;
   const xorBlock = (prev: bigint, cur: bigint) => {
     const x = prev ^ cur;
-    if (x === 0n) { put(0n, 1); return; }
+    if (x === 0n) {
+      put(0n, 1);
+      return;
+    }
     let l = 0;
     while (l < 64 && ((x >> BigInt(63 - l)) & 1n) === 0n) l++;
     let tr = 0;
@@ -72,15 +75,20 @@ function encodeXor(ts: bigint[], vbits: bigint[]): Uint8Array {
     put(x >> BigInt(tr), m);
   };
   xorBlock(vbits[0]!, vbits[1]!);
+  // A control prefix, then the delta of deltas in `bits` bits (two's complement).
+  const put2 = (prefix: bigint, n: number, dod: bigint, bits: number) => {
+    put(prefix, n);
+    put(BigInt.asUintN(bits, dod), bits);
+  };
   for (let i = 2; i < ts.length; i++) {
     const d = ts[i]! - ts[i - 1]!;
     const dod = d - tdelta;
     tdelta = d;
     if (dod === 0n) put(0n, 1);
-    else if (dod >= -8191n && dod <= 8192n) (put(2n, 2), put(BigInt.asUintN(14, dod), 14));
-    else if (dod >= -65535n && dod <= 65536n) (put(6n, 3), put(BigInt.asUintN(17, dod), 17));
-    else if (dod >= -524287n && dod <= 524288n) (put(14n, 4), put(BigInt.asUintN(20, dod), 20));
-    else (put(15n, 4), put(BigInt.asUintN(64, dod), 64));
+    else if (dod >= -8191n && dod <= 8192n) put2(2n, 2, dod, 14);
+    else if (dod >= -65535n && dod <= 65536n) put2(6n, 3, dod, 17);
+    else if (dod >= -524287n && dod <= 524288n) put2(14n, 4, dod, 20);
+    else put2(15n, 4, dod, 64);
     xorBlock(vbits[i - 1]!, vbits[i]!);
   }
   while (bits.length % 8 !== 0) bits.push(0);

@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await (server as PromServer | undefined)?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 

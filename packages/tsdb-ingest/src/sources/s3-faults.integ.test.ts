@@ -25,7 +25,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await (moto as Moto | undefined)?.stop();
   dirs.cleanup();
 });
 
