@@ -1,6 +1,7 @@
 # AMF Foresight — one entry point for people and CI. Every target installs what it needs.
-#   make test    install, build, run every test (what CI runs)
-#   make demo    install, build, run the pipeline on the embedded sample data
+#   make test    install, build, lint, run every test (what CI runs)
+#   make demo    install the npm packages, build, run the pipeline on the embedded sample data (needs only Node)
+#   make lint    typescript-eslint (strict, type-checked), Prettier, no line over 120 characters
 #   make bench   benchmarks (figures as ratios against references measured in the same run)
 #   make golden  re-make the model goldens from statsmodels and Python Prophet
 #   make check-packages  publint + attw on every package, nx release --dry-run
@@ -12,7 +13,7 @@ GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
 
-.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden check-packages fuzz fixtures sample typecheck clean
+.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden check-packages fuzz fixtures sample typecheck lint clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -56,10 +57,16 @@ build: node-deps
 typecheck: node-deps
 	npx tsc -p tsconfig.json
 
-test: install build typecheck
+lint: node-deps
+	npx eslint . --max-warnings 0
+	npx prettier --check "packages/*/src/**/*.ts" "tools/*/src/**/*.ts" "bench/**/*.mjs" "*.ts"
+	scripts/check-lines.sh
+
+test: install build typecheck lint
 	npx vitest run
 
-demo: install build
+# Node alone: Go, moto and Debian's prometheus are for the tests.
+demo: node-deps build
 	@bash scripts/demo.sh
 
 # statsmodels (the prototype's ARIMA method) and Python Prophet, timed against ours in bench/models.mjs;

@@ -170,6 +170,51 @@ function groupSeries(
   return new Map([...groups].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/** The grid's first and last time: the options', else the samples' window (its start rounded up to the step). */
+function gridWindow(input: SamplesInput, o: GenerateOptions, step: number): { start: number; end: number } {
+  const start = o.start ?? (input.window ? Math.ceil(input.window.start / step) * step : undefined);
+  const end = o.end ?? input.window?.end;
+  if (start === undefined || end === undefined)
+    throw new UsageError('MISSING_WINDOW', 'the grid needs a start and an end (the samples carry no window)', {
+      flag: '--start',
+    });
+  if (!(start <= end)) throw new UsageError('BAD_WINDOW', 'the grid start is after its end', { flag: '--start' });
+  return { start, end };
+}
+
+function logSummary(x: SeriesSummary, log: RunContext['logger']): void {
+  const range = x.points
+    ? `, min ${x.min.toPrecision(4)} mean ${x.mean.toPrecision(4)} max ${x.max.toPrecision(4)}`
+    : '';
+  log.info(`${x.unique_id}: ${x.points} points, ${x.missing} missing (longest gap ${x.longestGap} steps)${range}`);
+}
+
+interface Columns {
+  unique_id: string[];
+  ds: number[];
+  y: (number | null)[];
+  namespace: string[];
+  workload: string[];
+  level: string[];
+  pod: string[];
+}
+
+/** The dataset table (the `pod` column only per pod), with its metadata in the schema. */
+function datasetTable(cols: Columns, byPod: boolean, metadata: Record<string, unknown>): Table {
+  const vectors: Record<string, Vector> = {
+    unique_id: vectorFromArray(cols.unique_id, new Utf8()),
+    ds: vectorFromArray(cols.ds, new TimestampMillisecond('UTC')),
+    y: vectorFromArray(cols.y, new Float64()),
+    namespace: vectorFromArray(cols.namespace, new Utf8()),
+    workload: vectorFromArray(cols.workload, new Utf8()),
+    level: vectorFromArray(cols.level, new Utf8()),
+    ...(byPod ? { pod: vectorFromArray(cols.pod, new Utf8()) } : {}),
+  };
+  const table = new Table(vectors);
+  table.schema.metadata.set('amf_foresight', JSON.stringify(metadata));
+  return table;
+}
+
 /**
  * Turns samples into the dataset (DESIGN §3): the selected level of one workload, as `memory`
  * (MiB), `cpu` (cores = PromQL rate), `utilization` (% of the CPU limit, else of one core) or
@@ -181,13 +226,7 @@ export function generateDataset(input: SamplesInput, o: GenerateOptions, ctx: Pa
   const step = o.step ?? 60_000;
   const window = o.rateWindow ?? 300_000;
   checkOptions(o, step, window);
-  const start = o.start ?? (input.window ? Math.ceil(input.window.start / step) * step : undefined);
-  const end = o.end ?? input.window?.end;
-  if (start === undefined || end === undefined)
-    throw new UsageError('MISSING_WINDOW', 'the grid needs a start and an end (the samples carry no window)', {
-      flag: '--start',
-    });
-  if (!(start <= end)) throw new UsageError('BAD_WINDOW', 'the grid start is after its end', { flag: '--start' });
+  const { start, end } = gridWindow(input, o, step);
   const selected = selectSeries(input.series, o);
   const ids = new Set(selected.map((x) => x.id));
   const limits =
@@ -197,15 +236,7 @@ export function generateDataset(input: SamplesInput, o: GenerateOptions, ctx: Pa
   for (const slot of limits.values()) for (const id of [slot.quota, slot.period]) if (id !== undefined) ids.add(id);
   const c: Ctx = { o, times: grid(start, end, step), window, points: pointsById(input.samples, ids), limits };
   const groups = groupSeries(selected, o);
-  const cols = {
-    unique_id: [] as string[],
-    ds: [] as number[],
-    y: [] as (number | null)[],
-    namespace: [] as string[],
-    workload: [] as string[],
-    level: [] as string[],
-    pod: [] as string[],
-  };
+  const cols: Columns = { unique_id: [], ds: [], y: [], namespace: [], workload: [], level: [], pod: [] };
   const summaries: SeriesSummary[] = [];
   progress.start('generate', selected.length, 'series');
   const s = resolveSelection(o);
@@ -228,12 +259,7 @@ export function generateDataset(input: SamplesInput, o: GenerateOptions, ctx: Pa
     });
     const summary = summarise(uid, sum, [...new Set(g.members.map((m) => m.labels.pod!))].sort());
     summaries.push(summary);
-    const range = summary.points
-      ? `, min ${summary.min.toPrecision(4)} mean ${summary.mean.toPrecision(4)} max ${summary.max.toPrecision(4)}`
-      : '';
-    log.info(
-      `${uid}: ${summary.points} points, ${summary.missing} missing (longest gap ${summary.longestGap} steps)${range}`,
-    );
+    logSummary(summary, log);
   }
   progress.done(`${summaries.length} series of ${c.times.length} points`);
   const metadata = {
@@ -252,17 +278,7 @@ export function generateDataset(input: SamplesInput, o: GenerateOptions, ctx: Pa
     source: o.source ?? input.source ?? null,
     version: 1,
   };
-  const vectors: Record<string, Vector> = {
-    unique_id: vectorFromArray(cols.unique_id, new Utf8()),
-    ds: vectorFromArray(cols.ds, new TimestampMillisecond('UTC')),
-    y: vectorFromArray(cols.y, new Float64()),
-    namespace: vectorFromArray(cols.namespace, new Utf8()),
-    workload: vectorFromArray(cols.workload, new Utf8()),
-    level: vectorFromArray(cols.level, new Utf8()),
-    ...(o.by === 'pod' ? { pod: vectorFromArray(cols.pod, new Utf8()) } : {}),
-  };
-  const table = new Table(vectors);
-  table.schema.metadata.set('amf_foresight', JSON.stringify(metadata));
+  const table = datasetTable(cols, o.by === 'pod', metadata);
   return { kind: 'dataset', table, metadata, summary: { rows: table.numRows, start, end, series: summaries } };
 }
 

@@ -100,83 +100,11 @@ export class Arima implements Forecaster {
       );
     const base = s > 0 ? diff(y, s) : y;
     const H = this.params.maxHorizon ?? 576;
-    const search: State['search'] = [];
-    let order: [number, number, number];
-    let searchAicc: number | undefined;
-    if (this.params.order) order = this.params.order;
-    else {
-      const d = kpss(base) > KPSS_CRITICAL_5 ? 1 : 0;
-      const m = this.params.maxOrder ?? 2;
-      const sp = Math.max(50, this.params.searchPoints ?? 1000);
-      // The search runs on the latest points only; AICc values compare orders on the same data.
-      const ys = y.length > sp ? y.subarray(y.length - sp) : y;
-      const bs = s > 0 ? diff(ys, s) : ys;
-      const tried = new Map<string, number>();
-      const tryOrder = async (p: number, q: number): Promise<number> => {
-        const key = `${p},${q}`;
-        const known = tried.get(key);
-        if (known !== undefined) return known;
-        tried.set(key, Infinity); // claimed: a parallel batch does not fit it twice
-        const r = await this.fitOrder(ys, bs, [p, d, q], s, 1);
-        const a = r ? r.aicc : Infinity;
-        tried.set(key, a);
-
-        return a;
-      };
-      let best: [number, number] = [0, 0];
-      let bestA = Infinity;
-      // Candidates are fitted together (the worker pool runs them in parallel); the best one wins.
-      const consider = async (cands: (readonly [number, number])[]): Promise<boolean> => {
-        const valid = cands.filter(([p, q]) => p >= 0 && q >= 0 && p <= m && q <= m && !tried.has(`${p},${q}`));
-        const scores = await Promise.all(valid.map(([p, q]) => tryOrder(p, q)));
-        let improved = false;
-        scores.forEach((a, i) => {
-          // Recorded in candidate order, whatever order the parallel fits finished in.
-          if (Number.isFinite(a)) search.push({ order: [valid[i]![0], d, valid[i]![1]], aicc: a });
-          if (a < bestA) {
-            bestA = a;
-            best = [valid[i]![0], valid[i]![1]];
-            improved = true;
-          }
-        });
-        return improved;
-      };
-      if ((this.params.search ?? 'stepwise') === 'grid') {
-        const all: [number, number][] = [];
-        for (let p = 0; p <= m; p++) for (let q = 0; q <= m; q++) all.push([p, q]);
-        await consider(all);
-      } else {
-        await consider([
-          [Math.min(2, m), Math.min(2, m)],
-          [0, 0],
-          [Math.min(1, m), 0],
-          [0, Math.min(1, m)],
-        ]);
-        // Hyndman–Khandakar neighbourhood, moving to the best neighbour while AICc improves.
-        while (
-          await consider(
-            [
-              [-1, 0],
-              [1, 0],
-              [0, -1],
-              [0, 1],
-              [-1, -1],
-              [1, 1],
-              [-1, 1],
-              [1, -1],
-            ].map(([dp, dq]) => [best[0] + dp!, best[1] + dq!] as const),
-          )
-        ) {
-          // keep moving
-        }
-      }
-      if (!Number.isFinite(bestA))
-        throw new InputError('ARIMA_NO_FIT', 'no ARIMA order could be fitted to this series', {
-          hint: 'try SNAIVE or MSTL',
-        });
-      order = [best[0], d, best[1]];
-      searchAicc = bestA;
-    }
+    const chosen = this.params.order
+      ? { order: this.params.order, aicc: undefined, search: [] }
+      : await this.searchOrder(y, s, kpss(base) > KPSS_CRITICAL_5 ? 1 : 0);
+    const { order, search } = chosen;
+    const searchAicc = chosen.aicc;
     // At least q + 1 steps: forecasts past them follow the AR recursion alone (extend.ts).
     const final = await this.fitOrder(y, base, order, s, Math.max(H, order[2] + 1));
     if (!final)
@@ -201,6 +129,73 @@ export class Arima implements Forecaster {
       ...(ext ? { ext } : {}),
     };
     return this;
+  }
+
+  /**
+   * The (p, q) with the lowest AICc at difference order d, on the latest searchPoints points:
+   * 'stepwise' (Hyndman–Khandakar) or 'grid'. Candidates of one round are fitted together on the
+   * worker pool.
+   */
+  private async searchOrder(
+    y: Float64Array,
+    s: number,
+    d: number,
+  ): Promise<{ order: [number, number, number]; aicc: number; search: State['search'] }> {
+    const m = this.params.maxOrder ?? 2;
+    const sp = Math.max(50, this.params.searchPoints ?? 1000);
+    // AICc values compare orders on the same data: the latest sp points.
+    const ys = y.length > sp ? y.subarray(y.length - sp) : y;
+    const bs = s > 0 ? diff(ys, s) : ys;
+    const search: State['search'] = [];
+    const tried = new Map<string, number>();
+    let best: [number, number] = [0, 0];
+    let bestA = Infinity;
+    const consider = async (cands: (readonly [number, number])[]): Promise<boolean> => {
+      const valid = cands.filter(([p, q]) => p >= 0 && q >= 0 && p <= m && q <= m && !tried.has(`${p},${q}`));
+      valid.forEach(([p, q]) => tried.set(`${p},${q}`, Infinity)); // claimed: a batch does not fit one twice
+      const fits = await Promise.all(valid.map(([p, q]) => this.fitOrder(ys, bs, [p, d, q], s, 1)));
+      let improved = false;
+      fits.forEach((r, i) => {
+        const [p, q] = valid[i]!;
+        const a = r ? r.aicc : Infinity;
+        tried.set(`${p},${q}`, a);
+        // Recorded in candidate order, whatever order the parallel fits finished in.
+        if (Number.isFinite(a)) search.push({ order: [p, d, q], aicc: a });
+        if (a < bestA) [bestA, best, improved] = [a, [p, q], true];
+      });
+      return improved;
+    };
+    if ((this.params.search ?? 'stepwise') === 'grid') {
+      const all: [number, number][] = [];
+      for (let p = 0; p <= m; p++) for (let q = 0; q <= m; q++) all.push([p, q]);
+      await consider(all);
+    } else {
+      await consider([
+        [Math.min(2, m), Math.min(2, m)],
+        [0, 0],
+        [Math.min(1, m), 0],
+        [0, Math.min(1, m)],
+      ]);
+      // Hyndman–Khandakar neighbourhood, moving to the best neighbour while AICc improves.
+      const around = [
+        [-1, 0],
+        [1, 0],
+        [0, -1],
+        [0, 1],
+        [-1, -1],
+        [1, 1],
+        [-1, 1],
+        [1, -1],
+      ] as const;
+      while (await consider(around.map(([dp, dq]) => [best[0] + dp, best[1] + dq] as const))) {
+        // keep moving
+      }
+    }
+    if (!Number.isFinite(bestA))
+      throw new InputError('ARIMA_NO_FIT', 'no ARIMA order could be fitted to this series', {
+        hint: 'try SNAIVE or MSTL',
+      });
+    return { order: [best[0], d, best[1]], aicc: bestA, search };
   }
 
   /** One order: forecasts and AICc, or undefined when the package fails (NaN, Inf, error). */

@@ -135,69 +135,21 @@ export class Lstm implements Forecaster {
       return this;
     }
 
-    // Windows ending at e (exclusive): input y[e-window, e), targets y[e, e+h).
-    const ends: number[] = [];
-    for (let e = window; e + horizon <= n; e++) ends.push(e);
-    const nVal = Math.max(10, Math.round(ends.length * (p.validationShare ?? 0.2)));
-    const valEnds = ends.slice(ends.length - nVal);
-    let trainEnds = ends.slice(0, ends.length - nVal);
-    // Scaling from the points the training windows see, never the validation tail.
-    const lastTrainPoint = trainEnds[trainEnds.length - 1]! + horizon;
-    const seen = y.slice(0, lastTrainPoint);
-    const mean = seen.reduce((s, v) => s + v, 0) / seen.length;
-    const std = Math.sqrt(seen.reduce((s, v) => s + (v - mean) ** 2, 0) / seen.length) || 1;
-    const scaled = y.map((v) => (v - mean) / std);
-    const maxSamples = p.maxSamples ?? 800;
-    if (trainEnds.length > maxSamples) {
-      const stride = trainEnds.length / maxSamples;
-      trainEnds = Array.from({ length: maxSamples }, (_, i) => trainEnds[Math.floor(i * stride)]!);
-    }
-
-    const seed = p.seed ?? 1;
-    const net = buildNetwork(tf, layout(window), horizon, p.units ?? 16, seed);
+    const { valEnds, trainEnds, mean, std, scaled } = prepare(y, window, horizon, p);
+    const net = buildNetwork(tf, layout(window), horizon, p.units ?? 16, p.seed ?? 1);
     net.compile({ optimizer: tf.train.adam(p.learningRate ?? 1e-2), loss: 'meanSquaredError' });
-    const rand = seededRandom(seed + 17);
     const [xv, yv] = tensors(tf, scaled, valEnds, layout(window), horizon);
-    let best = Infinity;
-    let bestWeights: import('@tensorflow/tfjs').Tensor[] | undefined;
-    let since = 0;
-    let epochs = 0;
-    const maxEpochs = p.epochs ?? 30;
-    for (let epoch = 0; epoch < maxEpochs; epoch++) {
-      epochs = epoch + 1;
-      const order = shuffled(trainEnds, rand);
-      const [xt, yt] = tensors(tf, scaled, order, layout(window), horizon);
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- 0 is ModelLoggingVerbosity.SILENT (not exported)
-      await net.fit(xt, yt, { epochs: 1, batchSize: p.batchSize ?? 64, shuffle: false, verbose: 0 });
-      xt.forEach((x) => x.dispose());
-      yt.dispose();
-      const vl = tf.tidy(
-        () => (net.evaluate(xv, yv, { batchSize: 256 }) as import('@tensorflow/tfjs').Scalar).dataSync()[0]!,
-      );
-      if (vl < best - 1e-7) {
-        best = vl;
-        since = 0;
-        bestWeights?.forEach((w) => w.dispose());
-        bestWeights = net.getWeights().map((w) => w.clone());
-      } else if (++since >= (p.patience ?? 4)) break;
-      p.log?.(`LSTM: epoch ${epochs}, validation loss ${vl.toPrecision(4)}`);
-    }
-    if (bestWeights) {
-      net.setWeights(bestWeights);
-      bestWeights.forEach((w) => w.dispose());
-    }
+    const epochs = await train(tf, net, { scaled, trainEnds, xv, yv, window, horizon }, p);
     // Conformal scores: absolute errors of the kept network on the validation windows.
     const pv = tf.tidy(() => (net.predict(xv) as import('@tensorflow/tfjs').Tensor).arraySync() as number[][]);
     xv.forEach((x) => x.dispose());
     yv.dispose();
     const scores = Array.from({ length: horizon }, () => [] as number[]);
     valEnds.forEach((e, k) => {
-      for (let j = 0; j < horizon; j++) {
-        const forecast = (scaled[e - 1]! + pv[k]![j]!) * std + mean;
-        scores[j]!.push(Math.abs(y[e + j]! - forecast));
-      }
+      for (let j = 0; j < horizon; j++)
+        scores[j]!.push(Math.abs(y[e + j]! - (scaled[e - 1]! + pv[k]![j]!) * std - mean));
     });
-    scores.forEach((s) => s.sort((a, b) => a - b));
+    scores.forEach((sc) => sc.sort((x, z) => x - z));
     this.net?.dispose();
     this.net = net;
     this.state = {
@@ -331,6 +283,70 @@ export class Lstm implements Forecaster {
     );
     return model;
   }
+}
+
+/**
+ * Training windows ending at e (exclusive: input y[e−window, e), targets y[e, e+h)) in time order;
+ * the latest validationShare are kept for validation. Scaling comes from the points the training
+ * windows see, never the validation tail.
+ */
+function prepare(y: number[], window: number, horizon: number, p: LstmParams) {
+  const ends: number[] = [];
+  for (let e = window; e + horizon <= y.length; e++) ends.push(e);
+  const nVal = Math.max(10, Math.round(ends.length * (p.validationShare ?? 0.2)));
+  const valEnds = ends.slice(ends.length - nVal);
+  let trainEnds = ends.slice(0, ends.length - nVal);
+  const seen = y.slice(0, trainEnds[trainEnds.length - 1]! + horizon);
+  const mean = seen.reduce((a, v) => a + v, 0) / seen.length;
+  const std = Math.sqrt(seen.reduce((a, v) => a + (v - mean) ** 2, 0) / seen.length) || 1;
+  const maxSamples = p.maxSamples ?? 800;
+  if (trainEnds.length > maxSamples) {
+    const stride = trainEnds.length / maxSamples;
+    trainEnds = Array.from({ length: maxSamples }, (_, i) => trainEnds[Math.floor(i * stride)]!);
+  }
+  return { valEnds, trainEnds, mean, std, scaled: y.map((v) => (v - mean) / std) };
+}
+
+interface TrainData {
+  scaled: number[];
+  trainEnds: number[];
+  xv: import('@tensorflow/tfjs').Tensor[];
+  yv: import('@tensorflow/tfjs').Tensor;
+  window: number;
+  horizon: number;
+}
+
+/** Epochs in a seeded batch order until the validation loss stops improving; the best weights are kept. */
+async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams): Promise<number> {
+  const rand = seededRandom((p.seed ?? 1) + 17);
+  let best = Infinity;
+  let bestWeights: import('@tensorflow/tfjs').Tensor[] | undefined;
+  let since = 0;
+  let epochs = 0;
+  for (let epoch = 0; epoch < (p.epochs ?? 30); epoch++) {
+    epochs = epoch + 1;
+    const [xt, yt] = tensors(tf, d.scaled, shuffled(d.trainEnds, rand), layout(d.window), d.horizon);
+    // 0 is ModelLoggingVerbosity.SILENT, which tfjs does not export.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+    await net.fit(xt, yt, { epochs: 1, batchSize: p.batchSize ?? 64, shuffle: false, verbose: 0 });
+    xt.forEach((x) => x.dispose());
+    yt.dispose();
+    const vl = tf.tidy(
+      () => (net.evaluate(d.xv, d.yv, { batchSize: 256 }) as import('@tensorflow/tfjs').Scalar).dataSync()[0]!,
+    );
+    if (vl < best - 1e-7) {
+      best = vl;
+      since = 0;
+      bestWeights?.forEach((w) => w.dispose());
+      bestWeights = net.getWeights().map((w) => w.clone());
+    } else if (++since >= (p.patience ?? 4)) break;
+    p.log?.(`LSTM: epoch ${epochs}, validation loss ${vl.toPrecision(4)}`);
+  }
+  if (bestWeights) {
+    net.setWeights(bestWeights);
+    bestWeights.forEach((w) => w.dispose());
+  }
+  return epochs;
 }
 
 const announced = new Set<string>();

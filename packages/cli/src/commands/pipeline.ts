@@ -275,7 +275,7 @@ function runOptions(y: Argv<CommonArgs>) {
     )
     .example('$0 --train --data "runs/latest/dataset.parquet" --model "ARIMA"', 'train on a dataset')
     .example(
-      '$0 --process --prometheus-url http://127.0.0.1:9090 --start … --end … --generate … ' + '--train --model auto',
+      '$0 --process --prometheus-url http://127.0.0.1:9090 --start … --end … --generate … --train --model auto',
       'from a live Prometheus',
     )
     .example(

@@ -71,130 +71,116 @@ export function makeMatcher(name: string, type: MatchType, value: string): Match
 const NAME_RE = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
 const LABEL_RE = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 
-/** Parses a PromQL series selector: `metric`, `metric{l="v",…}` or `{l=~"v",…}`. */
-export function parseSelector(input: string): Matcher[] {
-  let i = 0;
-  const s = input;
-  const bad = (why: string): never => {
-    throw new TsdbError('TSDB_BAD_MATCHER', `cannot parse selector ${JSON.stringify(input)} at position ${i}: ${why}`, {
-      hint: 'write a PromQL selector such as metric_name{label="value", other=~"re.*"}',
-    });
-  };
-  const ws = () => {
-    while (i < s.length && /\s/.test(s[i]!)) i++;
-  };
-  const matchers: Matcher[] = [];
-  ws();
-  NAME_RE.lastIndex = i;
-  const nm = NAME_RE.exec(s);
-  if (nm) {
-    matchers.push(makeMatcher('__name__', '=', nm[0]));
-    i += nm[0].length;
-    ws();
-  }
-  if (s[i] === '{') {
-    i++;
-    ws();
-    while (s[i] !== '}') {
-      LABEL_RE.lastIndex = i;
-      let name: string;
-      const lm = LABEL_RE.exec(s);
-      if (lm) {
-        name = lm[0];
-        i += name.length;
-      } else if (s[i] === '"') {
-        name = readString();
-      } else {
-        return bad('expected a label name');
-      }
-      ws();
-      let op: MatchType;
-      if (s.startsWith('=~', i)) op = '=~';
-      else if (s.startsWith('!~', i)) op = '!~';
-      else if (s.startsWith('!=', i)) op = '!=';
-      else if (s[i] === '=') op = '=';
-      else return bad('expected one of = != =~ !~');
-      i += op.length;
-      ws();
-      const value = readString();
-      matchers.push(makeMatcher(name, op, value));
-      ws();
-      if (s[i] === ',') {
-        i++;
-        ws();
-      } else if (s[i] !== '}') {
-        return bad("expected ',' or '}'");
-      }
-    }
-    i++;
-    ws();
-  }
-  if (i !== s.length) bad('unexpected text');
-  if (matchers.length === 0) bad('empty selector');
-  return matchers;
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
+const HEX_ESCAPES: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
 
-  function readString(): string {
-    const q = s[i];
-    if (q !== '"' && q !== "'" && q !== '`') return bad('expected a quoted string');
-    i++;
+/** A cursor over one selector; every error names the position. */
+class SelectorParser {
+  i = 0;
+  constructor(private readonly s: string) {}
+
+  bad(why: string): never {
+    throw new TsdbError(
+      'TSDB_BAD_MATCHER',
+      `cannot parse selector ${JSON.stringify(this.s)} at position ${this.i}: ${why}`,
+      {
+        hint: 'write a PromQL selector such as metric_name{label="value", other=~"re.*"}',
+      },
+    );
+  }
+
+  ws(): void {
+    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
+  }
+
+  /** A metric name at the cursor, or undefined. */
+  name(re: RegExp): string | undefined {
+    re.lastIndex = this.i;
+    const m = re.exec(this.s);
+    if (m) this.i += m[0].length;
+    return m?.[0];
+  }
+
+  /** label op "value" */
+  matcher(): Matcher {
+    const name = this.name(LABEL_RE) ?? (this.s[this.i] === '"' ? this.string() : this.bad('expected a label name'));
+    this.ws();
+    const op = (['=~', '!~', '!=', '='] as const).find((o) => this.s.startsWith(o, this.i));
+    if (!op) return this.bad('expected one of = != =~ !~');
+    this.i += op.length;
+    this.ws();
+    return makeMatcher(name, op, this.string());
+  }
+
+  /** A PromQL string: double- or single-quoted with Go escapes, or a raw backquoted one. */
+  string(): string {
+    const s = this.s;
+    const q = s[this.i];
+    if (q !== '"' && q !== "'" && q !== '`') return this.bad('expected a quoted string');
+    this.i++;
     let out = '';
-    while (i < s.length && s[i] !== q) {
-      const c = s[i]!;
-      if (c === '\\' && q !== '`') {
-        const e = s[i + 1];
-        i += 2;
-        switch (e) {
-          case 'n':
-            out += '\n';
-            break;
-          case 't':
-            out += '\t';
-            break;
-          case 'r':
-            out += '\r';
-            break;
-          case 'a':
-            out += '\x07';
-            break;
-          case 'b':
-            out += '\b';
-            break;
-          case 'f':
-            out += '\f';
-            break;
-          case 'v':
-            out += '\v';
-            break;
-          case '\\':
-          case '"':
-          case "'":
-            out += e;
-            break;
-          case 'x':
-            out += hex(2);
-            break;
-          case 'u':
-            out += hex(4);
-            break;
-          case 'U':
-            out += hex(8);
-            break;
-          default:
-            return bad(`unknown escape \\${e ?? ''}`);
-        }
-      } else {
+    while (this.i < s.length && s[this.i] !== q) {
+      const c = s[this.i]!;
+      if (c !== '\\' || q === '`') {
         out += c;
-        i++;
+        this.i++;
+        continue;
       }
+      const e = s[this.i + 1] ?? '';
+      this.i += 2;
+      const n = HEX_ESCAPES[e];
+      if (n !== undefined) out += this.hex(n);
+      else out += ESCAPES[e] ?? this.bad(`unknown escape \\${e}`);
     }
-    if (s[i] !== q) return bad('unterminated string');
-    i++;
+    if (s[this.i] !== q) return this.bad('unterminated string');
+    this.i++;
     return out;
   }
-  function hex(n: number): string {
-    const h = s.slice(i, i + n);
-    if (!/^[0-9a-fA-F]+$/.test(h) || h.length !== n) return bad('bad hex escape');
-    i += n;
+
+  hex(n: number): string {
+    const h = this.s.slice(this.i, this.i + n);
+    if (!/^[0-9a-fA-F]+$/.test(h) || h.length !== n) return this.bad('bad hex escape');
+    this.i += n;
     return String.fromCodePoint(parseInt(h, 16));
   }
+}
+
+/** Parses a PromQL series selector: `metric`, `metric{l="v",…}` or `{l=~"v",…}`. */
+export function parseSelector(input: string): Matcher[] {
+  const p = new SelectorParser(input);
+  const matchers: Matcher[] = [];
+  p.ws();
+  const metric = p.name(NAME_RE);
+  if (metric !== undefined) {
+    matchers.push(makeMatcher('__name__', '=', metric));
+    p.ws();
+  }
+  if (input[p.i] === '{') {
+    p.i++;
+    p.ws();
+    while (input[p.i] !== '}') {
+      matchers.push(p.matcher());
+      p.ws();
+      if (input[p.i] === ',') {
+        p.i++;
+        p.ws();
+      } else if (input[p.i] !== '}') p.bad("expected ',' or '}'");
+    }
+    p.i++;
+    p.ws();
+  }
+  if (p.i !== input.length) p.bad('unexpected text');
+  if (matchers.length === 0) p.bad('empty selector');
+  return matchers;
 }

@@ -94,6 +94,110 @@ function normaliseMatchers(m: QueryOptions['matchers']): readonly Matcher[] {
   return typeof m === 'string' ? parseSelector(m) : m;
 }
 
+type Merged = Map<string, { labels: Labels; parts: Part[] }>;
+type Out = { t32: Int32Array; v32: Uint32Array };
+interface Window {
+  qmin: number;
+  qmax: number;
+  promtool242: boolean;
+}
+
+/** The chunks one block holds for the selected series in the window, merged by label set into `merged`. */
+function gatherBlock(block: Block, matchers: readonly Matcher[], win: Window, merged: Merged, stats: QueryStats): void {
+  const { qmin, qmax } = win;
+  const external = block.meta.thanos?.labels ?? {};
+  // First the series and the chunks they need; chunk bytes are read once all refs are known.
+  const wanted: { key: string; labels: Labels; sib: SeriesInBlock; chunk: ChunkMeta }[] = [];
+  for (const id of selectSeries(block.index, matchers)) {
+    const entry = block.index.series(id);
+    const tomb = block.tombstones.get(id);
+    const sib: SeriesInBlock = { block, id, chunks: entry.chunks, tomb };
+    let labels: Labels | undefined;
+    let key = '';
+    for (const c of entry.chunks) {
+      if (c.maxt < qmin || c.mint > qmax) continue;
+      // A chunk inside one deleted interval holds nothing: don't read it.
+      if (tomb?.some(([a, b]) => c.mint >= a && c.maxt <= b)) continue;
+      if (labels === undefined) {
+        labels = withExternalLabels(entry.labels, external);
+        key = labels.join('\xff');
+      }
+      wanted.push({ key, labels, sib, chunk: c });
+    }
+  }
+  const before = block.chunks.bytesRead;
+  block.chunks.plan(wanted.map((w) => w.chunk.ref));
+  let m: { labels: Labels; parts: Part[] } | undefined;
+  let lastKey: string | undefined;
+  for (const { key, labels, sib, chunk } of wanted) {
+    const raw = block.chunks.chunk(chunk.ref);
+    if (key !== lastKey) {
+      m = merged.get(key);
+      lastKey = key;
+    }
+    if (!m) merged.set(key, (m = { labels, parts: [] }));
+    m.parts.push({ block, id: sib.id, sib, chunk, encoding: raw.encoding, data: raw.data });
+  }
+  stats.chunkBytesRead += block.chunks.bytesRead - before;
+}
+
+/**
+ * Decodes one series' chunks to `out` from index w, applying the window and deletions; returns the
+ * new end and the time of its first skipped (non-float) chunk, or NaN.
+ */
+function decodeSeries(
+  parts: Part[],
+  out: Out,
+  w: number,
+  win: Window,
+  stats: QueryStats,
+): { w: number; skippedAt: number } {
+  const start = w;
+  let skippedAt = NaN;
+  parts.sort((a, b) => a.chunk.mint - b.chunk.mint);
+  let overlapping = false;
+  for (let i = 1; i < parts.length; i++) if (parts[i]!.chunk.mint <= parts[i - 1]!.chunk.maxt) overlapping = true;
+  for (const p of parts) {
+    if (p.encoding !== 1) {
+      const name = ENCODING_NAMES[p.encoding] ?? `encoding ${p.encoding}`;
+      stats.chunksSkipped[name] = (stats.chunksSkipped[name] ?? 0) + 1;
+      stats.samplesSkipped += p.encoding >= 1 && p.encoding <= 4 ? readNumSamples(p.data) : 0;
+      const at = Math.max(p.chunk.mint, win.qmin);
+      if (!(skippedAt <= at)) skippedAt = at;
+      continue;
+    }
+    const r = decodeXor(p.data, out, w);
+    if (!r.ok) {
+      throw new TsdbError('TSDB_CORRUPT', `XOR chunk cannot be decoded: ${r.error} (bit ${r.bitPos})`, {
+        file: p.block.dir,
+        section: `chunk ${p.chunk.ref} of series ${p.id}`,
+      });
+    }
+    stats.chunksDecoded++;
+    const tomb = p.sib.tomb;
+    if (tomb !== undefined && win.promtool242) {
+      p.sib.iv242 ??= seriesIntervals242(tomb, p.sib.chunks, win.qmin, win.qmax);
+      const iv = chunkIntervals242(p.sib.iv242, p.chunk.mint, p.chunk.maxt);
+      w = iv.length === 0 ? w + r.n : keepIf(out, w, r.n, deletedIterator242(iv));
+    } else if (p.chunk.mint < win.qmin || p.chunk.maxt > win.qmax || tomb !== undefined) {
+      w = keepWhere(out, w, r.n, win.qmin, win.qmax, tomb);
+    } else {
+      w += r.n;
+    }
+  }
+  if (overlapping) w = start + sortDedupe(out, start, w);
+  return { w, skippedAt };
+}
+
+function skippedWarning(stats: QueryStats): string[] {
+  const skipped = Object.entries(stats.chunksSkipped);
+  if (skipped.length === 0) return [];
+  return [
+    `skipped ${skipped.map(([k, n]) => `${n} ${k} chunk${n === 1 ? '' : 's'}`).join(', ')} ` +
+      `(${stats.samplesSkipped} samples): only float (XOR) samples are read`,
+  ];
+}
+
 /**
  * Reads the float samples of the selected series from `blocks` (TSDB_FORMAT §3.8, §10):
  * postings select the series, only chunks overlapping the window are read and decoded,
@@ -101,10 +205,12 @@ function normaliseMatchers(m: QueryOptions['matchers']): readonly Matcher[] {
  * overlapping blocks are merged by time with duplicate timestamps dropped (first kept).
  */
 export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}): QueryResult {
-  const qmin = opts.minTime ?? -Number.MAX_SAFE_INTEGER;
-  const qmax = opts.maxTime ?? Number.MAX_SAFE_INTEGER;
+  const win: Window = {
+    qmin: opts.minTime ?? -Number.MAX_SAFE_INTEGER,
+    qmax: opts.maxTime ?? Number.MAX_SAFE_INTEGER,
+    promtool242: Boolean(opts.promtool242),
+  };
   const matchers = normaliseMatchers(opts.matchers);
-  const warnings: string[] = [];
   const stats: QueryStats = {
     blocksQueried: 0,
     seriesMatched: 0,
@@ -114,47 +220,13 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
     samples: 0,
     chunkBytesRead: 0,
   };
-
-  const merged = new Map<string, { labels: Labels; parts: Part[] }>();
+  const merged: Merged = new Map();
   const ordered = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1));
-  const overlapping = ordered.filter((b) => b.meta.minTime <= qmax && qmin < b.meta.maxTime);
+  const overlapping = ordered.filter((b) => b.meta.minTime <= win.qmax && win.qmin < b.meta.maxTime);
   for (const block of overlapping) {
     if (stats.blocksQueried > 0) opts.onBlock?.(stats.blocksQueried, overlapping.length);
     stats.blocksQueried++;
-    const external = block.meta.thanos?.labels ?? {};
-    // First the series and the chunks they need; chunk bytes are read once all refs are known.
-    const wanted: { key: string; labels: Labels; sib: SeriesInBlock; chunk: ChunkMeta }[] = [];
-    for (const id of selectSeries(block.index, matchers)) {
-      const entry = block.index.series(id);
-      const tomb = block.tombstones.get(id);
-      const sib: SeriesInBlock = { block, id, chunks: entry.chunks, tomb };
-      let labels: Labels | undefined;
-      let key = '';
-      for (const c of entry.chunks) {
-        if (c.maxt < qmin || c.mint > qmax) continue;
-        // A chunk inside one deleted interval holds nothing: don't read it.
-        if (tomb !== undefined && tomb.some(([a, b]) => c.mint >= a && c.maxt <= b)) continue;
-        if (labels === undefined) {
-          labels = withExternalLabels(entry.labels, external);
-          key = labels.join('\xff');
-        }
-        wanted.push({ key, labels, sib, chunk: c });
-      }
-    }
-    const before = block.chunks.bytesRead;
-    block.chunks.plan(wanted.map((w) => w.chunk.ref));
-    let m: { labels: Labels; parts: Part[] } | undefined;
-    let lastKey: string | undefined;
-    for (const { key, labels, sib, chunk } of wanted) {
-      const raw = block.chunks.chunk(chunk.ref);
-      if (key !== lastKey) {
-        m = merged.get(key);
-        lastKey = key;
-      }
-      if (!m) merged.set(key, (m = { labels, parts: [] }));
-      m.parts.push({ block, id: sib.id, sib, chunk, encoding: raw.encoding, data: raw.data });
-    }
-    stats.chunkBytesRead += block.chunks.bytesRead - before;
+    gatherBlock(block, matchers, win, merged, stats);
   }
   if (overlapping.length > 0) opts.onBlock?.(overlapping.length, overlapping.length);
 
@@ -163,65 +235,27 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
   for (const s of series) for (const p of s.parts) if (p.encoding === 1) capacity += readNumSamples(p.data);
   const tbuf = new BigInt64Array(capacity);
   const vbuf = new Float64Array(capacity);
-  const out = { t32: new Int32Array(tbuf.buffer), v32: new Uint32Array(vbuf.buffer) };
+  const out: Out = { t32: new Int32Array(tbuf.buffer), v32: new Uint32Array(vbuf.buffer) };
   const offsets = new Uint32Array(series.length + 1);
   const firstSkipped = new Float64Array(series.length).fill(NaN);
   const labels: Labels[] = [];
   let w = 0;
   let si = 0;
-
   for (const s of series) {
     const start = w;
-    const parts = s.parts.sort((a, b) => a.chunk.mint - b.chunk.mint);
-    let overlapping = false;
-    for (let i = 1; i < parts.length; i++) if (parts[i]!.chunk.mint <= parts[i - 1]!.chunk.maxt) overlapping = true;
-    for (const p of parts) {
-      if (p.encoding !== 1) {
-        const name = ENCODING_NAMES[p.encoding] ?? `encoding ${p.encoding}`;
-        stats.chunksSkipped[name] = (stats.chunksSkipped[name] ?? 0) + 1;
-        stats.samplesSkipped += p.encoding >= 1 && p.encoding <= 4 ? readNumSamples(p.data) : 0;
-        const at = Math.max(p.chunk.mint, qmin);
-        if (!(firstSkipped[si]! <= at)) firstSkipped[si] = at;
-        continue;
-      }
-      const r = decodeXor(p.data, out, w);
-      if (!r.ok) {
-        throw new TsdbError('TSDB_CORRUPT', `XOR chunk cannot be decoded: ${r.error} (bit ${r.bitPos})`, {
-          file: p.block.dir,
-          section: `chunk ${p.chunk.ref} of series ${p.id}`,
-        });
-      }
-      stats.chunksDecoded++;
-      const tomb = p.sib.tomb;
-      if (tomb !== undefined && opts.promtool242) {
-        p.sib.iv242 ??= seriesIntervals242(tomb, p.sib.chunks, qmin, qmax);
-        const iv = chunkIntervals242(p.sib.iv242, p.chunk.mint, p.chunk.maxt);
-        w = iv.length === 0 ? w + r.n : keepIf(out, w, r.n, deletedIterator242(iv));
-      } else if (p.chunk.mint < qmin || p.chunk.maxt > qmax || tomb !== undefined) {
-        w = keepWhere(out, w, r.n, qmin, qmax, tomb);
-      } else {
-        w += r.n;
-      }
-    }
-    if (overlapping) w = start + sortDedupe(out, start, w);
-    if (w > start || !Number.isNaN(firstSkipped[si]!)) {
+    const r = decodeSeries(s.parts, out, w, win, stats);
+    w = r.w;
+    // A series with no float sample in the window is left out, unless a skipped chunk stands there.
+    if (w > start || !Number.isNaN(r.skippedAt)) {
       labels.push(s.labels);
       offsets[si] = start;
+      firstSkipped[si] = r.skippedAt;
       si++;
-    } else {
-      firstSkipped[si] = NaN;
     }
   }
   offsets[si] = w;
   stats.seriesMatched = si;
   stats.samples = w;
-  const skipped = Object.entries(stats.chunksSkipped);
-  if (skipped.length > 0) {
-    warnings.push(
-      `skipped ${skipped.map(([k, n]) => `${n} ${k} chunk${n === 1 ? '' : 's'}`).join(', ')} ` +
-        `(${stats.samplesSkipped} samples): only float (XOR) samples are read`,
-    );
-  }
   return {
     labels,
     offsets: offsets.subarray(0, si + 1),
@@ -229,7 +263,7 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
     v: vbuf.subarray(0, w),
     firstSkipped: firstSkipped.subarray(0, si),
     stats,
-    warnings,
+    warnings: skippedWarning(stats),
   };
 }
 

@@ -92,7 +92,13 @@ export async function fetchSamplesFromPrometheus(
   }
   progress.done(`${queries} queries`);
   log.debug(`${queries} queries to ${base.origin}`);
-  const sorted = [...series.values()].filter((s) => s.t.length > 0).sort((a, b) => compareLabels(a.labels, b.labels));
+  const r = toQueryResult([...series.values()]);
+  return { ...toTables(r), stats: r.stats, warnings: [] };
+}
+
+/** The series fetched, in label order, as the reader's query result. */
+function toQueryResult(all: { labels: Labels; t: number[]; v: number[] }[]): QueryResult {
+  const sorted = all.filter((s) => s.t.length > 0).sort((a, b) => compareLabels(a.labels, b.labels));
   const total = sorted.reduce((a, s) => a + s.t.length, 0);
   const tb = new BigInt64Array(total);
   const vb = new Float64Array(total);
@@ -107,7 +113,7 @@ export async function fetchSamplesFromPrometheus(
     }
   });
   offsets[sorted.length] = w;
-  const r: QueryResult = {
+  return {
     labels: sorted.map((s) => s.labels),
     offsets,
     t: tb,
@@ -124,7 +130,6 @@ export async function fetchSamplesFromPrometheus(
     },
     warnings: [],
   };
-  return { ...toTables(r), stats: r.stats, warnings: [] };
 }
 
 function parseValue(s: string): number {

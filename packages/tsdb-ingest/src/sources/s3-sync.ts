@@ -89,6 +89,161 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
+/** What every step of one sync shares. */
+interface Sync {
+  o: S3SyncOptions;
+  client: S3Client;
+  prefix: string;
+  attempts: number;
+  log: Logger;
+  progress: ProgressReporter;
+  signal: AbortSignal | undefined;
+  result: SyncResult;
+}
+
+type Plan = { ulid: string; meta: BlockMeta; files: RemoteFile[] };
+
+function checkOptions(o: S3SyncOptions): void {
+  if (!o.bucket)
+    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
+      flag: '--bucket',
+      hint: 'pass --bucket or set the env var bucket (or AMF_FORESIGHT_BUCKET)',
+    });
+  if (o.minTime !== undefined && o.maxTime !== undefined && o.minTime > o.maxTime) {
+    throw new UsageError(
+      'BAD_WINDOW',
+      `the window start ${new Date(o.minTime).toISOString()} is after its end ${new Date(o.maxTime).toISOString()}`,
+      { flag: '--start' },
+    );
+  }
+}
+
+/** Every page of a listing under `prefix` (with `delimiter`, the common prefixes). */
+async function listAll(x: Sync, prefix: string, delimiter?: string) {
+  const pages = [];
+  let token: string | undefined;
+  do {
+    try {
+      const page = await x.client.send(
+        new ListObjectsV2Command({
+          Bucket: x.o.bucket,
+          Prefix: prefix,
+          Delimiter: delimiter,
+          ContinuationToken: token,
+        }),
+        { abortSignal: x.signal },
+      );
+      pages.push(page);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } catch (e) {
+      throw s3Error(e, `list s3://${x.o.bucket}/${prefix}`, x.o.bucket);
+    }
+  } while (token);
+  return pages;
+}
+
+/** The block directories (ULIDs) under the prefix, or the one `block` names. */
+async function listBlocksRemote(x: Sync): Promise<string[]> {
+  const ulids = (await listAll(x, x.prefix, '/'))
+    .flatMap((page) => page.CommonPrefixes ?? [])
+    .map((cp) => (cp.Prefix ?? '').slice(x.prefix.length).replace(/\/$/, ''))
+    .filter((name) => ULID_RE.test(name));
+  const wanted = x.o.block ? ulids.filter((u) => u === x.o.block) : ulids;
+  if (x.o.block && wanted.length === 0) {
+    throw new AmfError(
+      'S3_BLOCK_NOT_FOUND',
+      `block ${x.o.block} is not under s3://${x.o.bucket}/${x.prefix}`,
+      { hint: 'check the env var block or --block' },
+      { exitCode: 3 },
+    );
+  }
+  return wanted;
+}
+
+/** A block's files and meta.json: what to fetch, or why not (recorded in the result). */
+async function planBlock(x: Sync, ulid: string): Promise<Plan | undefined> {
+  const blockPrefix = `${x.prefix}${ulid}/`;
+  const files: RemoteFile[] = [];
+  let refused: string | undefined;
+  for (const obj of (await listAll(x, blockPrefix)).flatMap((page) => page.Contents ?? [])) {
+    const key = obj.Key ?? '';
+    const rel = safeRelative(key.slice(blockPrefix.length));
+    if (rel === undefined) refused = `key ${JSON.stringify(key)} would escape the block directory`;
+    else files.push({ key, rel, size: obj.Size ?? 0, etag: obj.ETag?.replace(/"/g, '') });
+  }
+  const skip = (status: BlockStatus, why: string, extra: Partial<SyncResult['blocks'][number]> = {}) => {
+    if (status === 'refused') x.log.warn(`block ${ulid} refused: ${why}`);
+    else if (why) x.log.info(`block ${ulid} skipped: ${why}`);
+    x.result.blocks.push({ ulid, status, ...extra });
+  };
+  if (refused) {
+    skip('refused', refused, { reason: refused });
+    return;
+  }
+  if (files.some((f) => f.rel === 'deletion-mark.json')) {
+    skip('deletion-marked', 'marked for deletion');
+    return;
+  }
+  const metaFile = files.find((f) => f.rel === 'meta.json');
+  if (!metaFile) {
+    skip('partial', 'no meta.json (partial upload)');
+    return;
+  }
+  const metaBytes = await getBytes(x.client, x.o.bucket, metaFile.key, x.attempts, x.log, x.signal);
+  const meta = parseMeta(metaBytes, `s3://${x.o.bucket}/${metaFile.key}`);
+  const range = { minTime: meta.minTime, maxTime: meta.maxTime };
+  const { minTime, maxTime } = x.o;
+  if (!((minTime === undefined || minTime < meta.maxTime) && (maxTime === undefined || meta.minTime <= maxTime))) {
+    skip('outside-window', '', range);
+    return;
+  }
+  const dataFiles = files.filter((f) => /^(index|tombstones|meta\.json|chunks\/\d+)$/.test(f.rel.split(sep).join('/')));
+  if (isCached(join(x.o.cacheDir, ulid), dataFiles)) {
+    skip('cached', '', range);
+    return;
+  }
+  return { ulid, meta, files: dataFiles };
+}
+
+/** Downloads the planned blocks: data files in parallel, then each meta.json and the rename that shows the block. */
+async function fetchBlocks(x: Sync, plans: Plan[]): Promise<void> {
+  const { o, result } = x;
+  const get = async (ulid: string, file: RemoteFile) => {
+    const n = await download(
+      x.client,
+      o.bucket,
+      file,
+      join(o.cacheDir, STAGING_DIR, ulid, file.rel),
+      x.attempts,
+      x.log,
+      x.progress,
+      x.signal,
+    );
+    result.bytesDownloaded += n;
+    if (n > 0) result.filesDownloaded++;
+  };
+  const jobs = plans.flatMap((p) => p.files.filter((f) => f.rel !== 'meta.json').map((f) => ({ plan: p, file: f })));
+  await mapLimit(jobs, o.concurrency ?? 4, ({ plan, file }) => get(plan.ulid, file));
+  for (const plan of plans) {
+    await get(
+      plan.ulid,
+      plan.files.find((f) => f.rel === 'meta.json')!,
+    );
+    const final = join(o.cacheDir, plan.ulid);
+    if (existsSync(final)) rmSync(final, { recursive: true, force: true }); // an older, incomplete copy
+    renameSync(join(o.cacheDir, STAGING_DIR, plan.ulid), final);
+    const bytes = plan.files.reduce((a, f) => a + f.size, 0);
+    result.blocks.push({
+      ulid: plan.ulid,
+      status: 'downloaded',
+      minTime: plan.meta.minTime,
+      maxTime: plan.meta.maxTime,
+      bytes,
+    });
+    x.log.info(`block ${plan.ulid} complete (${plan.files.length} files, ${bytes} bytes)`);
+  }
+}
+
 /**
  * Syncs Prometheus/Thanos blocks from `s3://bucket/prefix/<ULID>/` into a local cache.
  *
@@ -102,154 +257,36 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  *   and blocks already in the cache with the remote sizes are left alone.
  */
 export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}): Promise<SyncResult> {
-  const log: Logger = ctx.logger ?? silentLogger;
-  const progress: ProgressReporter = ctx.progress ?? silentProgress;
-  const signal = ctx.signal;
-  if (!o.bucket)
-    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
-      flag: '--bucket',
-      hint: 'pass --bucket or set the env var bucket (or AMF_FORESIGHT_BUCKET)',
-    });
-  if (o.minTime !== undefined && o.maxTime !== undefined && o.minTime > o.maxTime) {
-    throw new UsageError(
-      'BAD_WINDOW',
-      `the window start ${new Date(o.minTime).toISOString()} is after its end ${new Date(o.maxTime).toISOString()}`,
-      { flag: '--start' },
-    );
-  }
-  const client = o.client ?? new S3Client({ ...o.clientConfig });
-  const prefix = normPrefix(o.prefix);
-  const attempts = o.attempts ?? 5;
-  const result: SyncResult = { blocks: [], bytesDownloaded: 0, filesDownloaded: 0 };
-
-  // 1. Block directories under the prefix.
-  const ulids: string[] = [];
-  let token: string | undefined;
-  do {
-    let page;
-    try {
-      page = await client.send(
-        new ListObjectsV2Command({ Bucket: o.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
-        { abortSignal: signal },
-      );
-    } catch (e) {
-      throw s3Error(e, `list s3://${o.bucket}/${prefix}`, o.bucket);
-    }
-    for (const cp of page.CommonPrefixes ?? []) {
-      const name = (cp.Prefix ?? '').slice(prefix.length).replace(/\/$/, '');
-      if (ULID_RE.test(name)) ulids.push(name);
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  const wanted = o.block ? ulids.filter((u) => u === o.block) : ulids;
-  if (o.block && wanted.length === 0) {
-    throw new AmfError(
-      'S3_BLOCK_NOT_FOUND',
-      `block ${o.block} is not under s3://${o.bucket}/${prefix}`,
-      { hint: 'check the env var block or --block' },
-      { exitCode: 3 },
-    );
-  }
-  log.info(`found ${wanted.length} block directories under s3://${o.bucket}/${prefix}`);
-
+  checkOptions(o);
+  const x: Sync = {
+    o,
+    client: o.client ?? new S3Client({ ...o.clientConfig }),
+    prefix: normPrefix(o.prefix),
+    attempts: o.attempts ?? 5,
+    log: ctx.logger ?? silentLogger,
+    progress: ctx.progress ?? silentProgress,
+    signal: ctx.signal,
+    result: { blocks: [], bytesDownloaded: 0, filesDownloaded: 0 },
+  };
+  const wanted = await listBlocksRemote(x);
+  x.log.info(`found ${wanted.length} block directories under s3://${o.bucket}/${x.prefix}`);
   mkdirSync(join(o.cacheDir, STAGING_DIR), { recursive: true });
-
-  // 2. Per block: its files, meta.json first, then the rest into the staging directory.
-  const plans: { ulid: string; meta: BlockMeta; files: RemoteFile[] }[] = [];
+  const plans: Plan[] = [];
   for (const ulid of wanted) {
-    const blockPrefix = `${prefix}${ulid}/`;
-    const files: RemoteFile[] = [];
-    let refused: string | undefined;
-    let t: string | undefined;
-    do {
-      let page;
-      try {
-        page = await client.send(
-          new ListObjectsV2Command({ Bucket: o.bucket, Prefix: blockPrefix, ContinuationToken: t }),
-          { abortSignal: signal },
-        );
-      } catch (e) {
-        throw s3Error(e, `list s3://${o.bucket}/${blockPrefix}`, o.bucket);
-      }
-      for (const obj of page.Contents ?? []) {
-        const key = obj.Key ?? '';
-        const rel = safeRelative(key.slice(blockPrefix.length));
-        if (rel === undefined) {
-          refused = `key ${JSON.stringify(key)} would escape the block directory`;
-          continue;
-        }
-        files.push({ key, rel, size: obj.Size ?? 0, etag: obj.ETag?.replace(/"/g, '') });
-      }
-      t = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (t);
-    if (refused) {
-      log.warn(`block ${ulid} refused: ${refused}`);
-      result.blocks.push({ ulid, status: 'refused', reason: refused });
-      continue;
-    }
-    if (files.some((f) => f.rel === 'deletion-mark.json')) {
-      log.info(`block ${ulid} skipped: marked for deletion`);
-      result.blocks.push({ ulid, status: 'deletion-marked' });
-      continue;
-    }
-    const metaFile = files.find((f) => f.rel === 'meta.json');
-    if (!metaFile) {
-      log.info(`block ${ulid} skipped: no meta.json (partial upload)`);
-      result.blocks.push({ ulid, status: 'partial' });
-      continue;
-    }
-    const metaBytes = await getBytes(client, o.bucket, metaFile.key, attempts, log, signal);
-    const meta = parseMeta(metaBytes, `s3://${o.bucket}/${metaFile.key}`);
-    const overlaps =
-      (o.minTime === undefined || o.minTime < meta.maxTime) && (o.maxTime === undefined || meta.minTime <= o.maxTime);
-    if (!overlaps) {
-      result.blocks.push({ ulid, status: 'outside-window', minTime: meta.minTime, maxTime: meta.maxTime });
-      continue;
-    }
-    const dataFiles = files.filter((f) =>
-      /^(index|tombstones|meta\.json|chunks\/\d+)$/.test(f.rel.split(sep).join('/')),
-    );
-    if (isCached(join(o.cacheDir, ulid), dataFiles)) {
-      result.blocks.push({ ulid, status: 'cached', minTime: meta.minTime, maxTime: meta.maxTime });
-      continue;
-    }
-    plans.push({ ulid, meta, files: dataFiles });
+    const plan = await planBlock(x, ulid);
+    if (plan) plans.push(plan);
   }
-
-  const total = plans.reduce((a, p) => a + p.files.reduce((b, f) => b + f.size, 0), 0);
-  progress.start('download', total, 'bytes');
-  const jobs = plans.flatMap((p) => p.files.filter((f) => f.rel !== 'meta.json').map((f) => ({ plan: p, file: f })));
-  await mapLimit(jobs, o.concurrency ?? 4, async ({ plan, file }) => {
-    const stage = join(o.cacheDir, STAGING_DIR, plan.ulid);
-    const n = await download(client, o.bucket, file, join(stage, file.rel), attempts, log, progress, signal);
-    result.bytesDownloaded += n;
-    if (n > 0) result.filesDownloaded++;
-  });
-  // meta.json last, then the rename that makes the block visible.
-  for (const plan of plans) {
-    const stage = join(o.cacheDir, STAGING_DIR, plan.ulid);
-    const metaFile = plan.files.find((f) => f.rel === 'meta.json')!;
-    const n = await download(client, o.bucket, metaFile, join(stage, 'meta.json'), attempts, log, progress, signal);
-    result.bytesDownloaded += n;
-    if (n > 0) result.filesDownloaded++;
-    const final = join(o.cacheDir, plan.ulid);
-    if (existsSync(final)) rmSync(final, { recursive: true, force: true }); // an older, incomplete copy
-    renameSync(stage, final);
-    const bytes = plan.files.reduce((a, f) => a + f.size, 0);
-    result.blocks.push({
-      ulid: plan.ulid,
-      status: 'downloaded',
-      minTime: plan.meta.minTime,
-      maxTime: plan.meta.maxTime,
-      bytes,
-    });
-    log.info(`block ${plan.ulid} complete (${plan.files.length} files, ${bytes} bytes)`);
-  }
-  progress.done(`${result.filesDownloaded} files, ${result.bytesDownloaded} bytes`);
+  x.progress.start(
+    'download',
+    plans.reduce((a, p) => a + p.files.reduce((b, f) => b + f.size, 0), 0),
+    'bytes',
+  );
+  await fetchBlocks(x, plans);
+  x.progress.done(`${x.result.filesDownloaded} files, ${x.result.bytesDownloaded} bytes`);
   if (readdirSync(join(o.cacheDir, STAGING_DIR)).length === 0)
     rmSync(join(o.cacheDir, STAGING_DIR), { recursive: true, force: true });
-  result.blocks.sort((a, b) => (a.ulid < b.ulid ? -1 : 1));
-  return result;
+  x.result.blocks.sort((a, b) => (a.ulid < b.ulid ? -1 : 1));
+  return x.result;
 }
 
 function isCached(dir: string, files: readonly RemoteFile[]): boolean {
