@@ -75,7 +75,7 @@ if (!only) {
   );
   console.log(`auto chose: ${JSON.stringify(chosen)}`);
   console.log(
-    "reference: the prototype's ARIMA grid (statsmodels, chosen by test MSE) scored MASE 0.516 at h = 12 (ARIMA_NOTES); goals: auto ≤ 0.516, 90 % coverage 85–95 %",
+    "reference: the prototype's ARIMA grid (statsmodels, chosen by test MSE) scored MASE 0.516 at h = 12 (docs/ARIMA_NOTES.md); goals: auto ≤ 0.516, 90 % coverage 85–95 %",
   );
 }
 

@@ -76,7 +76,7 @@ function aicc(n: number, sigma2: number, k: number): number {
 
 /**
  * ARIMA on the `arima` package with `{ method: 1, optimizer: 5 }` (exact ML, BFGS: the setting
- * that matches statsmodels, ARIMA_NOTES.md), guarded: finite input only, at most maxPoints,
+ * that matches statsmodels, docs/ARIMA_NOTES.md), guarded: finite input only, at most maxPoints,
  * fits in a restartable worker, p = q = 0 orders computed directly (the package forecasts garbage
  * for them), seasonality by seasonal differencing only.
  */

@@ -57,7 +57,7 @@ export function round6(v: number): number {
 
 /**
  * An optimiser for augurs that calls the Stan model and keeps what it returned. With `round`,
- * the parameters are rounded as Python Prophet sees them (PROPHET_MODEL.md §7.6, finding 3).
+ * the parameters are rounded as Python Prophet sees them (docs/PROPHET_MODEL.md §7.6, finding 3).
  */
 export function recordingOptimizer(
   inner: WasmstanOptimizer,

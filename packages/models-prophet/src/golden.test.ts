@@ -16,7 +16,7 @@ function regular(all: { ds: number[]; y: number[] }, rows: number, step: number)
 
 // Tolerances (justified in README "Agreement with Python Prophet"):
 // - mean: within 0.15 of Python's 80 % half-width and 1 % of the value at every step. Prophet's
-//   L-BFGS end point moves with floating-point noise (PROPHET_MODEL.md §7.6: ~0.4 % on data.csv);
+//   L-BFGS end point moves with floating-point noise (docs/PROPHET_MODEL.md §7.6: ~0.4 % on data.csv);
 //   measured here: ≤ 0.06 half-widths, ≤ 0.55 %.
 // - intervals: mean width over the horizon within 5 % of Python's at 80/90/95 %, every bound within
 //   0.35 half-widths. Both sides draw 1 000 paths from different generators: one percentile of
@@ -67,7 +67,7 @@ describe('against Python Prophet 1.3.0 (golden/python-prophet.json, made by gold
   }
 });
 
-describe("Prophet's own test values (PROPHET_MODEL.md §12)", () => {
+describe("Prophet's own test values (docs/PROPHET_MODEL.md §12)", () => {
   const data = readCsv(join(DATA_DIR, 'prophet-tests/data.csv'));
   const data3 = readCsv(join(DATA_DIR, 'prophet-tests/data3.csv'));
   /** §12.2: RMSE of 30 calendar days after the training end against the 30 held-out rows, by position. */

@@ -79,7 +79,7 @@ function seasonality(
 }
 
 /**
- * Prophet: Python Prophet's model and defaults (PROPHET_MODEL.md) on augurs, with Prophet's
+ * Prophet: Python Prophet's model and defaults (docs/PROPHET_MODEL.md) on augurs, with Prophet's
  * own Stan model compiled to WebAssembly doing the fit. Intervals are simulated here, as
  * Prophet does, so that one fit serves every level.
  *

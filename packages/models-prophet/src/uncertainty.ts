@@ -37,7 +37,7 @@ export interface UncertaintyInput {
 }
 
 /**
- * Prophet's predictive intervals under MAP (PROPHET_MODEL.md §9): future trend changes drawn
+ * Prophet's predictive intervals under MAP (docs/PROPHET_MODEL.md §9): future trend changes drawn
  * from the changepoint model (rate S·Δ per step, Laplace magnitudes with the mean fitted |δ|),
  * spread half to each neighbouring step and integrated twice, plus observation noise. The
  * random stream is ours, so bounds agree with Python's only up to sampling noise.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // OpenMetrics for a second backfill into the same directory as make-openmetrics.mjs's:
 // the same demo_requests series at timestamps offset by 5 s, so the new blocks overlap the
-// old ones in time with no duplicate timestamps (TSDB_FORMAT §10), plus a series only here.
+// old ones in time with no duplicate timestamps (docs/TSDB_FORMAT.md §10), plus a series only here.
 import { writeFileSync } from 'node:fs';
 
 const T0 = 1_700_000_000_000;

@@ -28,7 +28,7 @@ const PARTIAL_SHARE = 0.25;
 const FIRST_READ = 1536;
 
 /**
- * Chunk segment files (TSDB_FORMAT §4). Segment index i is the i-th file of the sorted
+ * Chunk segment files (docs/TSDB_FORMAT.md §4). Segment index i is the i-th file of the sorted
  * `chunks/` listing, which is how chunk references number them. Segments are read only when
  * a chunk in them is needed: whole when many of their chunks are, else chunk by chunk.
  */

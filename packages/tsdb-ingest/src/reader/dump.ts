@@ -6,7 +6,7 @@ const TWO32 = 4294967296;
 /**
  * Writes samples exactly as `promtool tsdb dump` (2.42) prints them: `{labels} value ts`
  * per line, series in label order, samples in time order. Like 2.42, a series stops at
- * its first non-float sample (TSDB_FORMAT §7.3). `write` receives text in large pieces.
+ * its first non-float sample (docs/TSDB_FORMAT.md §7.3). `write` receives text in large pieces.
  */
 export function writeDump(r: QueryResult, write: (text: string) => void): number {
   const t32 = new Int32Array(r.t.buffer, r.t.byteOffset, r.t.length * 2);

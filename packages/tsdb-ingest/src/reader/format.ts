@@ -1,5 +1,5 @@
 /**
- * Text formats of `promtool tsdb dump` (2.42, TSDB_FORMAT §11): Go's %g for values and
+ * Text formats of `promtool tsdb dump` (2.42, docs/TSDB_FORMAT.md §11): Go's %g for values and
  * strconv.Quote for label values.
  */
 

@@ -29,7 +29,7 @@ const MAGIC = 0xbaaad700;
 const TOC_LEN = 52;
 
 /**
- * Reader of an index file held in memory (TSDB_FORMAT §3). Only versions 2 and 3 (read
+ * Reader of an index file held in memory (docs/TSDB_FORMAT.md §3). Only versions 2 and 3 (read
  * alike) are supported. The legacy label indices are never parsed: the postings offset
  * table gives the label values.
  */

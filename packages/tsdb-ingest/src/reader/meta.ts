@@ -1,6 +1,6 @@
 import { TsdbError } from './errors.js';
 
-/** meta.json of a block (TSDB_FORMAT §2), with the Thanos section when present. */
+/** meta.json of a block (docs/TSDB_FORMAT.md §2), with the Thanos section when present. */
 export interface BlockMeta {
   ulid: string;
   /** Inclusive lower bound, ms. */

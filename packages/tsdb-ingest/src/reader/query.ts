@@ -199,7 +199,7 @@ function skippedWarning(stats: QueryStats): string[] {
 }
 
 /**
- * Reads the float samples of the selected series from `blocks` (TSDB_FORMAT §3.8, §10):
+ * Reads the float samples of the selected series from `blocks` (docs/TSDB_FORMAT.md §3.8, §10):
  * postings select the series, only chunks overlapping the window are read and decoded,
  * tombstones are applied, series are merged across blocks by label set, and samples of
  * overlapping blocks are merged by time with duplicate timestamps dropped (first kept).

@@ -50,7 +50,7 @@ function subtract(a: Uint32Array, b: Uint32Array): Uint32Array {
 
 /**
  * Series IDs of the block matching every matcher, ascending (= sorted by label set),
- * through postings only (TSDB_FORMAT §3.8). A series lacking label L behaves as L="".
+ * through postings only (docs/TSDB_FORMAT.md §3.8). A series lacking label L behaves as L="".
  */
 export function selectSeries(index: IndexReader, matchers: readonly Matcher[]): Uint32Array {
   if (matchers.length === 0) return index.allPostings();

@@ -7,7 +7,7 @@ export type Tombstones = Map<number, [number, number][]>;
 
 const MAGIC = 0x0130ba30;
 
-/** Parses a tombstones file (TSDB_FORMAT §8). The CRC covers the entries only. */
+/** Parses a tombstones file (docs/TSDB_FORMAT.md §8). The CRC covers the entries only. */
 export function parseTombstones(b: Uint8Array, file: string): Tombstones {
   const section = 'tombstones';
   if (b.length < 9)

@@ -29,7 +29,7 @@ function decode(data: Uint8Array): { t: number[]; v: number[]; bits: string[] } 
   };
 }
 
-/** A reference encoder written from TSDB_FORMAT §6 (BigInt, bit by bit: slow and plain). */
+/** A reference encoder written from docs/TSDB_FORMAT.md §6 (BigInt, bit by bit: slow and plain). */
 function encodeXor(ts: bigint[], vbits: bigint[]): Uint8Array {
   const bits: number[] = [];
   const put = (x: bigint, n: number) => {
@@ -97,7 +97,7 @@ function encodeXor(ts: bigint[], vbits: bigint[]): Uint8Array {
 }
 
 describe('decodeXor', () => {
-  it('decodes the worked example of TSDB_FORMAT §6 (a chunk promtool wrote)', () => {
+  it('decodes the worked example of docs/TSDB_FORMAT.md §6 (a chunk promtool wrote)', () => {
     const data = hex('000a 80dae281fa62 4032000000000000 9875 e40dc42d2e01f45345bc4f42');
     const r = decode(data);
     expect(r.t[0]).toBe(1700003600000);

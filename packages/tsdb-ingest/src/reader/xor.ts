@@ -1,5 +1,5 @@
 /**
- * Decoder of Prometheus XOR chunks (encoding 1), TSDB_FORMAT §6.
+ * Decoder of Prometheus XOR chunks (encoding 1), docs/TSDB_FORMAT.md §6.
  *
  * Invariants the code relies on:
  * - `num_samples` (BE16) bounds the loop, so damaged data can never make it run away; a
