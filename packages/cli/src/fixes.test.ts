@@ -14,6 +14,11 @@ interface RunJson {
   metrics: { model: string };
   steps: Record<string, Record<string, unknown> & { dir?: string; clipped?: { used: string[] }; series?: string[] }>;
 }
+/** The sample blocks in, runs and logs under `d`. */
+const where = (d: string) => ['--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')];
+/** The prototype's --process --generate (AMF cpu, 14:00–16:00) on the sample, plus `extra` flags. */
+const processGenerate = (d: string, extra: string[]) =>
+  runCli(['--process', ...WINDOW, '--generate', ...CPU, ...extra, ...where(d)]);
 const json = (s: string): RunJson => JSON.parse(readFileSync(s, 'utf8')) as RunJson;
 const read = (s: string): unknown => JSON.parse(readFileSync(s, 'utf8'));
 
@@ -36,7 +41,7 @@ describe('what a new user hit first', () => {
       'forecast --output json; errors in JSON',
     async () => {
       const d = dirs.make();
-      const base = ['--local-path', SAMPLE, '--runs-dir', join(d, 'runs'), '--logs-dir', join(d, 'logs')];
+      const base = where(d);
       const a = await runCli(['--process', ...WINDOW, '--generate', ...CPU, ...base, '--output', 'json']);
       expect(a.code, a.err).toBe(0);
       const runA = (JSON.parse(a.out) as { runDir: string }).runDir;
@@ -100,25 +105,7 @@ describe('what a new user hit first', () => {
 
   it('(8) a saved ARIMA forecasts past the horizon it was trained for', async () => {
     const d = dirs.make();
-    const r = await runCli([
-      '--process',
-      ...WINDOW,
-      '--generate',
-      ...CPU,
-      '--train',
-      '--model',
-      'ARIMA',
-      '--horizon',
-      '30',
-      '--windows',
-      '1',
-      '--local-path',
-      SAMPLE,
-      '--runs-dir',
-      join(d, 'runs'),
-      '--logs-dir',
-      join(d, 'logs'),
-    ]);
+    const r = await processGenerate(d, ['--train', '--model', 'ARIMA', '--horizon', '30', '--windows', '1']);
     expect(r.code, r.err).toBe(0);
     const f = await runCli([
       'forecast',
@@ -170,25 +157,7 @@ describe('what a new user hit first', () => {
 
   it('(9) progress: process, generate and train report it; off a terminal no control characters', async () => {
     const d = dirs.make();
-    const r = await runCli([
-      '--process',
-      ...WINDOW,
-      '--generate',
-      ...CPU,
-      '--train',
-      '--model',
-      'NAIVE',
-      '--horizon',
-      '5',
-      '--windows',
-      '2',
-      '--local-path',
-      SAMPLE,
-      '--runs-dir',
-      join(d, 'runs'),
-      '--logs-dir',
-      join(d, 'logs'),
-    ]);
+    const r = await processGenerate(d, ['--train', '--model', 'NAIVE', '--horizon', '5', '--windows', '2']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^process: \d+ samples of \d+ series/m);
     expect(r.err).toMatch(/^generate: 1 series of 121 points/m);
@@ -226,11 +195,7 @@ describe('the model flags', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('ARIMA has no parameter "colour"');
-    const r = await runCli([
-      '--process',
-      ...WINDOW,
-      '--generate',
-      ...CPU,
+    const r = await processGenerate(d, [
       '--train',
       '--model',
       'ARIMA',
@@ -240,12 +205,6 @@ describe('the model flags', () => {
       '5',
       '--windows',
       '1',
-      '--local-path',
-      SAMPLE,
-      '--runs-dir',
-      join(d, 'runs'),
-      '--logs-dir',
-      join(d, 'logs'),
     ]);
     expect(r.code, r.err).toBe(0);
     expect((read(join(d, 'runs/latest/model/manifest.json')) as { params: { order: number[] } }).params.order).toEqual([

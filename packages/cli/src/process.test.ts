@@ -9,26 +9,19 @@ const tmp = dirs.make;
 const run = runCli;
 afterAll(dirs.cleanup);
 
+/** process of 14:00–16:00 of the AMF pod's series, a JSON summary, files under `d`. */
+const amfWindow = (d: string, extra: string[] = []) =>
+  run([
+    'process',
+    ...['--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00', ...extra],
+    ...['--local-path', SAMPLE, '--out-dir', join(d, 'samples'), '--logs-dir', join(d, 'logs')],
+    ...['--output', 'json', '--match', '{pod=~"open5gs-amf.*"}'],
+  ]);
+
 describe('amf-foresight process', () => {
   it('writes the window as Parquet and logs the available range to logs/', async () => {
     const d = tmp();
-    const r = await run([
-      'process',
-      '--start',
-      '2023-06-06 14:00:00',
-      '--end',
-      '2023-06-06 16:00:00',
-      '--local-path',
-      SAMPLE,
-      '--out-dir',
-      join(d, 'samples'),
-      '--logs-dir',
-      join(d, 'logs'),
-      '--output',
-      'json',
-      '--match',
-      '{pod=~"open5gs-amf.*"}',
-    ]);
+    const r = await amfWindow(d);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out) as { samples: number; series: number; readFrom: string };
     expect(summary.series).toBe(17); // one AMF pod: 6 + 5 + 6 series over its three cgroup levels
@@ -45,25 +38,7 @@ describe('amf-foresight process', () => {
 
   it('--read-before 0 reads the window alone', async () => {
     const d = tmp();
-    const r = await run([
-      'process',
-      '--start',
-      '2023-06-06 14:00:00',
-      '--end',
-      '2023-06-06 16:00:00',
-      '--read-before',
-      '0s',
-      '--local-path',
-      SAMPLE,
-      '--out-dir',
-      join(d, 'samples'),
-      '--logs-dir',
-      join(d, 'logs'),
-      '--output',
-      'json',
-      '--match',
-      '{pod=~"open5gs-amf.*"}',
-    ]);
+    const r = await amfWindow(d, ['--read-before', '0s']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as { samples: number }).samples).toBe(17 * 481);
   });
