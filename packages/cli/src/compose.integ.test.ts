@@ -108,8 +108,8 @@ describe('stages composed by a user, from the npm pack tarballs', () => {
   );
 
   it(
-    '@amf-foresight/tsdb-ingest/reader loads no module of @aws-sdk/* or parquet-wasm (they are removed ' +
-      'here), ESM and CJS',
+    '@amf-foresight/tsdb-ingest/reader loads no module of @aws-sdk/* or parquet-wasm, and core no ' +
+      'apache-arrow (they are removed here), ESM and CJS',
     () => {
       const app = project(['core', 'tsdb-ingest']);
       expect(existsSync(join(app, 'node_modules/@aws-sdk/client-s3'))).toBe(true);
@@ -128,6 +128,12 @@ describe('stages composed by a user, from the npm pack tarballs', () => {
           `const { readSamples } = require('@amf-foresight/tsdb-ingest/reader');\n(async () => { ${read} })();`,
         ),
       ).toEqual({ rows: 1680 });
+      // Core loads no Arrow at run time (its types only).
+      rmSync(join(app, 'node_modules/apache-arrow'), { recursive: true });
+      const core = "import('@amf-foresight/core').then((c) => console.log(JSON.stringify({ ok: typeof c.fillGaps })))";
+      expect(JSON.parse(execFileSync('node', ['-e', core], { cwd: app, encoding: 'utf8' }))).toEqual({
+        ok: 'function',
+      });
       // The whole package does need them: the check above is not vacuous.
       expect(() =>
         execFileSync(
