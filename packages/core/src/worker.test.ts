@@ -25,6 +25,17 @@ describe('GuardedWorker', () => {
     expect(w.callSync({ x: 5 }, 10_000)).toBe(15);
   });
 
+  it('an idle worker keeps no process alive (no ref’d handle after jobs, sync or async)', async () => {
+    const held = () => process.getActiveResourcesInfo().filter((r) => /Worker|MessagePort/.test(r)).length;
+    const before = held();
+    const w = worker(ECHO);
+    expect(w.readySync(10_000)).toBeUndefined();
+    expect(w.callSync({ x: 1 }, 10_000)).toBe(3);
+    expect(held()).toBe(before);
+    expect(await w.call({ x: 1 })).toBe(3);
+    expect(held()).toBe(before);
+  });
+
   it('a job that throws is its own typed error; with restartOnError the worker is replaced', async () => {
     const w = worker(ECHO, true);
     await expect(w.call({ fail: true })).rejects.toMatchObject({

@@ -98,11 +98,12 @@ export class GuardedWorker {
       workerData: { data: this.o.data?.() ?? {}, syncPort: port2, readyFlag: readyFlag.buffer },
       transferList: [port2],
     });
-    worker.unref();
     const r: Running = { worker, syncPort: port1, readyFlag, pending: new Map() };
     worker.on('message', (msg: { id: number; result?: unknown; error?: string }) => this.answer(r, msg));
     worker.on('error', (e) => this.crashed(r, `${this.o.what} crashed: ${e.message}`));
     worker.on('exit', (code) => this.crashed(r, `${this.o.what} exited with code ${code}`));
+    // After the listeners: a 'message' listener refs the worker's port again.
+    worker.unref();
     this.running = r;
     return r;
   }
