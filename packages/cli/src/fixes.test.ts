@@ -161,7 +161,7 @@ describe('what a new user hit first', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^process: \d+ samples of \d+ series/m);
     expect(r.err).toMatch(/^generate: 1 series of 121 points/m);
-    expect(r.err).toMatch(/^train NAIVE: NAIVE: backtest MASE/m);
+    expect(r.err).toMatch(/^train NAIVE: backtest MASE/m);
     expect(r.err).not.toMatch(/[\r\x1b]/);
   });
 

@@ -130,7 +130,7 @@ export async function trainSeries(
   progress.advance(2);
   ctx.signal.throwIfAborted();
   const forecast = model.predict(o.horizon);
-  progress.done(`${chosen}: backtest MASE ${bt.mean.mase.toFixed(3)}`);
+  progress.done(`${chosen === name ? '' : `${chosen} chosen, `}backtest MASE ${bt.mean.mase.toFixed(3)}`);
   const metrics: TrainMetrics = {
     series: id,
     model: chosen,
