@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
 import { consoleOutput } from './console.js';
 import { main } from './main.js';
 import { runCli, tempDirs } from './cli.test-util.js';
@@ -94,6 +95,10 @@ describe('what a new user hit first', () => {
       const doc = JSON.parse(f.out) as { columns: string[]; rows: Record<string, unknown>[] };
       expect(doc.columns.slice(0, 3)).toEqual(['unique_id', 'ds', 'SNAIVE']);
       expect(doc.rows).toHaveLength(3);
+      const file = join(d, 'out', 'f.parquet');
+      const p = await runCli(['forecast', '--model-dir', join(runB, 'model'), '--horizon', '4', '--out', file]);
+      expect(p.code, p.err).toBe(0);
+      expect(readParquetFile(file).table.numRows).toBe(4);
       const e = await runCli(['forecast', '--model-dir', join(d, 'nothing'), '--output', 'json']);
       expect(e.code).toBe(2);
       expect(JSON.parse(e.err)).toMatchObject({ error: { code: 'MODEL_NO_MANIFEST', exitCode: 2 } });

@@ -3,6 +3,7 @@ import { FEATURE_UNITS } from '@amf-foresight/core';
 import { parquetBytes, samplesFiles } from '@amf-foresight/tsdb-ingest/parquet';
 import { forecastTable } from './dataset.js';
 import { htmlReport, panelsSvg, svgToPng } from './plot.js';
+import type { ForecastOutput } from './forecast.js';
 import type { Trained } from './train.js';
 
 /**
@@ -121,6 +122,18 @@ export function trainedWriter(): ArtifactWriter<Trained> {
       ];
       store.write(files);
       return ['model/', ...files.map((x) => x.name)];
+    },
+  };
+}
+
+/** <base>.parquet: the forecast table with its metadata. */
+export function forecastWriter(base = 'forecast'): ArtifactWriter<ForecastOutput> {
+  return {
+    kind: 'forecast',
+    write: (f, store) => {
+      const meta = { kind: 'forecast', model: f.model, series: f.seriesId, horizon: f.forecast.ds.length, version: 1 };
+      store.write([{ name: `${base}.parquet`, data: parquetBytes(f.table, meta) }]);
+      return Promise.resolve([`${base}.parquet`]);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, checkHorizon } from '@amf-foresight/core';
@@ -6,19 +5,16 @@ import {
   Plan,
   checkModel,
   datasetFileSource,
-  forecastTable,
-  loadModel,
-  modelFactory,
+  forecastStage,
+  forecastWriter,
   modelNames,
   newRunId,
   parseParamFlags,
-  readSeries,
   runPlan,
   trainStage,
   trainedWriter,
 } from '@amf-foresight/orchestrator';
-import type { ArtifactWriter, RunResult, Trained } from '@amf-foresight/orchestrator';
-import { writeParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
+import type { ArtifactWriter, ForecastOutput, RunResult, Trained } from '@amf-foresight/orchestrator';
 import type { Io } from '../io.js';
 import { withCommand } from '../run.js';
 import type { ArgsOf, CommonArgs } from '../run.js';
@@ -143,32 +139,36 @@ export function forecastCommand(
     builder: forecastOptions,
     handler: async (argv) => {
       checkHorizon(argv.horizon);
-      let model = await loadModel(argv['model-dir']);
-      let id = seriesIdOf(argv['model-dir']);
-      if (argv.data !== undefined) {
-        const r = readSeries(argv.data, argv.series);
-        id = r.id;
-        model = await (await modelFactory(model.name, { maxHorizon: argv.horizon }))().fit(r.series);
-      }
-      const f = model.predict(argv.horizon);
-      const t = forecastTable(id, model.name, f);
-      if (argv.out !== undefined)
-        writeParquetFile(argv.out, t, { kind: 'forecast', model: model.name, horizon: argv.horizon, version: 1 });
-      else io.out(argv.output === 'json' ? forecastJson(t) : forecastCsv(t));
+      const stage = forecastStage({
+        modelDir: argv['model-dir'],
+        horizon: argv.horizon,
+        ...(argv.data !== undefined ? { data: argv.data } : {}),
+        ...(argv.series !== undefined ? { series: argv.series } : {}),
+      });
+      const out = argv.out;
+      // --out FILE: the Parquet written whole into its directory; otherwise printed.
+      const options =
+        out === undefined
+          ? {}
+          : {
+              target: { kind: 'files' as const, dir: dirname(out) },
+              writers: [forecastWriter(basename(out, '.parquet')) as ArtifactWriter],
+            };
+      if (out !== undefined && !out.endsWith('.parquet'))
+        throw new UsageError(
+          'BAD_OUT',
+          `--out names a Parquet file and must end in .parquet, got ${JSON.stringify(out)}`,
+          { flag: '--out' },
+        );
+      const r = await withCommand(io, argv, undefined, (ctx) => runPlan(Plan.of(stage), options, ctx));
+      if (out === undefined)
+        io.out(argv.output === 'json' ? forecastJson(r.output.table) : forecastCsv(r.output.table));
       setResult(0);
     },
   };
 }
 
-function seriesIdOf(modelDir: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(modelDir, 'series.json'), 'utf8')) as { unique_id: string }).unique_id;
-  } catch {
-    return 'series';
-  }
-}
-
-type Tbl = ReturnType<typeof forecastTable>;
+type Tbl = ForecastOutput['table'];
 const cell = (t: Tbl, n: string, i: number): string | number =>
   n === 'ds' ? new Date(Number(t.getChild(n)!.get(i))).toISOString() : (t.getChild(n)!.get(i) as string | number);
 

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { checkHorizon } from '@amf-foresight/core';
+import type { Forecast, Stage } from '@amf-foresight/core';
+import { forecastTable, readSeries } from './dataset.js';
+import { loadModel, modelFactory } from './registry.js';
+
+export interface ForecastOptions {
+  /** A model/ directory written by the train stage's writer. */
+  modelDir: string;
+  horizon: number;
+  /** Refit the same kind of model on this dataset first (newer data). */
+  data?: string;
+  /** unique_id in `data` (default: the first). */
+  series?: string;
+}
+
+/** What the forecast stage hands on: the forecast and its table (unique_id, ds, <MODEL>, -lo-/-hi- columns). */
+export interface ForecastOutput {
+  readonly kind: 'forecast';
+  seriesId: string;
+  model: string;
+  forecast: Forecast;
+  table: Table;
+}
+
+/** The series a saved model was trained on (model/series.json), or "series" for models saved without it. */
+function seriesIdOf(modelDir: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(modelDir, 'series.json'), 'utf8')) as { unique_id: string }).unique_id;
+  } catch {
+    return 'series';
+  }
+}
+
+/** A saved model's forecast (optionally refitted on newer data first), as a stage with no input. */
+export function forecastStage(o: ForecastOptions): Stage<undefined, ForecastOutput> {
+  return {
+    name: 'forecast',
+    run: async (_input, ctx) => {
+      checkHorizon(o.horizon);
+      let model = await loadModel(o.modelDir);
+      let id = seriesIdOf(o.modelDir);
+      if (o.data !== undefined) {
+        const r = readSeries(o.data, o.series);
+        id = r.id;
+        model = await (await modelFactory(model.name, { maxHorizon: o.horizon }))().fit(r.series);
+      }
+      const forecast = model.predict(o.horizon);
+      ctx.record({ model: model.name, series: id, horizon: o.horizon, refitted: o.data !== undefined });
+      return {
+        kind: 'forecast',
+        seriesId: id,
+        model: model.name,
+        forecast,
+        table: forecastTable(id, model.name, forecast),
+      };
+    },
+  };
+}
