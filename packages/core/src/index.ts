@@ -8,6 +8,8 @@ export { isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
 export { FEATURE_UNITS } from './data.js';
 export type { Dataset, Samples, SeriesSummary } from './data.js';
 export { fillGaps, seededRandom, conformalQuantile } from './numeric.js';
+export { regularise } from './regularise.js';
+export type { Regularised } from './regularise.js';
 export { parseTime, parseDuration, checkWindow, formatTime } from './time.js';
 export { writeFileAtomic, writeFilesAtomic } from './files.js';
 export {

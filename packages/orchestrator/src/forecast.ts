@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { checkHorizon } from '@amf-foresight/core';
+import { checkHorizon, regularise } from '@amf-foresight/core';
 import type { Forecast, Stage } from '@amf-foresight/core';
 import { forecastTable, readSeries } from './dataset.js';
 import { loadModel, modelFactory } from './registry.js';
@@ -45,7 +45,9 @@ export function forecastStage(o: ForecastOptions): Stage<undefined, ForecastOutp
       if (o.data !== undefined) {
         const r = readSeries(o.data, o.series);
         id = r.id;
-        model = await (await modelFactory(model.name, { maxHorizon: o.horizon }))().fit(r.series);
+        const { series, notes } = regularise(r.series);
+        if (notes.length > 0) ctx.logger.info(`series ${id}: ${notes.join('; ')}`);
+        model = await (await modelFactory(model.name, { maxHorizon: o.horizon }))().fit(series);
       }
       const forecast = model.predict(o.horizon);
       ctx.record({ model: model.name, series: id, horizon: o.horizon, refitted: o.data !== undefined });

@@ -1,4 +1,4 @@
-import { InputError, UsageError, checkHorizon, silentProgress } from '@amf-foresight/core';
+import { InputError, UsageError, checkHorizon, regularise, silentProgress } from '@amf-foresight/core';
 import type { Dataset, Forecast, Forecaster, RunContext, SeriesInput, Stage } from '@amf-foresight/core';
 import { autoSelect } from './auto.js';
 import { pickSeries } from './dataset.js';
@@ -76,12 +76,18 @@ async function factoryFor(
  */
 export async function trainSeries(
   id: string,
-  series: SeriesInput,
+  input: SeriesInput,
   o: TrainOptions,
   ctx: Pick<RunContext, 'logger' | 'signal'> & Partial<RunContext>,
 ): Promise<Omit<Trained, 'unit'>> {
   checkOptions(o);
   const log = ctx.logger;
+  // Every model gets a regular grid: sorted, duplicates merged, missing steps as gaps (core's regularise).
+  const { series, notes } = regularise(input);
+  if (notes.length > 0) {
+    log.info(`series ${id}: ${notes.join('; ')}`);
+    ctx.record?.({ regularised: notes });
+  }
   const progress = ctx.progress ?? silentProgress;
   if (!series.y.some((v) => !Number.isNaN(v)))
     throw new InputError('SERIES_EMPTY', `series ${id}: ${series.y.length} of ${series.y.length} points are missing`, {
