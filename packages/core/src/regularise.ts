@@ -61,7 +61,8 @@ export function regularise(s: SeriesInput, maxGapShare = 0.2): Regularised {
   if (missing / size > maxGapShare) {
     throw new InputError(
       'SERIES_TOO_SPARSE',
-      `on its ${step / 1000} s grid the series misses ${missing} of ${size} steps (more than ${Math.round(maxGapShare * 100)} %)`,
+      `on its ${step / 1000} s grid the series misses ${missing} of ${size} steps ` +
+        `(more than ${Math.round(maxGapShare * 100)} %)`,
       { hint: 'choose a window with data, or a larger --step' },
     );
   }

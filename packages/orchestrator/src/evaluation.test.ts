@@ -7,7 +7,7 @@ import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 import { stopArimaWorker } from '@amf-foresight/models-arima';
 import { Naive } from '@amf-foresight/models-seasonal';
 import { autoSelect } from './auto.js';
-import { backtest, prototypeSplit } from './evaluation.js';
+import { backtest, maseScale, prototypeSplit } from './evaluation.js';
 import { loadModel, normaliseModelName } from './registry.js';
 
 afterAll(stopArimaWorker);
@@ -94,4 +94,23 @@ describe('evaluation', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('the MASE scale', () => {
+  const minutes = (n: number) => Array.from({ length: n }, (_, i) => i * 60_000);
+
+  it('six hours of 1-minute data, its first value missing: one-step naive scale, never NaN', async () => {
+    const ds = minutes(360);
+    const y = ds.map((_, i) => (i === 0 ? NaN : 5 + Math.sin(i / 20)));
+    const bt = await backtest({ ds, y }, () => new Naive(), { horizon: 12, windows: 3 });
+    expect(bt.maseScale).toBe('one-step naive');
+    expect(Number.isFinite(bt.mean.mase)).toBe(true);
+    expect(maseScale(y, 1440)).toMatchObject({ kind: 'one-step naive' });
+  });
+
+  it('a season of data keeps the seasonal naive scale; constant data says it has none', () => {
+    const y = minutes(3000).map((_, i) => Math.sin((2 * Math.PI * i) / 1440) + i / 1000);
+    expect(maseScale(y, 1440).kind).toBe('seasonal naive');
+    expect(maseScale([2, 2, 2, 2], 2)).toEqual({ scale: 1, kind: 'none (constant training data)' });
+  });
 });

@@ -1,4 +1,4 @@
-import { coverage, mae, mase, mse, pinball, rmse, seasonalNaiveScale, smape } from '@amf-foresight/core';
+import { coverage, mae, mse, pinball, rmse, seasonalNaiveScale, smape } from '@amf-foresight/core';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -26,14 +26,29 @@ export function seasonOf(s: SeriesInput): number {
   return Math.max(1, Math.round(DAY_MS / step));
 }
 
-function score(actual: number[], f: ReturnType<Forecaster['predict']>, train: ArrayLike<number>, m: number): Metrics {
-  const scale = seasonalNaiveScale(train, Math.min(m, Math.max(1, train.length - 1)));
+/** Which in-sample error scales MASE and the scaled pinball losses. */
+export type MaseScale = 'seasonal naive' | 'one-step naive' | 'none (constant training data)';
+
+/**
+ * The MASE scale of a training part: the seasonal naive forecast's in-sample MAE, else (no pair of
+ * values a season apart, or no change over one) the one-step naive forecast's; 1 when the training
+ * data never changes. So MASE is never NaN, and the scale used is said.
+ */
+export function maseScale(train: ArrayLike<number>, m: number): { scale: number; kind: MaseScale } {
+  const seasonal = seasonalNaiveScale(train, Math.min(m, Math.max(1, train.length - 1)));
+  if (seasonal > 0) return { scale: seasonal, kind: 'seasonal naive' };
+  const naive = seasonalNaiveScale(train, 1);
+  if (naive > 0) return { scale: naive, kind: 'one-step naive' };
+  return { scale: 1, kind: 'none (constant training data)' };
+}
+
+function score(actual: number[], f: ReturnType<Forecaster['predict']>, scale: number): Metrics {
   const mean = Array.from(f.mean);
   return {
     mae: mae(actual, mean),
     rmse: rmse(actual, mean),
     mse: mse(actual, mean),
-    mase: mase(actual, mean, train, Math.min(m, Math.max(1, train.length - 1))),
+    mase: mae(actual, mean) / scale,
     smape: smape(actual, mean),
     coverage80: coverage(actual, f.intervals[80]!.lo, f.intervals[80]!.hi),
     coverage90: coverage(actual, f.intervals[90]!.lo, f.intervals[90]!.hi),
@@ -87,6 +102,8 @@ export interface BacktestResult {
   /** Absolute errors per horizon step, over all windows: the basis of conformal intervals. */
   absErrors: number[][];
   fitSeconds: number;
+  /** The scale of MASE: seasonal naive unless a window's training part cannot give one. */
+  maseScale: MaseScale;
 }
 
 /**
@@ -108,6 +125,7 @@ export async function backtest(
     mean: undefined as unknown as Metrics,
     absErrors: Array.from({ length: o.horizon }, () => []),
     fitSeconds: 0,
+    maseScale: 'seasonal naive',
   };
   for (let k = o.windows - 1; k >= 0; k--) {
     const origin = n - o.horizon - k * step;
@@ -120,7 +138,9 @@ export async function backtest(
     const f = model.predict(o.horizon);
     out.fitSeconds += (performance.now() - t0) / 1000;
     o.onFit?.();
-    out.windows.push({ origin, metrics: score(actual, f, train.y, m) });
+    const scale = maseScale(train.y, m);
+    if (scale.kind !== 'seasonal naive') out.maseScale = scale.kind;
+    out.windows.push({ origin, metrics: score(actual, f, scale.scale) });
     actual.forEach((a, h) => {
       if (!Number.isNaN(a)) out.absErrors[h]!.push(Math.abs(a - f.mean[h]!));
     });

@@ -3,7 +3,7 @@ import type { Dataset, Forecast, Forecaster, RunContext, SeriesInput, Stage } fr
 import { autoSelect } from './auto.js';
 import { pickSeries } from './dataset.js';
 import { backtest, prototypeSplit } from './evaluation.js';
-import type { BacktestResult, Metrics } from './evaluation.js';
+import type { BacktestResult, MaseScale, Metrics } from './evaluation.js';
 import { modelFactory, normaliseModelName } from './registry.js';
 
 export interface TrainOptions {
@@ -30,7 +30,7 @@ export interface TrainMetrics {
   model: string;
   points: number;
   prototype: { testMse: number | null; forecastMse: number | null; note?: string };
-  backtest: { horizon: number; windows: number; mean: Metrics };
+  backtest: { horizon: number; windows: number; mean: Metrics; maseScale: MaseScale };
   candidates?: (Metrics & { model: string; fitSeconds: number })[];
 }
 
@@ -44,6 +44,11 @@ export interface Trained {
   metrics: TrainMetrics;
   /** Unit of the values (from the dataset's metadata), for plots. */
   unit: string;
+}
+
+/** Said after a MASE whose scale is not the seasonal naive one. */
+export function scaleNote(kind: MaseScale): string {
+  return kind === 'seasonal naive' ? '' : ` (scale: ${kind})`;
 }
 
 function checkOptions(o: TrainOptions): void {
@@ -142,13 +147,13 @@ export async function trainSeries(
     model: chosen,
     points: series.y.length,
     prototype,
-    backtest: { horizon: o.horizon, windows: bt.windows.length, mean: bt.mean },
+    backtest: { horizon: o.horizon, windows: bt.windows.length, mean: bt.mean, maseScale: bt.maseScale },
     ...(candidates ? { candidates } : {}),
   };
   log.info(
     `${chosen} on ${id}: test MSE ${prototype.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ` +
       `${prototype.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ` +
-      `${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}, RMSE ` +
+      `${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}${scaleNote(bt.maseScale)}, RMSE ` +
       `${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} %`,
   );
   return { kind: 'trained', seriesId: id, series, model, forecast, metrics };

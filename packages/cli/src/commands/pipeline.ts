@@ -10,6 +10,7 @@ import {
   parseParamFlags,
   parseS3Url,
   runPipeline,
+  scaleNote,
 } from '@amf-foresight/orchestrator';
 import type { PipelineOptions, PipelineResult, SourceSpec } from '@amf-foresight/orchestrator';
 import { s3FromArgs } from '../config.js';
@@ -254,7 +255,8 @@ export function printRun(r: PipelineResult, argv: CommonArgs, io: Io): void {
     const b = r.train.backtest.mean;
     lines.push(
       `  model ${r.train.model} on ${r.train.series} (${r.train.points} points): backtest ` +
-        `h=${r.train.backtest.horizon} × ${r.train.backtest.windows}: MASE ${b.mase.toFixed(3)}, RMSE ` +
+        `h=${r.train.backtest.horizon} × ${r.train.backtest.windows}: MASE ${b.mase.toFixed(3)}` +
+        `${scaleNote(r.train.backtest.maseScale)}, RMSE ` +
         `${b.rmse.toPrecision(4)}, 90 % coverage ${(100 * b.coverage90).toFixed(0)} %; prototype test ` +
         `MSE ${r.train.prototype.testMse?.toPrecision(4) ?? 'n/a'}`,
     );

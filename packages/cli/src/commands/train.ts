@@ -11,6 +11,7 @@ import {
   newRunId,
   parseParamFlags,
   runPlan,
+  scaleNote,
   trainStage,
   trainedWriter,
 } from '@amf-foresight/orchestrator';
@@ -49,7 +50,7 @@ export function printTrained(r: RunResult<Trained>, argv: CommonArgs, io: Io): v
   else if (!argv.quiet)
     io.err(
       `run ${r.runId}: ${r.runDir}\n  model ${m.model} on ${m.series} (${m.points} points): backtest ` +
-        `MASE ${m.backtest.mean.mase.toFixed(3)}, 90 % coverage ` +
+        `MASE ${m.backtest.mean.mase.toFixed(3)}${scaleNote(m.backtest.maseScale)}, 90 % coverage ` +
         `${(100 * m.backtest.mean.coverage90).toFixed(0)} %\n  forecast: ${join(r.runDir!, 'forecast.png')}\n`,
     );
 }
