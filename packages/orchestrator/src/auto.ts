@@ -1,6 +1,8 @@
 import { InputError } from '@amf-foresight/core';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 import { Conformal } from './conformal.js';
+import { NonNegative, inDomain } from './domain.js';
+import type { Domain } from './domain.js';
 import { AUTO_CANDIDATES, autoScore, backtest, seasonOf } from './evaluation.js';
 import type { BacktestOptions, BacktestResult } from './evaluation.js';
 import { modelFactory } from './registry.js';
@@ -21,7 +23,11 @@ export interface AutoResult {
  * max(horizon, season / windows) steps apart by default. The winner is refitted on all
  * the data and its intervals calibrated on its own backtest errors.
  */
-export async function autoSelect(series: SeriesInput, options: BacktestOptions & ModelOptions): Promise<AutoResult> {
+export async function autoSelect(
+  series: SeriesInput,
+  options: BacktestOptions & ModelOptions & { domain?: Domain },
+): Promise<AutoResult> {
+  const domain = options.domain ?? 'real';
   // Unless told otherwise, the windows are spread over one season (a day) rather than packed into the
   // last windows × horizon steps: the choice and the conformal scores then see every time of day.
   const o = {
@@ -32,7 +38,9 @@ export async function autoSelect(series: SeriesInput, options: BacktestOptions &
   const skipped: { model: string; reason: string }[] = [];
   for (const name of AUTO_CANDIDATES) {
     try {
-      results.push(await backtest(series, await modelFactory(name, { ...o, maxHorizon: o.horizon }), o));
+      results.push(
+        await backtest(series, inDomain(domain, await modelFactory(name, { ...o, maxHorizon: o.horizon })), o),
+      );
     } catch (e) {
       // A candidate that cannot fit these windows (MSTL needs two seasons) is left out, with the reason.
       if (!(e instanceof InputError)) throw e;
@@ -48,7 +56,12 @@ export async function autoSelect(series: SeriesInput, options: BacktestOptions &
   const best = Math.min(...results.map((r) => autoScore(r.mean)));
   const near = results.filter((r) => autoScore(r.mean) <= best * 1.01).sort((a, b) => a.fitSeconds - b.fitSeconds);
   const chosen = near[0]!;
-  const make = await modelFactory(chosen.model, { ...o, maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0) });
-  const model = await new Conformal(make(), chosen.absErrors).fit(series);
+  const make = inDomain(
+    domain,
+    await modelFactory(chosen.model, { ...o, maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0) }),
+  );
+  // The conformal scores are errors of the model's forecasts in the domain; its bounds are kept there too.
+  const conformal = new Conformal(make(), chosen.absErrors);
+  const model = await (domain === 'non-negative' ? new NonNegative(conformal) : conformal).fit(series);
   return { chosen: chosen.model, results, skipped, model };
 }

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { DEFAULT_LEVELS, conformalQuantile, writeFileAtomic } from '@amf-foresight/core';
@@ -52,6 +53,7 @@ export class Conformal implements Forecaster {
 
   save(dir: string): void {
     this.inner.save(dir);
+    mkdirSync(dir, { recursive: true }); // a Forecaster of yours may save nothing
     writeFileAtomic(join(dir, CONFORMAL_FILE), JSON.stringify({ absErrors: this.absErrors }) + '\n');
   }
 }

@@ -15,6 +15,8 @@ export type { ParamSpec, ParamSpecs } from './params.js';
 export { backtest, prototypeSplit, autoScore, maseScale, AUTO_CANDIDATES } from './evaluation.js';
 export type { BacktestOptions, BacktestResult, MaseScale, Metrics } from './evaluation.js';
 export { Conformal } from './conformal.js';
+export { NonNegative, domainOf, inDomain } from './domain.js';
+export type { Domain } from './domain.js';
 export { autoSelect } from './auto.js';
 export type { AutoResult } from './auto.js';
 export { trainStage, trainSeries, scaleNote } from './train.js';

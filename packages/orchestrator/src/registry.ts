@@ -4,6 +4,7 @@ import { InputError, UsageError, readManifest } from '@amf-foresight/core';
 import type { Forecaster } from '@amf-foresight/core';
 import { BUILTIN_MODELS } from './builtins.js';
 import { CONFORMAL_FILE, Conformal } from './conformal.js';
+import { DOMAIN_FILE, NonNegative } from './domain.js';
 import { checkParams } from './params.js';
 import type { ParamSpecs } from './params.js';
 
@@ -129,11 +130,18 @@ export async function makeModel(name: string, o: ModelOptions = {}): Promise<For
   return (await modelFactory(name, o))();
 }
 
-/** Loads a saved model of any registered kind (named in its manifest), with its conformal calibration if any. */
+/**
+ * Loads a saved model of any registered kind (named in its manifest), with its conformal calibration
+ * and its domain if it has them.
+ */
 export async function loadModel(dir: string, o: Pick<ModelOptions, 'log'> = {}): Promise<Forecaster> {
   const m = readManifest(dir, '*');
-  const inner = await (await kind(m.model)).load(dir, o);
+  const nonNegative = existsSync(join(dir, DOMAIN_FILE));
+  let model = await (await kind(m.model)).load(dir, o);
+  // The layers as train made them: NonNegative(model), and for auto NonNegative(Conformal(NonNegative(model))).
+  if (nonNegative) model = new NonNegative(model);
   const cal = join(dir, CONFORMAL_FILE);
-  if (!existsSync(cal)) return inner;
-  return new Conformal(inner, (JSON.parse(readFileSync(cal, 'utf8')) as { absErrors: number[][] }).absErrors);
+  if (!existsSync(cal)) return model;
+  model = new Conformal(model, (JSON.parse(readFileSync(cal, 'utf8')) as { absErrors: number[][] }).absErrors);
+  return nonNegative ? new NonNegative(model) : model;
 }

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@amf-foresight/core';
 import { stopArimaWorker } from '@amf-foresight/models-arima';
+import { loadModel } from './registry.js';
 import { trainSeries } from './train.js';
 
 afterAll(stopArimaWorker);
@@ -34,4 +36,49 @@ describe('trainSeries', () => {
       ).toEqual(['series nab: 5 missing steps added as gaps']);
     },
   );
+});
+
+describe('the domain of the forecasts', () => {
+  // Three days of 5-minute CPU near zero: a daily bump and noise, often at exactly 0.
+  const ds = Array.from({ length: 864 }, (_, i) => Date.UTC(2024, 0, 1) + i * 300_000);
+  const y = ds.map((_, i) => Math.max(0, 0.02 * Math.sin((2 * Math.PI * i) / 288) + 0.01 * Math.sin(i * 1.3)));
+  const params: Record<string, Record<string, unknown>> = {
+    LSTM: { epochs: 2, maxSamples: 50 },
+    PROPHET: { uncertaintySamples: 100 },
+  };
+
+  it.each(['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA', 'PROPHET', 'LSTM', 'AUTO'])(
+    '%s: no negative mean or bound on a series near zero, also after save and load',
+    async (model) => {
+      const ctx = { logger: new MemoryLogger(), signal: new AbortController().signal };
+      const o = { model, horizon: 24, windows: 2, ...(params[model] ? { params: params[model] } : {}) };
+      const r = await trainSeries('near-zero', { ds, y }, o, ctx);
+      const all = (f: typeof r.forecast) =>
+        [f.mean, ...Object.values(f.intervals).flatMap((b) => [b.lo, b.hi])].flatMap((a) => Array.from(a));
+      expect(Math.min(...all(r.forecast))).toBeGreaterThanOrEqual(0);
+      const dir = mkdtempSync(join(tmpdir(), 'amf-domain-'));
+      try {
+        r.model.save(dir);
+        const back = await loadModel(dir);
+        expect(Math.min(...all(back.predict(24)))).toBeGreaterThanOrEqual(0);
+        expect(Array.from(back.predict(24).intervals[95]!.hi)).toEqual(
+          Array.from(r.model.predict(24).intervals[95]!.hi),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+
+  it('a series with negative values is not clipped', async () => {
+    const ctx = { logger: new MemoryLogger(), signal: new AbortController().signal };
+    const r = await trainSeries(
+      'real',
+      { ds, y: y.map((v) => v - 0.05) },
+      { model: 'NAIVE', horizon: 12, windows: 2 },
+      ctx,
+    );
+    expect(Math.min(...Array.from(r.forecast.intervals[95]!.lo))).toBeLessThan(0);
+  });
 });

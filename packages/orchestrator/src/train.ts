@@ -4,6 +4,8 @@ import { autoSelect } from './auto.js';
 import { pickSeries } from './dataset.js';
 import { backtest, prototypeSplit } from './evaluation.js';
 import type { BacktestResult, MaseScale, Metrics } from './evaluation.js';
+import { domainOf, inDomain } from './domain.js';
+import type { Domain } from './domain.js';
 import { modelFactory, normaliseModelName } from './registry.js';
 
 export interface TrainOptions {
@@ -23,6 +25,11 @@ export interface TrainOptions {
   backtestStep?: number;
   /** Season in steps for SNAIVE/MSTL and the MASE scale (default: one day of the step). */
   season?: number;
+  /**
+   * `non-negative`: the mean and every bound are clipped at zero (see NonNegative). Default: from the
+   * dataset (its type; without one, non-negative when no training value is negative).
+   */
+  domain?: Domain;
 }
 
 export interface TrainMetrics {
@@ -75,6 +82,35 @@ async function factoryFor(
   return typeof m === 'function' ? m : () => m;
 }
 
+/** The model factory, in the series' domain. */
+async function makerFor(
+  o: TrainOptions,
+  opts: { season?: number; log: (m: string) => void },
+  maxHorizon: number,
+  domain: Domain,
+) {
+  return inDomain(domain, await factoryFor(o, opts, maxHorizon));
+}
+
+/**
+ * Every model gets a regular grid (core's regularise: sorted, duplicates merged, missing steps as
+ * gaps), said in one line; and the domain its forecasts are kept in.
+ */
+function prepare(
+  id: string,
+  input: SeriesInput,
+  o: TrainOptions,
+  ctx: Partial<RunContext> & Pick<RunContext, 'logger'>,
+) {
+  const { series, notes } = regularise(input);
+  if (notes.length > 0) {
+    ctx.logger.info(`series ${id}: ${notes.join('; ')}`);
+    ctx.record?.({ regularised: notes });
+  }
+  const domain: Domain = o.domain ?? (Array.from(series.y).some((v) => v < 0) ? 'real' : 'non-negative');
+  return { series, domain };
+}
+
 /**
  * Backtest (rolling origin), the prototype's 70/20/10 figures, a final fit on the whole series and
  * its forecast. Writes nothing: the runner persists the result.
@@ -87,12 +123,7 @@ export async function trainSeries(
 ): Promise<Omit<Trained, 'unit'>> {
   checkOptions(o);
   const log = ctx.logger;
-  // Every model gets a regular grid: sorted, duplicates merged, missing steps as gaps (core's regularise).
-  const { series, notes } = regularise(input);
-  if (notes.length > 0) {
-    log.info(`series ${id}: ${notes.join('; ')}`);
-    ctx.record?.({ regularised: notes });
-  }
+  const { series, domain } = prepare(id, input, o, ctx);
   const progress = ctx.progress ?? silentProgress;
   if (!series.y.some((v) => !Number.isNaN(v)))
     throw new InputError('SERIES_EMPTY', `series ${id}: ${series.y.length} of ${series.y.length} points are missing`, {
@@ -127,17 +158,19 @@ export async function trainSeries(
         'auto picks among several models: --model-param applies to one named model',
         { flag: '--model-param' },
       );
-    const r = await autoSelect(series, base);
+    const r = await autoSelect(series, { ...base, domain });
     [model, chosen, bt] = [r.model, r.chosen, r.results.find((x) => x.model === r.chosen)!];
     candidates = r.results.map((x) => ({ model: x.model, ...x.mean, fitSeconds: x.fitSeconds }));
   } else {
-    bt = await backtest(series, await factoryFor(o, base, o.horizon), base);
+    bt = await backtest(series, await makerFor(o, base, o.horizon, domain), base);
     ctx.signal.throwIfAborted();
-    model = await (await factoryFor(o, base, Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1)))().fit(series);
+    model = await (
+      await makerFor(o, base, Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1), domain)
+    )().fit(series);
   }
   progress.advance(1);
   ctx.signal.throwIfAborted();
-  const prototype = await prototypeFigures(series, auto ? { ...o, model: chosen } : o, base, log);
+  const prototype = await prototypeFigures(series, auto ? { ...o, model: chosen } : o, base, log, domain);
   progress.advance(2);
   ctx.signal.throwIfAborted();
   const forecast = model.predict(o.horizon);
@@ -168,9 +201,10 @@ async function prototypeFigures(
   o: TrainOptions,
   base: { season?: number; log: (m: string) => void },
   log: RunContext['logger'],
+  domain: Domain,
 ): Promise<TrainMetrics['prototype']> {
   try {
-    return await prototypeSplit(series, await factoryFor(o, base, Math.ceil(series.y.length * 0.2) + 1));
+    return await prototypeSplit(series, await makerFor(o, base, Math.ceil(series.y.length * 0.2) + 1, domain));
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     log.warn(`prototype 70/20/10 split not evaluated: ${e.message}`);
@@ -184,7 +218,7 @@ export function trainStage(o: TrainOptions): Stage<Dataset, Trained> {
     name: 'train',
     run: async (d, ctx) => {
       const { id, series } = pickSeries(d, o.series);
-      const r = await trainSeries(id, series, o, ctx);
+      const r = await trainSeries(id, series, { ...o, domain: o.domain ?? domainOf(d, series) }, ctx);
       ctx.record({ series: id, model: r.metrics.model, points: r.metrics.points });
       return { ...r, unit: typeof d.metadata['unit'] === 'string' ? d.metadata['unit'] : '' };
     },
