@@ -72,6 +72,8 @@ describe('what a new user hit first', () => {
       expect(runB).not.toBe(runA);
       expect(readFileSync(join(runA, 'run.json'), 'utf8')).toBe(before);
       expect(readdirSync(runA)).not.toContain('model');
+      // The train run keeps the dataset it trained on, so runs/latest/dataset.parquet stays valid for the next one.
+      expect(readdirSync(runB)).toEqual(expect.arrayContaining(['dataset.parquet', 'model', 'run.json']));
       expect(json(join(runB, 'run.json')).metrics.model).toBe('SNAIVE');
       const again = await runCli([
         'train',

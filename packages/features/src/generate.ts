@@ -121,7 +121,8 @@ function featureValues(c: Ctx, id: number): Float64Array | undefined {
   return rate.map((v, k) => (100 * v) / (qv && pv && qv[k]! > 0 && pv[k]! > 0 ? qv[k]! / pv[k]! : 1));
 }
 
-function summarise(uid: string, values: Float64Array, pods: string[]): SeriesSummary {
+/** Points, gaps (missing, longest run) and min/mean/max of one series' values on its grid (NaN = missing). */
+export function summarise(uid: string, values: Float64Array, pods: string[]): SeriesSummary {
   let missing = 0;
   let gap = 0;
   let longest = 0;

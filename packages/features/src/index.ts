@@ -1,4 +1,4 @@
-export { generateDataset, generateStage, readBeforeFor, FEATURE_TYPES } from './generate.js';
+export { generateDataset, generateStage, readBeforeFor, summarise, FEATURE_TYPES } from './generate.js';
 export type { Dataset, FeatureType, GenerateOptions, SeriesSummary } from './generate.js';
 export { selectSeries, seriesLabels, resolveSelection, levelName, LEVELS } from './selection.js';
 export type { Level, SelectedSeries, SelectionOptions } from './selection.js';

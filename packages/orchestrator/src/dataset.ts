@@ -3,6 +3,7 @@ import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apa
 import type { Vector } from 'apache-arrow';
 import { DataNotFoundError, InputError } from '@amf-foresight/core';
 import type { Dataset, Forecast, SeriesInput, Stage } from '@amf-foresight/core';
+import { summarise } from '@amf-foresight/features';
 import { readParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
 
 /** The columns of ours (unique_id, ds, y) or of the prototype's layout (container, date_col, values). */
@@ -40,16 +41,9 @@ export function readDatasetFile(file: string): Dataset {
     ds: vectorFromArray(ds, new TimestampMillisecond('UTC')),
     y: vectorFromArray(y, new Float64()),
   });
-  const series = [...new Set(ids)].map((id) => ({
-    unique_id: id,
-    points: 0,
-    missing: 0,
-    longestGap: 0,
-    min: NaN,
-    mean: NaN,
-    max: NaN,
-    pods: [],
-  }));
+  const series = [...new Set(ids)].map((id) =>
+    summarise(id, Float64Array.from(ids.flatMap((x, i) => (x === id ? [y[i] ?? NaN] : []))), []),
+  );
   return {
     kind: 'dataset',
     table: t,

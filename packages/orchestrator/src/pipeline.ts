@@ -175,7 +175,11 @@ export async function pipelinePlan(
       throw new UsageError('MISSING_FLAG', '--train needs --data, or --process and --generate in the same run', {
         flag: '--data',
       });
-    if (!g) plan = plan.then(datasetFileSource(data!));
+    if (!g) {
+      // The run keeps the dataset it trained on: it is complete by itself, and runs/latest/dataset.parquet stays valid.
+      plan = plan.then(datasetFileSource(data!));
+      writers.push(datasetWriter());
+    }
     plan = plan.then(trainStage(t));
     writers.push(trainedWriter());
   }

@@ -5,6 +5,7 @@ import {
   Plan,
   checkModel,
   datasetFileSource,
+  datasetWriter,
   forecastStage,
   forecastWriter,
   modelNames,
@@ -106,7 +107,11 @@ export function trainCommand(
         Object.entries(argv).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k)),
       );
       const r = await withCommand(io, argv, join(argv['logs-dir'], `${runId}.log`), (ctx) =>
-        runPlan(plan, { target, writers: [trainedWriter() as ArtifactWriter], inputs }, ctx),
+        runPlan(
+          plan,
+          { target, writers: [datasetWriter() as ArtifactWriter, trainedWriter() as ArtifactWriter], inputs },
+          ctx,
+        ),
       );
       printTrained(r, argv, io);
       setResult(0);
