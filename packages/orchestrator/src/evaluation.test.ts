@@ -8,7 +8,7 @@ import { stopArimaWorker } from '@amf-foresight/models-arima';
 import { Naive } from '@amf-foresight/models-seasonal';
 import { autoSelect } from './auto.js';
 import { backtest, maseScale, prototypeSplit } from './evaluation.js';
-import { loadModel, normaliseModelName } from './registry.js';
+import { loadModel, modelFactory, normaliseModelName } from './registry.js';
 
 afterAll(stopArimaWorker);
 
@@ -112,5 +112,22 @@ describe('the MASE scale', () => {
     const y = minutes(3000).map((_, i) => Math.sin((2 * Math.PI * i) / 1440) + i / 1000);
     expect(maseScale(y, 1440).kind).toBe('seasonal naive');
     expect(maseScale([2, 2, 2, 2], 2)).toEqual({ scale: 1, kind: 'none (constant training data)' });
+  });
+});
+
+describe('too little data', () => {
+  it('says how much the model needs and that the shortfall is a backtest window’s training part', async () => {
+    const ds = Array.from({ length: 1441 }, (_, i) => i * 60_000);
+    const y = ds.map((_, i) => 5 + Math.sin(i / 50));
+    const make = await modelFactory('MSTL');
+    await expect(backtest({ ds, y }, make, { horizon: 60, windows: 3 })).rejects.toMatchObject({
+      code: 'SERIES_TOO_SHORT',
+      message: expect.stringMatching(
+        new RegExp(
+          'needs at least 2881 points \\(two seasons\\), got 1261 ' +
+            '\\(the earliest of 3 backtest windows trains on the first 1261 of 1441 points\\)$',
+        ),
+      ),
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { coverage, mae, mse, pinball, rmse, seasonalNaiveScale, smape } from '@amf-foresight/core';
+import { InputError, coverage, mae, mse, pinball, rmse, seasonalNaiveScale, smape } from '@amf-foresight/core';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -134,7 +134,22 @@ export async function backtest(
     const train = slice(series, 0, origin);
     const actual = Array.from(series.y).slice(origin, origin + o.horizon);
     const t0 = performance.now();
-    const model = await make().fit(train);
+    const model = await make()
+      .fit(train)
+      .catch((e: unknown) => {
+        // "needs N points, got M": say that M is a backtest window's training part, not the whole series.
+        if (!(e instanceof InputError) || e.code !== 'SERIES_TOO_SHORT') throw e;
+        const where = `the earliest of ${o.windows} backtest windows trains on the first ${origin} of ${n} points`;
+        throw new InputError(
+          e.code,
+          `${e.message} (${where})`,
+          {
+            ...e.details,
+            hint: e.details.hint !== undefined ? `${e.details.hint}, or fewer --windows` : 'use fewer --windows',
+          },
+          { cause: e },
+        );
+      });
     const f = model.predict(o.horizon);
     out.fitSeconds += (performance.now() - t0) / 1000;
     o.onFit?.();
