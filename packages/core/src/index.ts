@@ -27,6 +27,6 @@ export {
   futureTimes,
 } from './forecaster.js';
 export type { Forecaster, Forecast, PredictOptions, SeriesInput, ModelManifest } from './forecaster.js';
-export { mse, rmse, mae, smape, mase, seasonalNaiveScale, coverage, pinball } from './metrics.js';
+export { mse, rmse, mae, smape, mase, seasonalNaiveScale, coverage, pinball, intervalScore } from './metrics.js';
 export { GuardedWorker, TIMED_OUT } from './worker.js';
 export type { GuardedWorkerOptions } from './worker.js';

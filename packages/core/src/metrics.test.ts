@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverage, mae, mase, mse, pinball, rmse, seasonalNaiveScale, smape } from './metrics.js';
+import { coverage, intervalScore, mae, mase, mse, pinball, rmse, seasonalNaiveScale, smape } from './metrics.js';
 import { normalQuantile, zForLevel } from './forecaster.js';
 
 describe('forecast metrics', () => {
@@ -28,5 +28,14 @@ describe('forecast metrics', () => {
     expect(zForLevel(90)).toBeCloseTo(1.6448536269514722, 8);
     expect(zForLevel(80)).toBeCloseTo(1.2815515655446004, 8);
     expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306167813, 8);
+  });
+});
+
+describe('intervalScore', () => {
+  it('is the width inside, plus 2/α times the miss outside', () => {
+    // 90 %: α = 0.1, so a miss costs 20 per unit.
+    expect(intervalScore([5], [4], [6], 90)).toBe(2);
+    expect(intervalScore([7], [4], [6], 90)).toBeCloseTo(2 + 20 * 1);
+    expect(intervalScore([3, 5, NaN], [4, 4, 4], [6, 6, 6], 80)).toBeCloseTo((2 + 10 + 2) / 2);
   });
 });

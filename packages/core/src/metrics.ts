@@ -69,3 +69,24 @@ export function coverage(y: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayL
 export function pinball(y: ArrayLike<number>, quantileForecast: ArrayLike<number>, q: number): number {
   return mean(pairs(y, quantileForecast).map(([a, b]) => (a >= b ? q * (a - b) : (1 - q) * (b - a))));
 }
+
+/**
+ * The interval (Winkler) score of central intervals at `level` percent: the width, plus 2/α times
+ * how far each value falls outside (α = 1 − level/100). Lower is better; it rewards coverage only
+ * as far as the width it costs, so calibration cannot be bought with absurd intervals.
+ */
+export function intervalScore(
+  y: ArrayLike<number>,
+  lo: ArrayLike<number>,
+  hi: ArrayLike<number>,
+  level: number,
+): number {
+  const alpha = 1 - level / 100;
+  const scores: number[] = [];
+  for (let i = 0; i < y.length; i++) {
+    const [a, l, h] = [y[i]!, lo[i]!, hi[i]!];
+    if (Number.isNaN(a) || Number.isNaN(l) || Number.isNaN(h)) continue;
+    scores.push(h - l + (a < l ? (2 / alpha) * (l - a) : 0) + (a > h ? (2 / alpha) * (a - h) : 0));
+  }
+  return mean(scores);
+}

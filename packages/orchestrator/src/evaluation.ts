@@ -1,4 +1,14 @@
-import { InputError, coverage, mae, mse, pinball, rmse, seasonalNaiveScale, smape } from '@amf-foresight/core';
+import {
+  InputError,
+  coverage,
+  intervalScore,
+  mae,
+  mse,
+  pinball,
+  rmse,
+  seasonalNaiveScale,
+  smape,
+} from '@amf-foresight/core';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -15,6 +25,10 @@ export interface Metrics {
   /** Pinball loss at q = 0.5 (the mean) and q = 0.9 (the 80 % interval's upper bound), scaled by the MASE scale. */
   scaledPinball50: number;
   scaledPinball90: number;
+  /** Interval (Winkler) scores of the 80, 90 and 95 % intervals, scaled like MASE. */
+  scaledIntervalScore80: number;
+  scaledIntervalScore90: number;
+  scaledIntervalScore95: number;
 }
 
 function slice(s: SeriesInput, from: number, to: number): SeriesInput {
@@ -55,6 +69,9 @@ function score(actual: number[], f: ReturnType<Forecaster['predict']>, scale: nu
     coverage95: coverage(actual, f.intervals[95]!.lo, f.intervals[95]!.hi),
     scaledPinball50: pinball(actual, mean, 0.5) / scale,
     scaledPinball90: pinball(actual, Array.from(f.intervals[80]!.hi), 0.9) / scale,
+    scaledIntervalScore80: intervalScore(actual, f.intervals[80]!.lo, f.intervals[80]!.hi, 80) / scale,
+    scaledIntervalScore90: intervalScore(actual, f.intervals[90]!.lo, f.intervals[90]!.hi, 90) / scale,
+    scaledIntervalScore95: intervalScore(actual, f.intervals[95]!.lo, f.intervals[95]!.hi, 95) / scale,
   };
 }
 

@@ -187,7 +187,8 @@ export async function trainSeries(
     `${chosen} on ${id}: test MSE ${prototype.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ` +
       `${prototype.forecastMse?.toPrecision(4) ?? 'n/a'}; backtest (h=${o.horizon}, ` +
       `${bt.windows.length} windows) MASE ${bt.mean.mase.toFixed(3)}${scaleNote(bt.maseScale)}, RMSE ` +
-      `${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} %`,
+      `${bt.mean.rmse.toPrecision(4)}, 90 % coverage ${(bt.mean.coverage90 * 100).toFixed(0)} % ` +
+      `(scaled interval score ${bt.mean.scaledIntervalScore90.toPrecision(3)})`,
   );
   return { kind: 'trained', seriesId: id, series, model, forecast, metrics };
 }

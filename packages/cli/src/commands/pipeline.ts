@@ -257,7 +257,8 @@ export function printRun(r: PipelineResult, argv: CommonArgs, io: Io): void {
       `  model ${r.train.model} on ${r.train.series} (${r.train.points} points): backtest ` +
         `h=${r.train.backtest.horizon} × ${r.train.backtest.windows}: MASE ${b.mase.toFixed(3)}` +
         `${scaleNote(r.train.backtest.maseScale)}, RMSE ` +
-        `${b.rmse.toPrecision(4)}, 90 % coverage ${(100 * b.coverage90).toFixed(0)} %; prototype test ` +
+        `${b.rmse.toPrecision(4)}, 90 % coverage ${(100 * b.coverage90).toFixed(0)} % ` +
+        `(interval score ${b.scaledIntervalScore90.toPrecision(3)}); prototype test ` +
         `MSE ${r.train.prototype.testMse?.toPrecision(4) ?? 'n/a'}`,
     );
     const files = ['forecast.png', 'forecast.html', 'forecast.parquet'].map((f) => join(r.runDir, f));
