@@ -1,3 +1,4 @@
+import { refuseCredentials } from '@amf-foresight/core';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 
 /**
@@ -33,6 +34,7 @@ export function s3Settings(
   env: NodeJS.ProcessEnv = process.env,
 ): S3Settings {
   const endpoint = pick(flags.endpoint, env.AMF_FORESIGHT_S3_ENDPOINT, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL);
+  if (endpoint !== undefined) refuseCredentials(endpoint, '--endpoint');
   const pathStyleEnv = env.AMF_FORESIGHT_S3_PATH_STYLE;
   // MinIO, Ceph and moto want path-style addressing; AWS itself takes either.
   const forcePathStyle =

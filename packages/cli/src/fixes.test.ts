@@ -220,3 +220,16 @@ describe('the model flags', () => {
     expect(main).toBeTypeOf('function');
   });
 });
+
+describe('secrets in URLs (issue 13, finding 6)', () => {
+  it.each([
+    [['download', '--bucket', 'b', '--endpoint', 'http://KEY:SECRET@127.0.0.1:9']],
+    [['--train', '--data', 'x.parquet', '--model', 'NAIVE', '--upload', 's3://KEY:SECRET@bucket/p']],
+  ])('%j: one line, exit 2, the secret not repeated', async (args) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('[SECRET_IN_URL]');
+    expect(r.err).not.toContain('SECRET@');
+  });
+});

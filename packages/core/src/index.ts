@@ -9,6 +9,7 @@ export { FEATURE_UNITS } from './data.js';
 export type { Dataset, Samples, SeriesSummary } from './data.js';
 export { fillGaps, seededRandom, conformalQuantile } from './numeric.js';
 export { regularise } from './regularise.js';
+export { redactUrl, redactSecrets, refuseCredentials } from './urls.js';
 export type { Regularised } from './regularise.js';
 export { parseTime, parseDuration, checkWindow, formatTime } from './time.js';
 export { writeFileAtomic, writeFilesAtomic } from './files.js';

@@ -9,6 +9,7 @@ import { localSource } from '@amf-foresight/tsdb-ingest/reader';
 import { tempDirs } from '@amf-foresight/test-servers';
 import { Plan, runPlan } from './plan.js';
 import { makeModel, modelParams, registerModel } from './registry.js';
+import { parseS3Url } from './upload.js';
 import { trainStage } from './train.js';
 import type { Trained } from './train.js';
 
@@ -173,5 +174,26 @@ describe('the model registry', () => {
     expect((arima as unknown as { params: { order: number[] } }).params.order).toEqual([1, 0, 0]);
     const prophet = await makeModel('prophet', { params: { daily: '4', seed: '3' } });
     expect((prophet as unknown as { params: Record<string, unknown> }).params).toMatchObject({ daily: 4, seed: 3 });
+  });
+});
+
+describe('secrets and keys', () => {
+  it('run.json keeps no credentials of the URLs it records', async () => {
+    const runs = dirs.make();
+    const one: Stage<undefined, number> = { name: 'one', run: () => Promise.resolve(1) };
+    const r = await runPlan(
+      Plan.of(one),
+      { target: { kind: 'run', runsDir: runs }, inputs: { endpoint: 'http://KEY:SECRET@127.0.0.1:9000' } },
+      ctx(),
+    );
+    const text = readFileSync(join(r.runDir!, 'run.json'), 'utf8');
+    expect(text).not.toContain('SECRET');
+    expect(text).toContain('http://127.0.0.1:9000');
+  });
+
+  it('upload URLs: prefixes normalised, . and .. segments and credentials refused', () => {
+    expect(parseS3Url('s3://amf//up///runs/')).toEqual({ bucket: 'amf', prefix: 'up/runs' });
+    expect(() => parseS3Url('s3://amf/up/../../x')).toThrow(expect.objectContaining({ code: 'BAD_UPLOAD_URL' }));
+    expect(() => parseS3Url('s3://KEY:SECRET@amf/p')).toThrow(expect.objectContaining({ code: 'SECRET_IN_URL' }));
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AmfError, UsageError, writeFileAtomic } from '@amf-foresight/core';
+import { AmfError, UsageError, redactSecrets, writeFileAtomic } from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
 import { defaultWriters } from './artifacts.js';
 import type { ArtifactWriter } from './artifacts.js';
@@ -140,7 +140,7 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
           runId,
           started: started.toISOString(),
           finished: new Date().toISOString(),
-          inputs: o.inputs ?? {},
+          inputs: redactSecrets(o.inputs ?? {}),
           versions: versions(),
           steps,
           ...(metrics ? { metrics } : {}),

@@ -1,16 +1,27 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { AmfError, UsageError } from '@amf-foresight/core';
+import { AmfError, UsageError, refuseCredentials } from '@amf-foresight/core';
 import type { Logger } from '@amf-foresight/core';
 
+/**
+ * s3://bucket/prefix → bucket and a normalised prefix (empty segments dropped); `.` or `..`
+ * segments and credentials in the URL are refused, as the download side refuses such keys.
+ */
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
+  refuseCredentials(url, '--upload');
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!m)
     throw new UsageError('BAD_UPLOAD_URL', `--upload wants s3://bucket/prefix, got ${JSON.stringify(url)}`, {
       flag: '--upload',
     });
-  return { bucket: m[1]!, prefix: m[2]!.replace(/\/+$/, '') };
+  const segments = m[2]!.split('/').filter((x) => x !== '');
+  if (segments.some((x) => x === '.' || x === '..'))
+    throw new UsageError('BAD_UPLOAD_URL', `--upload ${JSON.stringify(url)} has a . or .. segment`, {
+      flag: '--upload',
+      hint: 'name the prefix plainly, e.g. s3://bucket/forecasts/amf',
+    });
+  return { bucket: m[1]!, prefix: segments.join('/') };
 }
 
 function filesUnder(dir: string): string[] {

@@ -28,5 +28,5 @@ export { formatGoFloat, quoteGo, formatLabels } from './reader/format.js';
 export { writeDump } from './reader/dump.js';
 export { readLocalBlocks, localSource, checkWindowOrder } from './sources/local.js';
 export type { LocalSourceOptions, WindowOptions } from './sources/local.js';
-export { fetchSamplesFromPrometheus, prometheusSource, redactUrl } from './sources/prometheus-api.js';
+export { fetchSamplesFromPrometheus, prometheusSource } from './sources/prometheus-api.js';
 export type { PrometheusApiOptions } from './sources/prometheus-api.js';

@@ -1,4 +1,13 @@
-import { AmfError, InputError, UsageError, formatTime, silentLogger, silentProgress } from '@amf-foresight/core';
+import {
+  AmfError,
+  InputError,
+  UsageError,
+  formatTime,
+  redactUrl,
+  refuseCredentials,
+  silentLogger,
+  silentProgress,
+} from '@amf-foresight/core';
 import type { Logger, RunContext, Samples, Stage } from '@amf-foresight/core';
 import { checkWindowOrder } from './local.js';
 import { compareLabels, compareUtf8 } from '../reader/labels.js';
@@ -45,6 +54,7 @@ export async function fetchSamplesFromPrometheus(
 ): Promise<SamplesTables> {
   const log = ctx.logger ?? silentLogger;
   if (!(o.start <= o.end)) throw new UsageError('BAD_WINDOW', 'the window start is after its end', { flag: '--start' });
+  refuseCredentials(o.url, '--prometheus-url');
   let base: URL;
   try {
     base = new URL(o.url);
@@ -221,17 +231,4 @@ export function prometheusSource(o: PrometheusApiOptions & { readBefore?: number
       };
     },
   };
-}
-
-/** A URL without its user and password, for logs and run.json. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username === '' && u.password === '') return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
