@@ -233,3 +233,18 @@ describe('secrets in URLs (issue 13, finding 6)', () => {
     expect(r.err).not.toContain('SECRET@');
   });
 });
+
+describe('options that lied (issue 13, finding 5)', () => {
+  it.each([
+    [['download', '--bucket', 'b', '--concurrency', '0'], 'BAD_CONCURRENCY'],
+    [['download', '--bucket', 'b', '--concurrency', '-2'], 'BAD_CONCURRENCY'],
+    [['train', '--data', 'x.parquet', '--model', 'SNAIVE', '--season', '0'], 'BAD_SEASON'],
+    [['train', '--data', 'x.parquet', '--model', 'SNAIVE', '--season', '-3'], 'BAD_SEASON'],
+    [['train', '--data', 'x.parquet', '--model', 'NAIVE', '--backtest-step', '0'], 'BAD_BACKTEST_STEP'],
+  ])('%j: one line, exit 2, [%s]', async (args, code) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(`[${code}]`);
+  });
+});

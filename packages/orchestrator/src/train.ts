@@ -215,6 +215,7 @@ async function prototypeFigures(
 
 /** Train as a stage: a `Dataset` in, a `Trained` model with its forecast and metrics out. */
 export function trainStage(o: TrainOptions): Stage<Dataset, Trained> {
+  checkOptions(o); // when the plan is built: bad options fail before any data is read
   return {
     name: 'train',
     run: async (d, ctx) => {

@@ -104,6 +104,10 @@ interface Sync {
 type Plan = { ulid: string; meta: BlockMeta; files: RemoteFile[] };
 
 function checkOptions(o: S3SyncOptions): void {
+  if (o.concurrency !== undefined && !(Number.isInteger(o.concurrency) && o.concurrency >= 1 && o.concurrency <= 64))
+    throw new UsageError('BAD_CONCURRENCY', `--concurrency must be a whole number from 1 to 64, got ${o.concurrency}`, {
+      flag: '--concurrency',
+    });
   if (!o.bucket)
     throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
       flag: '--bucket',
