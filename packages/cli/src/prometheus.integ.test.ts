@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrometheus } from '@amf-foresight/test-servers';
+import { startPrometheusOnCopy } from '@amf-foresight/test-servers';
 import type { PromServer } from '@amf-foresight/test-servers';
 import { runCli, tempDirs } from './cli.test-util.js';
 
@@ -10,10 +10,7 @@ const dirs = tempDirs('amf-cli-prom-');
 let prom: PromServer;
 
 beforeAll(async () => {
-  const data = join(dirs.make(), 'data');
-  mkdirSync(data);
-  cpSync(SAMPLE, data, { recursive: true });
-  prom = await startPrometheus(data);
+  prom = await startPrometheusOnCopy(SAMPLE);
 }, 60_000);
 afterAll(async () => {
   await (prom as PromServer | undefined)?.stop();

@@ -1,37 +1,24 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSamples } from '@amf-foresight/tsdb-ingest';
 import type { SamplesTables } from '@amf-foresight/tsdb-ingest';
-import { startPrometheus } from '@amf-foresight/test-servers';
+import { startPrometheusOnCopy } from '@amf-foresight/test-servers';
 import type { PromServer } from '@amf-foresight/test-servers';
 import { generateDataset } from './generate.js';
 import { grid, rateOnGrid, seriesPoints } from './promql.js';
 
 const SAMPLE = join(import.meta.dirname, '../../cli/sample-data/blocks');
 const FIXTURE = join(import.meta.dirname, '../../tsdb-ingest/testdata/blocks');
-const roots: string[] = [];
 const servers: PromServer[] = [];
 let sample: PromServer;
 let fixture: PromServer;
 
-async function serve(src: string): Promise<PromServer> {
-  const root = mkdtempSync(join(tmpdir(), 'amf-promql-'));
-  roots.push(root);
-  mkdirSync(join(root, 'data'));
-  cpSync(src, join(root, 'data'), { recursive: true });
-  const s = await startPrometheus(join(root, 'data'));
-  servers.push(s);
-  return s;
-}
-
 beforeAll(async () => {
-  [sample, fixture] = await Promise.all([serve(SAMPLE), serve(FIXTURE)]);
+  servers.push(...(await Promise.all([startPrometheusOnCopy(SAMPLE), startPrometheusOnCopy(FIXTURE)])));
+  [sample, fixture] = servers as [PromServer, PromServer];
 }, 60_000);
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
-  roots.forEach((r) => rmSync(r, { recursive: true, force: true }));
 });
 
 interface RangeSeries {

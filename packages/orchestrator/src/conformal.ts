@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import type { Forecast, Forecaster, PredictOptions } from '@amf-foresight/core';
+import { Layer } from './layer.js';
 import { DEFAULT_LEVELS, conformalQuantile, writeFileAtomic } from '@amf-foresight/core';
 
 /** Beside the model's manifest: the backtest errors its intervals are calibrated on. */
@@ -28,19 +29,12 @@ export function pooledScores(absErrors: readonly number[][], i: number, min = MI
  * neighbouring steps' until there are MIN_SCORES). Calibrated on data the model did not see, so
  * nominal 90 % covers about 90 % when errors are exchangeable.
  */
-export class Conformal implements Forecaster {
-  readonly name: string;
-
+export class Conformal extends Layer {
   constructor(
-    private readonly inner: Forecaster,
+    inner: Forecaster,
     private readonly absErrors: number[][],
   ) {
-    this.name = inner.name;
-  }
-
-  async fit(series: SeriesInput): Promise<this> {
-    await this.inner.fit(series);
-    return this;
+    super(inner);
   }
 
   predict(h: number, options: PredictOptions = {}): Forecast {

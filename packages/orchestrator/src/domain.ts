@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@amf-foresight/core';
 import type { Dataset, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import { Layer } from './layer.js';
 
 /** Beside the model's manifest: the domain its forecasts are kept in. */
 export const DOMAIN_FILE = 'domain.json';
@@ -29,18 +30,7 @@ const clip = (a: Float64Array): Float64Array => a.map((v) => (v < 0 ? 0 : v));
  * an interval [max(0, lo), max(0, hi)] holds every non-negative value [lo, hi] held — so it is used
  * rather than a transform that would change the model's fit.
  */
-export class NonNegative implements Forecaster {
-  readonly name: string;
-
-  constructor(private readonly inner: Forecaster) {
-    this.name = inner.name;
-  }
-
-  async fit(series: SeriesInput): Promise<this> {
-    await this.inner.fit(series);
-    return this;
-  }
-
+export class NonNegative extends Layer {
   predict(h: number, options: PredictOptions = {}): Forecast {
     const f = this.inner.predict(h, options);
     const intervals: Forecast['intervals'] = {};

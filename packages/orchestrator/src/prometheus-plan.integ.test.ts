@@ -1,11 +1,11 @@
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger, silentProgress } from '@amf-foresight/core';
 import type { Dataset } from '@amf-foresight/core';
 import { generateStage } from '@amf-foresight/features';
 import { localSource, prometheusSource } from '@amf-foresight/tsdb-ingest/reader';
-import { startPrometheus, tempDirs } from '@amf-foresight/test-servers';
+import { startPrometheusOnCopy, tempDirs } from '@amf-foresight/test-servers';
 import type { PromServer } from '@amf-foresight/test-servers';
 import { Plan, runPlan } from './plan.js';
 import { trainStage } from './train.js';
@@ -15,10 +15,7 @@ const dirs = tempDirs('amf-prom-plan-');
 let prom: PromServer;
 
 beforeAll(async () => {
-  const data = join(dirs.make(), 'data');
-  mkdirSync(data);
-  cpSync(SAMPLE, data, { recursive: true });
-  prom = await startPrometheus(data);
+  prom = await startPrometheusOnCopy(SAMPLE);
 }, 60_000);
 afterAll(async () => {
   await (prom as PromServer | undefined)?.stop();

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from './tools.js';
 import { freePort } from './moto.js';
@@ -51,5 +52,21 @@ export async function startPrometheus(dataDir: string): Promise<PromServer> {
         proc.once('exit', () => res());
         proc.kill('SIGTERM');
       }),
+  };
+}
+
+/** Prometheus over a copy of the blocks in `blocksDir` (it writes into its data directory); `stop` removes the copy. */
+export async function startPrometheusOnCopy(blocksDir: string): Promise<PromServer> {
+  const root = mkdtempSync(join(tmpdir(), 'amf-prom-'));
+  const data = join(root, 'data');
+  mkdirSync(data);
+  cpSync(blocksDir, data, { recursive: true });
+  const s = await startPrometheus(data);
+  return {
+    url: s.url,
+    stop: async () => {
+      await s.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
   };
 }
