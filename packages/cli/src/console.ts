@@ -95,7 +95,8 @@ export function teeLogger(...loggers: Logger[]): Logger {
   };
 }
 
-/** logs/<command>-<UTC timestamp>.log */
+/** logs/<command>-<UTC time>-<random>.log: one file per run, also for runs started in the same second. */
 export function runLogPath(logsDir: string, command: string): string {
-  return join(logsDir, `${command}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}.log`);
+  const time = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return join(logsDir, `${command}-${time}-${Math.random().toString(36).slice(2, 6)}.log`);
 }

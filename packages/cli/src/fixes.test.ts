@@ -248,3 +248,11 @@ describe('options that lied (issue 13, finding 5)', () => {
     expect(r.err).toContain(`[${code}]`);
   });
 });
+
+describe('one log per run (issue 13, finding 8 in part)', () => {
+  it('runs started in the same second get their own log files', async () => {
+    const { runLogPath } = await import('./console.js');
+    const names = new Set(Array.from({ length: 50 }, () => runLogPath('logs', 'process')));
+    expect(names.size).toBe(50);
+  });
+});

@@ -131,3 +131,15 @@ describe('too little data', () => {
     });
   });
 });
+
+describe('a series too short for one backtest window', () => {
+  it.each([1, 2, 3])('%i points: one typed error, no TypeError', async (n) => {
+    const ds = Array.from({ length: n }, (_, i) => i * 60_000);
+    await expect(
+      backtest({ ds, y: ds.map(() => 1) }, () => new Naive(), { horizon: 12, windows: 3 }),
+    ).rejects.toMatchObject({
+      code: 'SERIES_TOO_SHORT',
+      exitCode: 2,
+    });
+  });
+});

@@ -177,6 +177,12 @@ export async function backtest(
       if (!Number.isNaN(a)) out.absErrors[h]!.push(Math.abs(a - f.mean[h]!));
     });
   }
+  if (out.windows.length === 0)
+    throw new InputError(
+      'SERIES_TOO_SHORT',
+      `a backtest of ${o.horizon} steps needs at least ${o.horizon + 2} points, got ${n}`,
+      { hint: 'use a longer window (--start/--end) or a smaller --horizon' },
+    );
   out.mean = average(out.windows.map((w) => w.metrics));
   return out;
 }

@@ -114,3 +114,16 @@ describe('the local-directory source', () => {
     });
   });
 });
+
+describe('nothing selected', () => {
+  it('a matcher that selects nothing is NO_SERIES_MATCHED (exit 3), not an empty success', async () => {
+    await expect(
+      readLocalBlocks({
+        dataDir: fixtureDir('blocks'),
+        start: 1700000000000,
+        end: 1700003600000,
+        matchers: '{job="no-such-job"}',
+      }),
+    ).rejects.toMatchObject({ code: 'NO_SERIES_MATCHED', exitCode: 3 });
+  });
+});

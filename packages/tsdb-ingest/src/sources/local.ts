@@ -74,6 +74,13 @@ export async function readLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunCon
     },
   });
   progress.done(`${r.stats.samples} samples of ${r.stats.seriesMatched} series`);
+  if (r.stats.seriesMatched === 0)
+    throw new DataNotFoundError(
+      'NO_SERIES_MATCHED',
+      `no series ${o.matchers !== undefined ? `match ${o.matchers} ` : ''}between ${formatTime(o.start)} ` +
+        `and ${formatTime(o.end)}`,
+      { file: o.dataDir, flag: '--match', hint: 'check the selector, or list the series with amf-foresight tsdb dump' },
+    );
   for (const w of r.warnings) log.warn(w);
   log.info(
     `read ${r.stats.samples} samples of ${r.stats.seriesMatched} series from ${inWindow.length} blocks of ${o.dataDir}`,
