@@ -1,6 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@amf-foresight/test-servers';
 import { main } from './main.js';
 
 export { tempDirs } from '@amf-foresight/test-servers';
+
+/** Every publishable package, in dependency order. */
+export const PACKAGES = [
+  'core',
+  'tsdb-ingest',
+  'features',
+  'models-seasonal',
+  'models-arima',
+  'models-prophet',
+  'models-lstm',
+  'orchestrator',
+  'cli',
+] as const;
+
+/**
+ * Packs `packages` (built: `make build` first) into `work` and installs those tarballs alone in a
+ * fresh ESM project `work/app`; returns its path.
+ */
+export function installTarballs(packages: readonly string[], work: string): string {
+  const tarballs = packages.map((p) => {
+    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
+      cwd: join(REPO_ROOT, 'packages', p),
+      encoding: 'utf8',
+    });
+    return join(work, out.trim().split('\n').pop()!);
+  });
+  const app = join(work, 'app');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
+  return app;
+}
 
 /** Runs the CLI in-process, capturing stdout and stderr. */
 export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {

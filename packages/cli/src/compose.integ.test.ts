@@ -1,30 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDirs } from '@amf-foresight/test-servers';
+import { installTarballs } from './cli.test-util.js';
 
 const SAMPLE = join(REPO_ROOT, 'packages/cli/sample-data/blocks');
 const FIXTURE = join(REPO_ROOT, 'packages/tsdb-ingest/testdata/blocks');
 const dirs = tempDirs('amf-compose-');
 afterAll(dirs.cleanup);
 
-/** Packs the built packages (`make build` first) and installs those tarballs alone in a fresh project. */
-function project(packages: string[]): string {
-  const work = dirs.make();
-  const tarballs = packages.map((p) => {
-    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
-      cwd: join(REPO_ROOT, 'packages', p),
-      encoding: 'utf8',
-    });
-    return join(work, out.trim().split('\n').pop()!);
-  });
-  const app = join(work, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
-  return app;
-}
+const project = (packages: string[]): string => installTarballs(packages, dirs.make());
 
 const node = (app: string, file: string, code: string): unknown => {
   writeFileSync(join(app, file), code);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@amf-foresight/test-servers';
+import { PACKAGES } from './cli.test-util.js';
 
 // `nx release --dry-run`: versions every package from the conventional commits since its last tag
 // (or its package.json version) and previews the changelogs, writing and publishing nothing.
@@ -19,17 +20,7 @@ describe.runIf(existsSync(join(REPO_ROOT, '.git')))('nx release --dry-run', () =
 
     const out = `${r.stdout}${r.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
     expect(r.status, out).toBe(0);
-    for (const p of [
-      'core',
-      'tsdb-ingest',
-      'features',
-      'models-seasonal',
-      'models-arima',
-      'models-prophet',
-      'models-lstm',
-      'orchestrator',
-      'cli',
-    ]) {
+    for (const p of PACKAGES) {
       expect(out).toContain(`Running release version for project: @amf-foresight/${p}`);
     }
     expect(out).toContain('The "dryRun" flag means no changes were made');
@@ -41,17 +32,7 @@ describe.runIf(existsSync(join(REPO_ROOT, '.git')))('nx release --dry-run', () =
 // tarball) on every package, after `make build`.
 describe('package hygiene', () => {
   const bin = (n: string) => join(REPO_ROOT, 'node_modules/.bin', n);
-  it.each([
-    'core',
-    'tsdb-ingest',
-    'features',
-    'models-seasonal',
-    'models-arima',
-    'models-prophet',
-    'models-lstm',
-    'orchestrator',
-    'cli',
-  ])(
+  it.each(PACKAGES)(
     '%s: publint --strict and attw --pack',
     (p) => {
       const cwd = join(REPO_ROOT, 'packages', p);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGES, installTarballs } from './cli.test-util.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const FIXTURE = join(root, 'packages/tsdb-ingest/testdata/blocks');
@@ -13,27 +14,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
 describe('packages from their npm pack tarballs', () => {
   it('install into a fresh project and work through their public exports, ESM and CJS', () => {
-    const tarballs = [
-      'core',
-      'tsdb-ingest',
-      'features',
-      'models-seasonal',
-      'models-arima',
-      'models-prophet',
-      'models-lstm',
-      'orchestrator',
-      'cli',
-    ].map((p) => {
-      const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
-        cwd: join(root, 'packages', p),
-        encoding: 'utf8',
-      });
-      return join(work, out.trim().split('\n').pop()!);
-    });
-    const app = join(work, 'app');
-    execFileSync('mkdir', ['-p', app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
+    const app = installTarballs(PACKAGES, work);
     expect(readdirSync(join(app, 'node_modules/@amf-foresight')).sort()).toEqual([
       'cli',
       'core',
