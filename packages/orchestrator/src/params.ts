@@ -10,9 +10,10 @@ export type ParamSpec =
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 
 function bounds(spec: ParamSpec): string {
-  const min = 'min' in spec && spec.min !== undefined ? ` ≥ ${spec.min}` : '';
-  const max = 'max' in spec && spec.max !== undefined ? ` ≤ ${spec.max}` : '';
-  return min + max;
+  const min = 'min' in spec ? spec.min : undefined;
+  const max = 'max' in spec ? spec.max : undefined;
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  return min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : '';
 }
 
 function bad(model: string, key: string, spec: ParamSpec, got: unknown): UsageError {
@@ -21,7 +22,7 @@ function bad(model: string, key: string, spec: ParamSpec, got: unknown): UsageEr
       ? `one of ${spec.choices.join(', ')}${spec.orNumber ? ' or a number' : ''}`
       : spec.type === 'integers'
         ? `${spec.length ?? 'a list of'} whole numbers, comma-separated`
-        : `a ${spec.type}${bounds(spec)}`;
+        : `${{ integer: 'a whole number', number: 'a number', boolean: 'true or false' }[spec.type]}${bounds(spec)}`;
   return new UsageError('BAD_MODEL_PARAM', `${model} parameter ${key} must be ${want}, got ${JSON.stringify(got)}`, {
     flag: '--model-param',
     hint: `${key}: ${spec.describe}`,

@@ -159,6 +159,10 @@ describe('the model registry', () => {
     });
     await expect(makeModel('lastvalue', { params: { width: '-1' } })).rejects.toMatchObject({
       code: 'BAD_MODEL_PARAM',
+      message: 'LASTVALUE parameter width must be a number ≥ 0, got "-1"',
+    });
+    await expect(makeModel('ARIMA', { params: { maxOrder: '1.5' } })).rejects.toMatchObject({
+      message: 'ARIMA parameter maxOrder must be a whole number from 0 to 5, got "1.5"',
     });
     expect(() => registerModel('LASTVALUE', { params: {}, load: () => Promise.reject(new Error('x')) })).toThrow(
       expect.objectContaining({ code: 'MODEL_REGISTERED' }),
