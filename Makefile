@@ -69,7 +69,7 @@ test: install build typecheck lint
 demo: node-deps build
 	@bash scripts/demo.sh
 
-# statsmodels (the prototype's ARIMA method) and Python Prophet, timed against ours in bench/models.mjs;
+# statsmodels (the prototype's ARIMA method, bench/models.mjs) and Python Prophet (bench/prophet.mjs);
 # Prophet also makes the goldens (packages/models-prophet/golden/make_golden.py).
 .venv-test/.bench-python: .venv-test/bin/moto_server
 	.venv-test/bin/pip install -q 'statsmodels==0.15.0' 'prophet==1.3.0'
@@ -78,6 +78,7 @@ demo: node-deps build
 bench: install build .venv-test/.bench-python
 	node bench/tsdb-read.mjs
 	node bench/models.mjs
+	node bench/prophet.mjs
 
 golden: .venv-test/.bench-python
 	.venv-test/bin/python packages/models-arima/golden/make_golden.py > packages/models-arima/golden/statsmodels-nab.json

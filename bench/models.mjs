@@ -1,192 +1,229 @@
 #!/usr/bin/env node
-// Models benchmark on the six NAB CPU series (5-minute steps): rolling origins, h = 12 (1 hour).
-// Prints per model the mean MASE (seasonal-naive scale, period 288), RMSE, 90 % coverage and fit
-// time, and times our ARIMA order search against the prototype's method (statsmodels, 12-order
-// grid chosen by test MSE) in the same run on the first origin, with both RMSEs.
-//   node bench/models.mjs [--origins 8]      (after make build; statsmodels from .venv-test)
+// Forecast quality and cost (issue 12). Six NAB CPU series (5-minute steps, 14 days) and the embedded
+// sample's AMF CPU and memory (5-minute grid made by our own process + generate, scored against the
+// simulator's ground truth), h = 12 (1 hour) and h = 288 (1 day), 8 rolling origins over the last three
+// days: o_k = n − 864 + 82·k. Every model as `train` gives it (non-negative domain, conformal intervals
+// where the model forecasts from rolling origins), `auto`, the former auto (selection by backtest) and,
+// in the same run, the prototype's ARIMA grid chosen by AIC (statsmodels, bench/prototype_arima.py).
+//   node bench/models.mjs [--lstm-origins 1] [--skip prophet,lstm] [--only-nab]   (after make build)
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { coverage, mase, rmse } from '@amf-foresight/core';
-import { autoSelect, makeModel } from '@amf-foresight/orchestrator';
+import { gunzipSync } from 'node:zlib';
+import { coverage, intervalScore, mae } from '@amf-foresight/core';
+import { Calibrated, autoModel, autoSelect, maseScale, modelFactory, readSeries } from '@amf-foresight/orchestrator';
 import { stopArimaWorker } from '@amf-foresight/models-arima';
+import { report } from './models-report.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const NAB = join(root, 'data', 'nab-cpu');
 const args = process.argv.slice(2);
-const nOrigins = Number(args.includes('--origins') ? args[args.indexOf('--origins') + 1] : 8);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined; // 'arima' or 'prophet': just that comparison
-const H = 12;
-const FIRST = 3225;
-const files = readdirSync(NAB)
-  .filter((f) => f.endsWith('.csv'))
-  .sort();
-const series = Object.fromEntries(
-  files.map((f) => {
-    const rows = readFileSync(join(NAB, f), 'utf8').trim().split('\n').slice(1);
-    return [
-      f,
-      { ds: rows.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000), y: rows.map((l) => Number(l.split(',')[1])) },
-    ];
-  }),
-);
-const origins = Array.from({ length: nOrigins }, (_, k) => FIRST + k * 96);
-const models = ['SNAIVE', 'MSTL', 'ARIMA', 'PROPHET', 'LSTM', 'AUTO'];
-// LSTM fits take ~14 s each on the wasm backend: it runs on the first LSTM_ORIGINS origins only.
-const LSTM_ORIGINS = Number(args.includes('--lstm-origins') ? args[args.indexOf('--lstm-origins') + 1] : 2);
-const acc = Object.fromEntries(models.map((m) => [m, { mase: [], rmse: [], cov90: [], secs: 0 }]));
-const chosen = {};
-for (const f of only ? [] : files) {
-  const s = series[f];
-  for (const [k, o] of origins.entries()) {
-    const train = { ds: s.ds.slice(0, o), y: s.y.slice(0, o) };
-    const actual = s.y.slice(o, o + H);
-    for (const m of models) {
-      if (m === 'LSTM' && k >= LSTM_ORIGINS) continue;
-      const t0 = performance.now();
-      let fc;
-      if (m === 'AUTO') {
-        const r = await autoSelect(train, { horizon: H, windows: 7 }); // as `train --model auto` runs it
-        chosen[r.chosen] = (chosen[r.chosen] ?? 0) + 1;
-        fc = r.model.predict(H);
-      } else fc = (await makeModel(m, { maxHorizon: H }).fit(train)).predict(H);
-      acc[m].secs += (performance.now() - t0) / 1000;
-      acc[m].mase.push(mase(actual, fc.mean, train.y, 288));
-      acc[m].rmse.push(rmse(actual, fc.mean));
-      acc[m].cov90.push(coverage(actual, fc.intervals[90].lo, fc.intervals[90].hi));
-    }
-  }
-  process.stderr.write(`${f} done\n`);
+const flag = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const LSTM_ORIGINS = Number(flag('--lstm-origins', 1));
+const SKIP = new Set(flag('--skip', '').toUpperCase().split(',').filter(Boolean));
+const HORIZONS = [12, 288];
+const LEVELS = [80, 90, 95];
+const MODELS = ['SNAIVE', 'MSTL', 'ARIMA', 'THETA', 'PROPHET', 'LSTM', 'SELECT', 'AUTO'].filter((m) => !SKIP.has(m));
+// The protocol, fixed before any figure was seen: methods are chosen on the first three NAB files
+// (alphabetical), confirmed on the other three and on the sample.
+const CHOOSING = new Set(['ec2_cpu_utilization_24ae8d', 'ec2_cpu_utilization_53ea38', 'ec2_cpu_utilization_5f5533']);
+const originsOf = (n) => Array.from({ length: 8 }, (_, k) => n - 864 + 82 * k);
+
+function nabSeries() {
+  const dir = join(root, 'data', 'nab-cpu');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort()
+    .map((f) => {
+      const y = readFileSync(join(dir, f), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => Number(l.split(',')[1]));
+      const ds = y.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000);
+      return { name: f.replace('.csv', ''), group: 'nab', series: { ds, y }, truth: y };
+    });
 }
+
+/** The sample's AMF CPU (cores) and memory (MiB) on a 5-minute grid, as the CLI makes them, with the ground truth. */
+function sampleSeries() {
+  const cli = join(root, 'packages', 'cli', 'dist', 'bin.js');
+  const tmp = mkdtempSync(join(tmpdir(), 'amf-bench-'));
+  const run = (a) => execFileSync(process.execPath, [cli, ...a, '--quiet', '--logs-dir', join(tmp, 'logs')]);
+  const window = ['--start', '2023-06-05 00:00:00', '--end', '2023-06-11 23:55:00'];
+  run([
+    'process',
+    '--local-path',
+    join(root, 'packages/cli/sample-data/blocks'),
+    ...window,
+    '--out-dir',
+    join(tmp, 's'),
+  ]);
+  const gen = (metric, type) => {
+    const out = join(tmp, `${type}.parquet`);
+    run([
+      'generate',
+      '--metric',
+      metric,
+      '--type',
+      type,
+      '--level',
+      'amf',
+      '--step',
+      '5m',
+      '--data-dir',
+      join(tmp, 's'),
+      '--out',
+      out,
+      ...window,
+    ]);
+    return readSeries(out).series;
+  };
+  const cpu = gen('container_cpu_usage_seconds_total', 'cpu');
+  const mem = gen('container_memory_working_set_bytes', 'memory');
+  rmSync(tmp, { recursive: true, force: true });
+  const truth = groundTruth();
+  // CPU: rate over (t − 5m, t] ≈ the mean of the minutes in it; memory: the working set at t.
+  const cpuTruth = Array.from(cpu.ds, (t) => mean([0, 1, 2, 3, 4].map((k) => truth.cpu.get(t - k * 60_000) ?? NaN)));
+  const memTruth = Array.from(mem.ds, (t) => (truth.mem.get(t) ?? NaN) / 2 ** 20);
+  return [
+    { name: 'sample AMF cpu (cores)', group: 'sample', series: cpu, truth: cpuTruth },
+    { name: 'sample AMF memory (MiB)', group: 'sample', series: mem, truth: memTruth },
+  ];
+}
+
+function groundTruth() {
+  const rows = gunzipSync(readFileSync(join(root, 'packages/cli/sample-data/ground-truth.csv.gz')))
+    .toString('utf8')
+    .trim()
+    .split('\n');
+  const head = rows[0].split(',');
+  const col = (n) => head.indexOf(n);
+  const cpu = new Map();
+  const mem = new Map();
+  for (const line of rows.slice(1)) {
+    const c = line.split(',');
+    if (c[col('workload')] !== 'amf') continue;
+    const t = Date.parse(c[col('ts')]);
+    cpu.set(t, (cpu.get(t) ?? 0) + Number(c[col('container_cpu_cores')]));
+    mem.set(t, (mem.get(t) ?? 0) + Number(c[col('container_working_set_bytes')]));
+  }
+  return { cpu, mem };
+}
+
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-if (!only) {
-  console.log(`\nsix NAB series × ${nOrigins} origins, h = ${H} (1 hour)`);
-  console.log('model    MASE    RMSE      90% coverage   fit+predict s (all)   forecasts');
-  for (const m of models)
-    console.log(
-      `${m.padEnd(8)} ${mean(acc[m].mase).toFixed(3)}   ${mean(acc[m].rmse).toFixed(3).padStart(7)}   ${(100 * mean(acc[m].cov90)).toFixed(1).padStart(5)} %        ${acc[m].secs.toFixed(1).padStart(6)}                ${acc[m].mase.length}`,
-    );
-  console.log(
-    `(LSTM on the first ${LSTM_ORIGINS} origins of each series only; compare it with the others on those: ${models
-      .filter((m) => m !== 'LSTM')
-      .map((m) => `${m} ${mean(acc[m].mase.filter((_, i) => i % nOrigins < LSTM_ORIGINS)).toFixed(3)}`)
-      .join(', ')})`,
-  );
-  console.log(`auto chose: ${JSON.stringify(chosen)}`);
-  console.log(
-    "reference: the prototype's ARIMA grid (statsmodels, chosen by test MSE) scored MASE 0.516 at h = 12 (docs/ARIMA_NOTES.md); goals: auto ≤ 0.516, 90 % coverage 85–95 %",
-  );
+
+/** A fitted forecaster of `model` for horizon h, as `train` makes it. */
+async function fitModel(model, train, h) {
+  const o = { horizon: h, domain: 'non-negative' };
+  if (model === 'AUTO') return (await autoModel(o))().fit(train);
+  if (model === 'SELECT') return (await autoSelect(train, { ...o, windows: 7 })).model;
+  return new Calibrated(await modelFactory(model, { maxHorizon: h }), o).fit(train);
 }
 
-// ARIMA order search against the prototype's method, first origin, same run (and, for the model
-// table, the prototype's method at every origin: statsmodels' 12-order grid chosen by test MSE).
-const job = { h: H, series: {}, tests: {} };
-for (const f of files) {
-  job.series[f] = series[f].y.slice(0, FIRST);
-  job.tests[f] = series[f].y.slice(FIRST, FIRST + H);
-  if (!only) {
-    for (const o of origins.slice(1)) {
-      job.series[`${f}@${o}`] = series[f].y.slice(0, o);
-      job.tests[`${f}@${o}`] = series[f].y.slice(o, o + H);
+/** The figures of one forecast: errors, coverage and interval score per level, negatives, nesting. */
+function score(actual, f, scale) {
+  const ok = actual.map((a) => !Number.isNaN(a));
+  const pick = (xs) => Array.from(xs).filter((_, i) => ok[i]);
+  const a = pick(actual);
+  const out = { absErr: mae(a, pick(f.mean)) / scale, sq: a.map((v, i) => (v - pick(f.mean)[i]) ** 2), n: a.length };
+  for (const l of LEVELS) {
+    out[`cov${l}`] = coverage(a, pick(f.intervals[l].lo), pick(f.intervals[l].hi)) * a.length;
+    out[`is${l}`] = (intervalScore(a, pick(f.intervals[l].lo), pick(f.intervals[l].hi), l) / scale) * a.length;
+  }
+  const all = [f.mean, ...LEVELS.flatMap((l) => [f.intervals[l].lo, f.intervals[l].hi])];
+  out.negatives = all.reduce((c, xs) => c + Array.from(xs).filter((v) => v < 0).length, 0);
+  out.unnested = Array.from(f.mean).filter(
+    (_, i) => !(width(f, 80, i) < width(f, 90, i) && width(f, 90, i) < width(f, 95, i)),
+  ).length;
+  return out;
+}
+
+const width = (f, l, i) => f.intervals[l].hi[i] - f.intervals[l].lo[i];
+
+const failures = [];
+
+async function evaluate(sets) {
+  const acc = {}; // acc[h][model][series] = list of scores, with seconds
+  for (const h of HORIZONS) {
+    acc[h] = {};
+    for (const model of MODELS) {
+      acc[h][model] = {};
+      for (const s of sets) {
+        acc[h][model][s.name] = [];
+        for (const [k, o] of originsOf(s.series.y.length).entries()) {
+          if (model === 'LSTM' && k >= LSTM_ORIGINS) continue;
+          const train = { ds: s.series.ds.slice(0, o), y: s.series.y.slice(0, o) };
+          const t0 = performance.now();
+          let f;
+          try {
+            f = (await fitModel(model, train, h)).predict(h);
+          } catch (e) {
+            failures.push(`${model} on ${s.name} at origin ${o}, h = ${h}: ${e.message}`);
+            continue;
+          }
+          const seconds = (performance.now() - t0) / 1000;
+          const scale = maseScale(train.y, 288).scale;
+          acc[h][model][s.name].push({ ...score(s.truth.slice(o, o + h), f, scale), seconds });
+        }
+      }
+      process.stderr.write(`h=${h} ${model} done\n`);
     }
   }
-}
-const py = join(root, '.venv-test', 'bin', 'python');
-let proto;
-if (!only || only === 'arima')
-  try {
-    proto = JSON.parse(
-      execFileSync(py, [join(root, 'bench', 'prototype_arima.py')], {
-        input: JSON.stringify(job),
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-      }),
-    );
-  } catch (e) {
-    console.log(`prototype comparison skipped: ${e.message.split('\n')[0]} (pip install statsmodels into .venv-test)`);
-  }
-if (proto) {
-  const t0 = performance.now();
-  const ours = [];
-  const oursMase = [];
-  const orders = [];
-  for (const f of files) {
-    const m = await makeModel('ARIMA', { maxHorizon: H }).fit({ ds: series[f].ds.slice(0, FIRST), y: job.series[f] });
-    ours.push(rmse(job.tests[f], m.predict(H).mean));
-    oursMase.push(mase(job.tests[f], m.predict(H).mean, job.series[f], 288));
-    orders.push(m.selection.order.join(','));
-  }
-  const oursSecs = (performance.now() - t0) / 1000;
-  if (!only) {
-    const protoAll = files.flatMap((f) =>
-      origins.map((o, k) => {
-        const key = k === 0 ? f : `${f}@${o}`;
-        return mase(job.tests[key], proto[key].forecast, job.series[key], 288);
-      }),
-    );
-    console.log(
-      `\nall ${protoAll.length} forecasts (six series × ${nOrigins} origins): MASE prototype ${mean(protoAll).toFixed(3)} (orders chosen on the test data), auto ${mean(acc.AUTO.mase).toFixed(3)}, ARIMA ${mean(acc.ARIMA.mase).toFixed(3)}`,
-    );
-  }
-  const protoRmse = files.map((f) => proto[f].rmse);
-  console.log(
-    `\nARIMA order search, 6 series, first origin: ours ${oursSecs.toFixed(1)} s (KPSS + stepwise AICc), prototype ${files.reduce((a, f) => a + proto[f].seconds, 0).toFixed(1)} s (statsmodels, 12 orders, by test MSE): ${(files.reduce((a, f) => a + proto[f].seconds, 0) / oursSecs).toFixed(1)}× faster`,
-  );
-  const protoMase = files.map((f) => mase(job.tests[f], proto[f].forecast, job.series[f], 288));
-  console.log(
-    `mean RMSE: ours ${mean(ours).toFixed(3)}, prototype ${mean(protoRmse).toFixed(3)}; mean MASE: ours ${mean(oursMase).toFixed(3)}, prototype ${mean(protoMase).toFixed(3)} (the prototype picks its order with the test data, so its figures are optimistic)`,
-  );
-  console.log(`orders: ours ${orders.join(' ')}; prototype ${files.map((f) => proto[f].order.join(',')).join(' ')}`);
-  console.log(
-    `the same statsmodels grid chosen by AIC instead of test error (honest): RMSE ${mean(files.map((f) => proto[f].aic_rmse)).toFixed(3)}, orders ${files.map((f) => proto[f].aic_order.join(',')).join(' ')}`,
-  );
-  if (!only)
-    console.log(
-      `first origin only, MASE: auto ${mean(acc.AUTO.mase.filter((_, i) => i % nOrigins === 0)).toFixed(3)}, ARIMA ${mean(acc.ARIMA.mase.filter((_, i) => i % nOrigins === 0)).toFixed(3)}, prototype ${mean(protoMase).toFixed(3)} (ARIMA_NOTES' 0.516 is this origin)`,
-    );
+  return acc;
 }
 
-// Prophet fit + predict against Python Prophet on the same data (first origin of each series), same run.
-const pjob = { h: H, step_ms: 300_000, series: {} };
-for (const f of files) pjob.series[f] = { ds: series[f].ds.slice(0, FIRST), y: series[f].y.slice(0, FIRST) };
-let pyProphet;
-if (!only || only === 'prophet')
-  try {
-    pyProphet = JSON.parse(
-      execFileSync(py, [join(root, 'bench', 'prophet_python.py')], {
-        input: JSON.stringify(pjob),
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-        stdio: ['pipe', 'pipe', 'ignore'],
-      }),
-    );
-  } catch (e) {
-    console.log(`Prophet comparison skipped: ${e.message.split('\n')[0]} (pip install prophet==1.3.0 into .venv-test)`);
+/** The prototype's grid by AIC at the same origins (one statsmodels fit per order gives both horizons). */
+function prototype(sets) {
+  const job = { h: Math.max(...HORIZONS), series: {}, origins: {} };
+  for (const s of sets) {
+    job.series[s.name] = Array.from(s.series.y);
+    job.origins[s.name] = originsOf(s.series.y.length);
   }
-if (pyProphet) {
-  await makeModel('PROPHET').fit({
-    ds: pjob.series[files[0]].ds.slice(0, 200),
-    y: pjob.series[files[0]].y.slice(0, 200),
-  }); // warm-up, as on the Python side
-  let ours = 0;
-  let theirs = 0;
-  let maxDev = 0;
-  console.log('\nProphet fit + predict, first origin (3 225 points), h = 12:');
-  for (const f of files) {
-    const t0 = performance.now();
-    const fc = (await makeModel('PROPHET').fit(pjob.series[f])).predict(H);
-    const s = (performance.now() - t0) / 1000;
-    ours += s;
-    theirs += pyProphet[f].seconds;
-    const dev = Math.max(...fc.mean.map((v, i) => Math.abs(v - pyProphet[f].yhat[i]) / Math.abs(pyProphet[f].yhat[i])));
-    maxDev = Math.max(maxDev, dev);
-    console.log(
-      `  ${f.padEnd(34)} ours ${s.toFixed(2)} s, Python ${pyProphet[f].seconds.toFixed(2)} s, forecasts differ by ≤ ${(100 * dev).toFixed(2)} %`,
-    );
-  }
-  console.log(
-    `  total: ours ${ours.toFixed(2)} s, Python Prophet ${theirs.toFixed(2)} s → ours/Python ${(ours / theirs).toFixed(2)} (goal ≤ 1); forecasts within ${(100 * maxDev).toFixed(2)} %`,
+  const py = join(root, '.venv-test', 'bin', 'python');
+  const out = JSON.parse(
+    execFileSync(py, [join(root, 'bench', 'prototype_arima.py')], {
+      input: JSON.stringify(job),
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    }),
   );
+  const acc = {};
+  for (const h of HORIZONS) {
+    acc[h] = {};
+    for (const s of sets) {
+      acc[h][s.name] = originsOf(s.series.y.length).map((o) => {
+        const r = out[`${s.name}@${o}`];
+        const cut = (xs) => Float64Array.from(xs.slice(0, h));
+        const intervals = Object.fromEntries(
+          LEVELS.map((l) => [l, { lo: cut(r.intervals[l].lo), hi: cut(r.intervals[l].hi) }]),
+        );
+        const f = { mean: cut(r.mean), intervals };
+        const scale = maseScale(s.series.y.slice(0, o), 288).scale;
+        return { ...score(s.truth.slice(o, o + h), f, scale), seconds: r.seconds };
+      });
+    }
+  }
+  return acc;
 }
+
+const sets = [...nabSeries(), ...(args.includes('--only-nab') ? [] : sampleSeries())];
+const t0 = performance.now();
+const ours = await evaluate(sets);
 await stopArimaWorker();
+const proto = prototype(sets);
+report({
+  sets,
+  ours,
+  proto,
+  models: MODELS,
+  horizons: HORIZONS,
+  levels: LEVELS,
+  choosing: CHOOSING,
+  lstmOrigins: LSTM_ORIGINS,
+});
+if (failures.length)
+  console.log(`\nforecasts that failed (left out of the tables): ${failures.length}\n  ${failures.join('\n  ')}`);
+console.log(`\n(bench ran ${((performance.now() - t0) / 1000).toFixed(0)} s)`);

@@ -33,6 +33,20 @@ export interface Forecaster {
   save(dir: string): void;
 }
 
+/**
+ * A fitted model that can also forecast from earlier points of the series it was fitted on, with
+ * the parameters of that fit and only the data before each origin: many cheap rolling origins
+ * (conformal calibration, combination) without a refit per origin.
+ */
+export interface RollingForecaster extends Forecaster {
+  /** Means of h-step forecasts from each origin: origin o forecasts points o … o + h − 1 from those before o. */
+  rollingMeans(origins: readonly number[], h: number): Float64Array[];
+}
+
+export function isRolling(m: Forecaster): m is RollingForecaster {
+  return typeof (m as Partial<RollingForecaster>).rollingMeans === 'function';
+}
+
 export const DEFAULT_LEVELS = [80, 90, 95];
 
 export class NotFittedError extends AmfError {

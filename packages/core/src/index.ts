@@ -7,7 +7,7 @@ export type { ArtifactStore, ProgressReporter, RunContext, Stage } from './stage
 export { isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
 export { FEATURE_UNITS } from './data.js';
 export type { Dataset, Samples, SeriesSummary } from './data.js';
-export { fillGaps, seededRandom, conformalQuantile } from './numeric.js';
+export { fillGaps, seededRandom, conformalQuantile, weightedConformalQuantile, recencyWeight } from './numeric.js';
 export { regularise } from './regularise.js';
 export { redactUrl, redactSecrets, refuseCredentials } from './urls.js';
 export type { Regularised } from './regularise.js';
@@ -26,8 +26,16 @@ export {
   normalIntervals,
   constantForecast,
   futureTimes,
+  isRolling,
 } from './forecaster.js';
-export type { Forecaster, Forecast, PredictOptions, SeriesInput, ModelManifest } from './forecaster.js';
+export type {
+  Forecaster,
+  Forecast,
+  PredictOptions,
+  RollingForecaster,
+  SeriesInput,
+  ModelManifest,
+} from './forecaster.js';
 export { mse, rmse, mae, smape, mase, seasonalNaiveScale, coverage, pinball, intervalScore } from './metrics.js';
 export { GuardedWorker, TIMED_OUT } from './worker.js';
 export type { GuardedWorkerOptions } from './worker.js';

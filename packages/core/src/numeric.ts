@@ -36,3 +36,33 @@ export function conformalQuantile(sorted: ArrayLike<number>, level: number): num
   const k = Math.min(n, Math.max(1, Math.ceil((n + 1) * level)));
   return sorted[k - 1]!;
 }
+
+/**
+ * The weighted conformal quantile of Barber, Candès, Ramdas & Tibshirani (2023, "Conformal
+ * prediction beyond exchangeability"): scores weighted (e.g. toward the recent past) and the test
+ * point given weight 1, the smallest score whose cumulative normalised weight reaches `level`; the
+ * largest score when the test point's own mass is needed (the unweighted rule's "past the end").
+ * Equal weights of 1 give conformalQuantile's ⌈(n+1)·level⌉-th smallest.
+ */
+export function weightedConformalQuantile(
+  scores: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  level: number,
+): number {
+  const n = scores.length;
+  if (n === 0) return 0;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let total = 1;
+  for (let i = 0; i < n; i++) total += weights[i]!;
+  let acc = 0;
+  for (const i of order) {
+    acc += weights[i]!;
+    if (acc / total >= level - 1e-12) return scores[i]!;
+  }
+  return scores[order[n - 1]!]!;
+}
+
+/** Weights 2^(−age / halfLife): a score `halfLife` steps older counts half as much. */
+export function recencyWeight(age: number, halfLife: number): number {
+  return Math.pow(2, -age / halfLife);
+}

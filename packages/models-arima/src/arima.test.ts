@@ -4,12 +4,50 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forecasterConformance } from '@amf-foresight/core/testing';
 import { Arima } from './arima.js';
+import { rollingPath } from './extend.js';
 import { nabSeries } from './golden.test-util.js';
 import { runArima, stopArimaWorker, workerRestarts } from './worker.js';
 
 afterAll(stopArimaWorker);
 
 forecasterConformance('ARIMA', { make: () => new Arima({ maxOrder: 2, maxHorizon: 48 }), load: (d) => Arima.load(d) });
+
+describe('forecasts from earlier origins (rollingMeans)', () => {
+  it('equal the fitted forecast at the end of the series and a refit-free forecast inside it', async () => {
+    const { ds, y } = nabSeries('ec2_cpu_utilization_5f5533.csv');
+    for (const order of [
+      [2, 1, 2],
+      [1, 0, 1],
+      [0, 1, 1],
+    ] as [number, number, number][]) {
+      const m = await new Arima({ order, maxHorizon: 24 }).fit({ ds: ds.slice(0, 3000), y: y.slice(0, 3000) });
+      const [atEnd, inside] = m.rollingMeans([3000, 2000], 24);
+      const fitted = m.predict(24).mean;
+      // The CSS filter's start-up has died out 3 000 points later: the exact (Kalman) forecast to 1e-6.
+      for (let i = 0; i < 24; i++) expect(atEnd![i]!).toBeCloseTo(fitted[i]!, 6);
+      expect(inside).toHaveLength(24);
+    }
+  });
+
+  it('an AR(1) from any origin: μ + φ^(i+1)·(y[o−1] − μ), whatever comes after the origin', () => {
+    const [phi, mu] = [0.5, 10];
+    // The stored path of a fitted AR(1) with mean μ after the value 12: μ + φ^h·2.
+    const path = {
+      phi: [phi],
+      theta: [],
+      d: 0,
+      s: 0,
+      tail: [12],
+      mean: [1, 2, 3].map((h) => mu + phi ** h * 2),
+      variance: [1, 1.25, 1.3125],
+    };
+    const y = Float64Array.from({ length: 50 }, (_, i) => 10 + Math.sin(i));
+    const changed = y.map((v, i) => (i >= 30 ? v + 100 : v));
+    const [a] = rollingPath(path, y, [30], 5);
+    expect(Array.from(rollingPath(path, changed, [30], 5)[0]!)).toEqual(Array.from(a!));
+    for (let i = 0; i < 5; i++) expect(a![i]!).toBeCloseTo(mu + phi ** (i + 1) * (y[29]! - mu), 12);
+  });
+});
 
 describe('ARIMA guard layer', () => {
   it('a fit that crashes the wasm module is contained: the worker restarts and the next fit works', async () => {

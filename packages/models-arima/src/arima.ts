@@ -9,9 +9,9 @@ import {
   readManifest,
   writeManifest,
 } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import type { Forecast, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
-import { extendPath } from './extend.js';
+import { extendPath, rollingPath } from './extend.js';
 import type { ArimaPath } from './extend.js';
 import { runArima } from './worker.js';
 import type { ArimaResult } from './worker.js';
@@ -80,9 +80,11 @@ function aicc(n: number, sigma2: number, k: number): number {
  * fits in a restartable worker, p = q = 0 orders computed directly (the package forecasts garbage
  * for them), seasonality by seasonal differencing only.
  */
-export class Arima implements Forecaster {
+export class Arima implements RollingForecaster {
   readonly name = 'ARIMA';
   private state: State | undefined;
+  /** The gap-filled training series (not saved): what rollingMeans forecasts from. */
+  private series: Float64Array | undefined;
 
   constructor(readonly params: ArimaParams = {}) {}
 
@@ -118,6 +120,7 @@ export class Arima implements Forecaster {
       s,
       tail: Array.from(y.subarray(Math.max(0, y.length - (order[0] + order[1] + s + 1)))),
     };
+    this.series = all;
     this.state = {
       stepMs: step,
       lastDs: series.ds[series.ds.length - 1]!,
@@ -265,6 +268,13 @@ export class Arima implements Forecaster {
     const ds = futureTimes(st.lastDs, st.stepMs, h);
     const mean = Float64Array.from(path.mean);
     return { ds, mean, intervals: normalIntervals(mean, path.variance.map(Math.sqrt), options.levels) };
+  }
+
+  rollingMeans(origins: readonly number[], h: number): Float64Array[] {
+    const st = this.state;
+    if (!st || !this.series) throw new NotFittedError(this.name);
+    if (!st.ext) throw new TypeError('this ARIMA has no coefficients to forecast from earlier origins');
+    return rollingPath({ ...st.ext, mean: st.mean, variance: st.variance }, this.series, origins, h);
   }
 
   save(dir: string): void {

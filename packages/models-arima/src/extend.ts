@@ -62,23 +62,61 @@ function maSign(A: number[], theta: number[], variance: number[]): number {
   return err(1) <= err(-1) ? 1 : -1;
 }
 
+/**
+ * The model as one recursion on the observed scale, y_t = Σ A_k y_{t−k} + c + e_t + Σ θ_j e_{t−j}:
+ * A from φ and the differencing, θ in statsmodels' sign, and the constant c read off the stored
+ * path (past step q the mean follows the AR part alone, so m_H − Σ A_k m_{H−k} is c).
+ */
+function recursion(p: ArimaPath): { A: number[]; c: number; theta: number[] } {
+  const A = arPolynomial(p.phi, p.d, p.s);
+  const path = [...p.tail, ...p.mean];
+  const H = p.mean.length;
+  const at = (h1: number) => path[p.tail.length + h1 - 1]!;
+  const c = at(H) - A.reduce((s, a, k) => s + a * at(H - k - 1), 0);
+  const sign = maSign(A, p.theta, p.variance);
+  return { A, c, theta: p.theta.map((t) => sign * t) };
+}
+
+/**
+ * Means of h-step forecasts from each origin of y with the fitted coefficients: innovations by the
+ * conditional-sum-of-squares filter (zero before the first full lag), forecasts by the recursion
+ * with future innovations zero. At the end of the fitted data it matches the exact (Kalman) forecast
+ * once the start-up has died out, which invertible MA parts ensure.
+ */
+export function rollingPath(p: ArimaPath, y: Float64Array, origins: readonly number[], h: number): Float64Array[] {
+  const { A, c, theta } = recursion(p);
+  const P = A.length;
+  const e = new Float64Array(y.length);
+  for (let t = P; t < y.length; t++) {
+    let v = y[t]! - c;
+    for (let k = 0; k < P; k++) v -= A[k]! * y[t - k - 1]!;
+    for (let j = 0; j < theta.length && t - j - 1 >= 0; j++) v -= theta[j]! * e[t - j - 1]!;
+    e[t] = v;
+  }
+  return origins.map((o) => {
+    const f = new Float64Array(h);
+    const at = (t: number) => (t < o ? y[t]! : f[t - o]!);
+    for (let i = 0; i < h; i++) {
+      let v = c;
+      for (let k = 0; k < P; k++) v += o + i - k - 1 >= 0 ? A[k]! * at(o + i - k - 1) : 0;
+      for (let j = i; j < theta.length; j++) v += o + i - j - 1 >= 0 ? theta[j]! * e[o + i - j - 1]! : 0;
+      f[i] = v;
+    }
+    return f;
+  });
+}
+
 /** Mean and variance for steps 1…h, continuing the stored path past its end. */
 export function extendPath(p: ArimaPath, h: number): { mean: number[]; variance: number[] } {
   const H = p.mean.length;
   if (h <= H) return { mean: p.mean.slice(0, h), variance: p.variance.slice(0, h) };
-  const A = arPolynomial(p.phi, p.d, p.s);
+  const { A, c, theta } = recursion(p);
   // m_j for j ≤ 0 are observed values, for 1 ≤ j ≤ H the stored forecasts.
   const path = [...p.tail, ...p.mean];
   const at = (h1: number) => path[p.tail.length + h1 - 1]!;
   const ar = (h1: number) => A.reduce((s, a, k) => s + a * at(h1 - k - 1), 0);
-  const c = at(H) - ar(H);
   for (let j = H + 1; j <= h; j++) path.push(ar(j) + c);
-  const sign = maSign(A, p.theta, p.variance);
-  const psi = psiWeights(
-    A,
-    p.theta.map((t) => sign * t),
-    h,
-  );
+  const psi = psiWeights(A, theta, h);
   const variance = p.variance.slice();
   for (let j = H; j < h; j++) variance.push(variance[j - 1]! + p.variance[0]! * psi[j]! ** 2);
   return { mean: path.slice(p.tail.length, p.tail.length + h), variance };

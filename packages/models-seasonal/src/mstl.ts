@@ -90,7 +90,14 @@ export class MstlEts implements Forecaster {
     if (st.constant !== undefined) return; // a constant series forecasts itself, with no spread
     const mod = await mstlModule();
     const m = mod.MSTL.ets(st.periods, { impute: st.y.some(Number.isNaN) });
-    m.fit(st.y);
+    try {
+      m.fit(st.y);
+    } catch (e) {
+      // augurs' AutoETS finds no admissible trend model on some series ("no model found").
+      throw new InputError('MSTL_NO_FIT', `MSTL could not fit this series: ${String(e)}`, {
+        hint: 'use THETA, ARIMA or auto',
+      });
+    }
     this.model = m;
   }
 
@@ -105,14 +112,31 @@ export class MstlEts implements Forecaster {
     }
     const model = this.model!;
     const intervals: Forecast['intervals'] = {};
+    const guard = this.guard();
     let mean: Float64Array | undefined;
     for (const level of levels) {
       const f = model.predict(h, level / 100);
-      mean ??= Float64Array.from(f.point);
+      mean ??= Float64Array.from(f.point, guard);
       if (!f.intervals) throw new InputError('MSTL_NO_INTERVALS', 'the MSTL trend model gave no intervals');
-      intervals[level] = { lo: Float64Array.from(f.intervals.lower), hi: Float64Array.from(f.intervals.upper) };
+      intervals[level] = {
+        lo: Float64Array.from(f.intervals.lower, guard),
+        hi: Float64Array.from(f.intervals.upper, guard),
+      };
     }
-    return { ds, mean: mean ?? Float64Array.from(model.predict(h).point), intervals };
+    return { ds, mean: mean ?? Float64Array.from(model.predict(h).point, guard), intervals };
+  }
+
+  /**
+   * The guard against an exploding ETS trend (after a burst, MSTL's 90 % interval at one day was
+   * 412–430 wide on a 0–100 % series): the mean and every bound are kept within the training data's
+   * range widened by that range on each side — no forecast goes further from what was seen than the
+   * whole history spread.
+   */
+  private guard(): (v: number) => number {
+    let [lo, hi] = [Infinity, -Infinity];
+    for (const v of this.state!.y) if (!Number.isNaN(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const r = hi - lo;
+    return (v) => Math.min(hi + r, Math.max(lo - r, v));
   }
 
   save(dir: string): void {

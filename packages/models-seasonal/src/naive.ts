@@ -8,7 +8,7 @@ import {
   readManifest,
   writeManifest,
 } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import type { Forecast, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
 
@@ -32,9 +32,11 @@ export interface SeasonalNaiveParams {
  * σ·√(⌊(h−1)/m⌋+1), σ the RMS of the in-sample one-season differences (Hyndman & Athanasopoulos,
  * fpp3 §5.5), so they widen once per season.
  */
-export class SeasonalNaive implements Forecaster {
+export class SeasonalNaive implements RollingForecaster {
   readonly name: string;
   private state: State | undefined;
+  /** The gap-filled training values (not saved): what rollingMeans forecasts from. */
+  private filled: number[] | undefined;
 
   constructor(
     readonly params: SeasonalNaiveParams = {},
@@ -64,6 +66,7 @@ export class SeasonalNaive implements Forecaster {
       ss += (series.y[i]! - series.y[i - m]!) ** 2;
       k++;
     }
+    this.filled = y;
     this.state = {
       stepMs: step,
       lastDs: series.ds[n - 1]!,
@@ -87,6 +90,13 @@ export class SeasonalNaive implements Forecaster {
       sd[i] = st.sigma * Math.sqrt(Math.floor(i / m) + 1);
     }
     return { ds, mean, intervals: normalIntervals(mean, sd, options.levels) };
+  }
+
+  rollingMeans(origins: readonly number[], h: number): Float64Array[] {
+    const y = this.filled;
+    if (!this.state || !y) throw new NotFittedError(this.name);
+    const m = this.state.period;
+    return origins.map((o) => Float64Array.from({ length: h }, (_, i) => y[o - m + (i % m)] ?? NaN));
   }
 
   save(dir: string): void {

@@ -1,6 +1,7 @@
-import { InputError } from '@amf-foresight/core';
-import type { Forecaster, SeriesInput } from '@amf-foresight/core';
-import { Conformal } from './conformal.js';
+import { InputError, NotFittedError, isRolling } from '@amf-foresight/core';
+import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import { Conformal, rollingCalibration } from './conformal.js';
+import type { Calibration } from './conformal.js';
 import { NonNegative, inDomain } from './domain.js';
 import type { Domain } from './domain.js';
 import { AUTO_CANDIDATES, autoScore, backtest, seasonOf } from './evaluation.js';
@@ -61,7 +62,75 @@ export async function autoSelect(
     await modelFactory(chosen.model, { ...o, maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0) }),
   );
   // The conformal scores are errors of the model's forecasts in the domain; its bounds are kept there too.
-  const conformal = new Conformal(make(), chosen.absErrors);
+  const conformal = new Conformal(make(), chosen.calibration);
   const model = await (domain === 'non-negative' ? new NonNegative(conformal) : conformal).fit(series);
   return { chosen: chosen.model, results, skipped, model };
+}
+
+export interface CalibratedOptions {
+  horizon: number;
+  /** Season in steps (default: a day of the step): the span of the rolling calibration origins. */
+  season?: number;
+  domain: Domain;
+  /** Errors to calibrate on when the model cannot forecast from earlier origins (a backtest's). */
+  fallback?: Calibration;
+}
+
+/**
+ * A model with conformal intervals, in its domain: NonNegative(Conformal(NonNegative(model))) for
+ * non-negative series. A model that can forecast from earlier origins (ARIMA, THETA, COMBO) is
+ * calibrated on a day of rolling origins of its own fit; any other on `fallback`, else it keeps its
+ * own intervals.
+ */
+export class Calibrated implements Forecaster {
+  readonly name: string;
+  private model: Forecaster | undefined;
+  private fittedInner: Forecaster | undefined;
+
+  constructor(
+    private readonly make: () => Forecaster,
+    private readonly o: CalibratedOptions,
+  ) {
+    this.name = make().name;
+  }
+
+  async fit(series: SeriesInput): Promise<this> {
+    const inner = await this.make().fit(series);
+    const nonNegative = this.o.domain === 'non-negative';
+    const season = this.o.season ?? seasonOf(series);
+    const rolling = isRolling(inner)
+      ? rollingCalibration(inner, series.y, { horizon: this.o.horizon, season, nonNegative })
+      : undefined;
+    const cal = rolling && rolling.absErrors.some((e) => e.length > 0) ? rolling : this.o.fallback;
+    const inDom = nonNegative ? new NonNegative(inner) : inner;
+    this.fittedInner = inner;
+    this.model = !cal ? inDom : nonNegative ? new NonNegative(new Conformal(inDom, cal)) : new Conformal(inDom, cal);
+    return this;
+  }
+
+  /** The fitted model under the layers (e.g. a Combination, to name its members). */
+  get inner(): Forecaster | undefined {
+    return this.fittedInner;
+  }
+
+  predict(h: number, options?: PredictOptions): Forecast {
+    if (!this.model) throw new NotFittedError(this.name);
+    return this.model.predict(h, options);
+  }
+
+  save(dir: string): void {
+    if (!this.model) throw new NotFittedError(this.name);
+    this.model.save(dir);
+  }
+}
+
+/** `--model auto`: the equal-weight combination of ARIMA, THETA and seasonal ARIMA, calibrated on rolling origins. */
+export async function autoModel(
+  o: CalibratedOptions & Pick<ModelOptions, 'maxHorizon' | 'log'>,
+): Promise<() => Calibrated> {
+  const make = await modelFactory('COMBO', {
+    maxHorizon: Math.max(o.horizon, o.maxHorizon ?? 0),
+    ...(o.season !== undefined ? { season: o.season } : {}),
+  });
+  return () => new Calibrated(make, o);
 }

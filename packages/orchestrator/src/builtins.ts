@@ -38,6 +38,46 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
       };
     },
   },
+  THETA: {
+    packageName: '@amf-foresight/models-seasonal',
+    params: {
+      season: { type: 'integer', min: 2, describe: 'season to adjust for, in steps (default: one day of the step)' },
+    },
+    load: async () => {
+      const m = await import('@amf-foresight/models-seasonal');
+      return {
+        create: (o) => m.theta({ ...(o.season !== undefined ? { season: o.season } : {}), ...o.params }),
+        load: (dir) => m.Deseasonalised.wrap(m.SesDrift.load(dir), dir),
+      };
+    },
+  },
+  COMBO: {
+    packageName: '@amf-foresight/models-arima @amf-foresight/models-seasonal',
+    params: {},
+    load: async () => {
+      const [a, s, { Combination }, { fillGaps }] = await Promise.all([
+        import('@amf-foresight/models-arima'),
+        import('@amf-foresight/models-seasonal'),
+        import('./combination.js'),
+        import('@amf-foresight/core'),
+      ]);
+      return {
+        // ARIMA and THETA, and ARIMA on the seasonally adjusted series when the series has a daily season.
+        create: (o) =>
+          new Combination((series) => {
+            const m = o.season ?? Math.round(86_400_000 / (series.ds[1]! - series.ds[0]!));
+            const arima = () => new a.Arima({ maxHorizon: Math.max(o.maxHorizon ?? 576, 1) });
+            return s.isSeasonal(fillGaps(series.y), m)
+              ? [arima(), s.theta({ season: m }), new s.Deseasonalised(arima(), { season: m })]
+              : [arima(), new s.SesDrift()];
+          }),
+        load: async (dir) => {
+          const { loadModel } = await import('./registry.js');
+          return Combination.load(dir, (d) => loadModel(d));
+        },
+      };
+    },
+  },
   ARIMA: {
     packageName: '@amf-foresight/models-arima',
     params: {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Forecast, Forecaster, PredictOptions } from '@amf-foresight/core';
+import type { Forecast, Forecaster, PredictOptions, RollingForecaster } from '@amf-foresight/core';
 import { Layer } from './layer.js';
-import { DEFAULT_LEVELS, conformalQuantile, writeFileAtomic } from '@amf-foresight/core';
+import { DEFAULT_LEVELS, recencyWeight, weightedConformalQuantile, writeFileAtomic } from '@amf-foresight/core';
 
 /** Beside the model's manifest: the backtest errors its intervals are calibrated on. */
 export const CONFORMAL_FILE = 'conformal.json';
@@ -11,28 +11,41 @@ export const CONFORMAL_FILE = 'conformal.json';
 export const MIN_SCORES = 20;
 
 /**
- * The scores of step i pooled with those of its neighbours i±1, i±2, … until there are at least
- * `min` (or every step is used), sorted: a profile over steps smoothed just enough to estimate its
- * upper quantiles.
+ * Out-of-sample absolute errors per horizon step, and optionally a weight per error (same shape;
+ * absent: all 1). Weights toward the recent past make the intervals follow a level shift.
  */
-export function pooledScores(absErrors: readonly number[][], i: number, min = MIN_SCORES): number[] {
-  const pool = [...(absErrors[i] ?? [])];
-  for (let r = 1; pool.length < min && (i - r >= 0 || i + r < absErrors.length); r++) {
-    pool.push(...(absErrors[i - r] ?? []), ...(absErrors[i + r] ?? []));
-  }
-  return pool.sort((a, b) => a - b);
+export interface Calibration {
+  absErrors: number[][];
+  weights?: number[][];
 }
 
 /**
- * Split-conformal intervals: the model's mean, with the interval half-width at horizon h and
- * level L set to the conformal L-quantile of the absolute backtest errors at h (pooled with the
- * neighbouring steps' until there are MIN_SCORES). Calibrated on data the model did not see, so
- * nominal 90 % covers about 90 % when errors are exchangeable.
+ * The scores of step i pooled with those of its neighbours i±1, i±2, … until there are at least
+ * `min` (or every step is used), with their weights: a profile over steps smoothed just enough to
+ * estimate its upper quantiles.
+ */
+export function pooledScores(c: Calibration, i: number, min = MIN_SCORES): { scores: number[]; weights: number[] } {
+  const take = (j: number) => c.absErrors[j] ?? [];
+  const weightsOf = (j: number) => c.weights?.[j] ?? take(j).map(() => 1);
+  const scores = [...take(i)];
+  const weights = [...weightsOf(i)];
+  for (let r = 1; scores.length < min && (i - r >= 0 || i + r < c.absErrors.length); r++) {
+    scores.push(...take(i - r), ...take(i + r));
+    weights.push(...weightsOf(i - r), ...weightsOf(i + r));
+  }
+  return { scores, weights };
+}
+
+/**
+ * Conformal intervals: the model's mean, with the interval half-width at horizon step h and level
+ * L the weighted conformal L-quantile (Barber et al. 2023) of the out-of-sample absolute errors at
+ * h, pooled with the neighbouring steps' until there are MIN_SCORES. Steps past the calibrated
+ * ones use the last. Nominal 90 % covers about 90 % when recent errors resemble the next ones.
  */
 export class Conformal extends Layer {
   constructor(
     inner: Forecaster,
-    private readonly absErrors: number[][],
+    readonly calibration: Calibration,
   ) {
     super(inner);
   }
@@ -40,19 +53,19 @@ export class Conformal extends Layer {
   predict(h: number, options: PredictOptions = {}): Forecast {
     const f = this.inner.predict(h, options);
     const intervals: Forecast['intervals'] = {};
-    const steps = Math.min(h, this.absErrors.length);
-    const scores = Array.from({ length: steps }, (_, i) => pooledScores(this.absErrors, i));
+    const steps = Math.min(h, this.calibration.absErrors.length);
+    const pools = Array.from({ length: steps }, (_, i) => pooledScores(this.calibration, i));
     for (const level of options.levels ?? DEFAULT_LEVELS) {
       const lo = new Float64Array(h);
       const hi = new Float64Array(h);
       for (let i = 0; i < h; i++) {
-        const errs = scores[Math.min(i, steps - 1)] ?? [];
-        if (errs.length === 0) {
+        const pool = pools[Math.min(i, steps - 1)];
+        if (!pool || pool.scores.length === 0) {
           lo[i] = f.intervals[level]?.lo[i] ?? NaN;
           hi[i] = f.intervals[level]?.hi[i] ?? NaN;
           continue;
         }
-        const w = conformalQuantile(errs, level / 100);
+        const w = weightedConformalQuantile(pool.scores, pool.weights, level / 100);
         lo[i] = f.mean[i]! - w;
         hi[i] = f.mean[i]! + w;
       }
@@ -64,6 +77,48 @@ export class Conformal extends Layer {
   save(dir: string): void {
     this.inner.save(dir);
     mkdirSync(dir, { recursive: true }); // a Forecaster of yours may save nothing
-    writeFileAtomic(join(dir, CONFORMAL_FILE), JSON.stringify({ absErrors: this.absErrors }) + '\n');
+    writeFileAtomic(join(dir, CONFORMAL_FILE), JSON.stringify(this.calibration) + '\n');
   }
+}
+
+export interface RollingCalibrationOptions {
+  horizon: number;
+  /** The season in steps (a day): the calibration origins span one, so every time of day is scored. */
+  season: number;
+  /** Score the forecasts clipped at zero, as NonNegative will give them. */
+  nonNegative?: boolean;
+}
+
+/**
+ * Calibration from many cheap rolling origins of a fitted RollingForecaster: the last min(season,
+ * n/2 − h) origins whose h steps are observed, one step apart, forecast with the fitted parameters
+ * from the data before each origin; errors weighted 2^(−age/(season/4)), age in steps before the
+ * last origin, so the intervals follow a level that shifted within the last day.
+ */
+export function rollingCalibration(
+  model: RollingForecaster,
+  y: ArrayLike<number>,
+  o: RollingCalibrationOptions,
+): Calibration {
+  const n = y.length;
+  const h = o.horizon;
+  const last = n - h;
+  const count = Math.max(0, Math.min(o.season, Math.floor(n / 2) - h));
+  const origins = Array.from({ length: count }, (_, k) => last - count + 1 + k);
+  const means = model.rollingMeans(origins, h);
+  const halfLife = Math.max(1, o.season / 4);
+  const c: Required<Calibration> = {
+    absErrors: Array.from({ length: h }, () => []),
+    weights: Array.from({ length: h }, () => []),
+  };
+  origins.forEach((origin, k) => {
+    for (let i = 0; i < h; i++) {
+      const a = y[origin + i]!;
+      const f = means[k]![i]!;
+      if (Number.isNaN(a) || Number.isNaN(f)) continue;
+      c.absErrors[i]!.push(Math.abs(a - (o.nonNegative && f < 0 ? 0 : f)));
+      c.weights[i]!.push(recencyWeight(last - origin, halfLife));
+    }
+  });
+  return c;
 }

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 import { stopArimaWorker } from '@amf-foresight/models-arima';
 import { Naive } from '@amf-foresight/models-seasonal';
-import { autoSelect } from './auto.js';
+import { autoModel, autoSelect } from './auto.js';
+import type { Combination } from './combination.js';
 import { backtest, maseScale, prototypeSplit } from './evaluation.js';
 import { loadModel, modelFactory, normaliseModelName } from './registry.js';
 
@@ -45,7 +46,7 @@ describe('evaluation', () => {
     expect(r.windows.map((w) => w.origin)).toEqual([65, 75, 85, 95]);
     // Naive on a unit trend is off by 1..5 at h = 1..5.
     expect(r.mean.mae).toBeCloseTo(3, 12);
-    expect(r.absErrors.map((e) => e[0])).toEqual([1, 2, 3, 4, 5]);
+    expect(r.calibration.absErrors.map((e) => e[0])).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('the prototype split: 70 % train, 20 % test, 10 % forecast', async () => {
@@ -90,6 +91,34 @@ describe('evaluation', () => {
       r.model.save(dir);
       const back = await loadModel(dir);
       expect(Array.from(back.predict(12).intervals[90]!.hi)).toEqual(Array.from(f.intervals[90]!.hi));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('auto', () => {
+  it('averages ARIMA and THETA (+ seasonal ARIMA); 80 < 90 < 95 % at every step; ≥ 0; loads as saved', async () => {
+    const s = nab('ec2_cpu_utilization_825cc2.csv');
+    const train = { ds: s.ds.slice(0, 3600), y: s.y.slice(0, 3600) };
+    const m = await (await autoModel({ horizon: 288, domain: 'non-negative' }))().fit(train);
+    const combo = m.inner as Combination;
+    expect(combo.memberNames[0]).toBe('ARIMA');
+    expect(combo.memberNames).toContain('THETA');
+    const f = m.predict(288);
+    for (let i = 0; i < 288; i++) {
+      const w = (l: number) => f.intervals[l]!.hi[i]! - f.intervals[l]!.lo[i]!;
+      expect(w(80)).toBeLessThan(w(90));
+      expect(w(90)).toBeLessThan(w(95));
+    }
+    expect(Math.min(...Array.from(f.intervals[95]!.lo))).toBeGreaterThanOrEqual(0);
+    const dir = mkdtempSync(join(tmpdir(), 'amf-auto-'));
+    try {
+      m.save(dir);
+      const back = await loadModel(dir);
+      expect(back.name).toBe('COMBO');
+      expect(Array.from(back.predict(288).mean)).toEqual(Array.from(f.mean));
+      expect(Array.from(back.predict(288).intervals[90]!.hi)).toEqual(Array.from(f.intervals[90]!.hi));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,8 +7,10 @@ import {
   pinball,
   rmse,
   seasonalNaiveScale,
+  recencyWeight,
   smape,
 } from '@amf-foresight/core';
+import type { Calibration } from './conformal.js';
 import type { Forecaster, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -116,8 +118,8 @@ export interface BacktestResult {
   model: string;
   windows: { origin: number; metrics: Metrics }[];
   mean: Metrics;
-  /** Absolute errors per horizon step, over all windows: the basis of conformal intervals. */
-  absErrors: number[][];
+  /** Absolute errors per horizon step over all windows, weighted toward the latest: conformal intervals' basis. */
+  calibration: Required<Calibration>;
   fitSeconds: number;
   /** The scale of MASE: seasonal naive unless a window's training part cannot give one. */
   maseScale: MaseScale;
@@ -140,7 +142,10 @@ export async function backtest(
     model: make().name,
     windows: [],
     mean: undefined as unknown as Metrics,
-    absErrors: Array.from({ length: o.horizon }, () => []),
+    calibration: {
+      absErrors: Array.from({ length: o.horizon }, () => []),
+      weights: Array.from({ length: o.horizon }, () => []),
+    },
     fitSeconds: 0,
     maseScale: 'seasonal naive',
   };
@@ -174,7 +179,10 @@ export async function backtest(
     if (scale.kind !== 'seasonal naive') out.maseScale = scale.kind;
     out.windows.push({ origin, metrics: score(actual, f, scale.scale) });
     actual.forEach((a, h) => {
-      if (!Number.isNaN(a)) out.absErrors[h]!.push(Math.abs(a - f.mean[h]!));
+      if (Number.isNaN(a)) return;
+      out.calibration.absErrors[h]!.push(Math.abs(a - f.mean[h]!));
+      // As rollingCalibration weighs: half weight per quarter season before the latest origin.
+      out.calibration.weights[h]!.push(recencyWeight(k * step, Math.max(1, m / 4)));
     });
   }
   if (out.windows.length === 0)

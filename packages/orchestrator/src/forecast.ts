@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { checkHorizon, regularise } from '@amf-foresight/core';
 import type { Forecast, Stage } from '@amf-foresight/core';
 import { forecastTable, readSeries } from './dataset.js';
 import { loadModel, modelFactory } from './registry.js';
+import { Calibrated } from './auto.js';
+import { DOMAIN_FILE } from './domain.js';
 
 export interface ForecastOptions {
   /** A model/ directory written by the train stage's writer. */
@@ -47,7 +49,10 @@ export function forecastStage(o: ForecastOptions): Stage<undefined, ForecastOutp
         id = r.id;
         const { series, notes } = regularise(r.series);
         if (notes.length > 0) ctx.logger.info(`series ${id}: ${notes.join('; ')}`);
-        model = await (await modelFactory(model.name, { maxHorizon: o.horizon }))().fit(series);
+        // The same kind, in the same domain, with intervals calibrated on rolling origins where it can.
+        const domain = existsSync(join(o.modelDir, DOMAIN_FILE)) ? 'non-negative' : 'real';
+        const make = await modelFactory(model.name, { maxHorizon: o.horizon });
+        model = await new Calibrated(make, { horizon: o.horizon, domain }).fit(series);
       }
       const forecast = model.predict(o.horizon);
       ctx.record({ model: model.name, series: id, horizon: o.horizon, refitted: o.data !== undefined });

@@ -4,8 +4,12 @@ import { InputError, UsageError, readManifest } from '@amf-foresight/core';
 import type { Forecaster } from '@amf-foresight/core';
 import { BUILTIN_MODELS } from './builtins.js';
 import { CONFORMAL_FILE, Conformal } from './conformal.js';
+import type { Calibration } from './conformal.js';
 import { DOMAIN_FILE, NonNegative } from './domain.js';
 import { checkParams } from './params.js';
+
+/** models-seasonal's Deseasonalised writes it (the package is an optional peer: not imported for a constant). */
+const SEASONAL_FILE = 'seasonal.json';
 import type { ParamSpecs } from './params.js';
 
 /** What the pipeline tells every model, besides the user's parameters. */
@@ -138,10 +142,15 @@ export async function loadModel(dir: string, o: Pick<ModelOptions, 'log'> = {}):
   const m = readManifest(dir, '*');
   const nonNegative = existsSync(join(dir, DOMAIN_FILE));
   let model = await (await kind(m.model)).load(dir, o);
+  // A member of a combination fitted on the seasonally adjusted series (THETA wraps itself).
+  if (existsSync(join(dir, SEASONAL_FILE)) && m.model.toUpperCase() !== 'THETA') {
+    const { Deseasonalised } = await import('@amf-foresight/models-seasonal');
+    model = Deseasonalised.wrap(model, dir);
+  }
   // The layers as train made them: NonNegative(model), and for auto NonNegative(Conformal(NonNegative(model))).
   if (nonNegative) model = new NonNegative(model);
   const cal = join(dir, CONFORMAL_FILE);
   if (!existsSync(cal)) return model;
-  model = new Conformal(model, (JSON.parse(readFileSync(cal, 'utf8')) as { absErrors: number[][] }).absErrors);
+  model = new Conformal(model, JSON.parse(readFileSync(cal, 'utf8')) as Calibration);
   return nonNegative ? new NonNegative(model) : model;
 }

@@ -47,7 +47,7 @@ describe('the domain of the forecasts', () => {
     PROPHET: { uncertaintySamples: 100 },
   };
 
-  it.each(['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA', 'PROPHET', 'LSTM', 'AUTO'])(
+  it.each(['NAIVE', 'SNAIVE', 'MSTL', 'ARIMA', 'THETA', 'PROPHET', 'LSTM', 'AUTO'])(
     '%s: no negative mean or bound on a series near zero, also after save and load',
     async (model) => {
       const ctx = { logger: new MemoryLogger(), signal: new AbortController().signal };

@@ -1,17 +1,19 @@
 import { InputError, UsageError, checkHorizon, regularise, silentProgress } from '@amf-foresight/core';
 import type { Dataset, Forecast, Forecaster, RunContext, SeriesInput, Stage } from '@amf-foresight/core';
-import { autoSelect } from './auto.js';
+import { Calibrated, autoModel } from './auto.js';
+import { Combination } from './combination.js';
+import type { Calibration } from './conformal.js';
 import { pickSeries } from './dataset.js';
 import { backtest, prototypeSplit } from './evaluation.js';
-import type { BacktestResult, MaseScale, Metrics } from './evaluation.js';
-import { domainOf, inDomain } from './domain.js';
+import type { MaseScale, Metrics } from './evaluation.js';
+import { domainOf } from './domain.js';
 import type { Domain } from './domain.js';
 import { modelFactory, normaliseModelName } from './registry.js';
 
 export interface TrainOptions {
   /**
-   * A registered model name (NAIVE, SNAIVE, MSTL, ARIMA, PROPHET, LSTM, or AUTO to backtest and
-   * pick; case-insensitive), or your own Forecaster: a factory of fresh ones, or one instance
+   * A registered model name (NAIVE, SNAIVE, MSTL, THETA, ARIMA, PROPHET, LSTM, COMBO, or AUTO for
+   * the calibrated combination; case-insensitive), or your own Forecaster: a factory of fresh ones, or one instance
    * (refitted for every backtest window, one after the other).
    */
   model: string | Forecaster | (() => Forecaster);
@@ -38,7 +40,8 @@ export interface TrainMetrics {
   points: number;
   prototype: { testMse: number | null; forecastMse: number | null; note?: string };
   backtest: { horizon: number; windows: number; mean: Metrics; maseScale: MaseScale };
-  candidates?: (Metrics & { model: string; fitSeconds: number })[];
+  /** auto's members (the models it averages). */
+  members?: string[];
 }
 
 /** What the train stage hands on: the model fitted on the whole series, its forecast and its evaluation. */
@@ -82,14 +85,22 @@ async function factoryFor(
   return typeof m === 'function' ? m : () => m;
 }
 
-/** The model factory, in the series' domain. */
+/**
+ * The model factory as train uses it: in the series' domain, with conformal intervals (rolling
+ * origins of its own fit where the model can, else `fallback`, a backtest's errors); auto is the
+ * calibrated combination.
+ */
 async function makerFor(
   o: TrainOptions,
   opts: { season?: number; log: (m: string) => void },
-  maxHorizon: number,
+  horizon: number,
   domain: Domain,
-) {
-  return inDomain(domain, await factoryFor(o, opts, maxHorizon));
+  fallback?: Calibration,
+): Promise<() => Forecaster> {
+  const c = { horizon, domain, ...(opts.season !== undefined ? { season: opts.season } : {}) };
+  if (typeof o.model === 'string' && normaliseModelName(o.model) === 'AUTO') return autoModel(c);
+  const make = await factoryFor(o, opts, horizon);
+  return () => new Calibrated(make, { ...c, ...(fallback ? { fallback } : {}) });
 }
 
 /**
@@ -146,42 +157,32 @@ export async function trainSeries(
   log.info(
     `training ${name} on ${id} (${series.y.length} points): backtest with ${o.windows} windows of ${o.horizon} steps`,
   );
-  progress.start(`train ${name}`, (auto ? 3 : 1) * o.windows + 3, 'fits');
-  let model: Forecaster;
-  let chosen = name;
-  let bt: BacktestResult;
-  let candidates: TrainMetrics['candidates'];
-  if (auto) {
-    if (o.params && Object.keys(o.params).length > 0)
-      throw new UsageError(
-        'BAD_MODEL_PARAM',
-        'auto picks among several models: --model-param applies to one named model',
-        { flag: '--model-param' },
-      );
-    const r = await autoSelect(series, { ...base, domain });
-    [model, chosen, bt] = [r.model, r.chosen, r.results.find((x) => x.model === r.chosen)!];
-    candidates = r.results.map((x) => ({ model: x.model, ...x.mean, fitSeconds: x.fitSeconds }));
-  } else {
-    bt = await backtest(series, await makerFor(o, base, o.horizon, domain), base);
-    ctx.signal.throwIfAborted();
-    model = await (
-      await makerFor(o, base, Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1), domain)
-    )().fit(series);
-  }
+  progress.start(`train ${name}`, o.windows + 3, 'fits');
+  if (auto && o.params && Object.keys(o.params).length > 0)
+    throw new UsageError('BAD_MODEL_PARAM', 'auto combines several models: --model-param applies to one named model', {
+      flag: '--model-param',
+    });
+  const bt = await backtest(series, await makerFor(o, base, o.horizon, domain), base);
+  ctx.signal.throwIfAborted();
+  const horizon = Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1);
+  const model = await (await makerFor(o, base, horizon, domain, bt.calibration))().fit(series);
+  const members = model instanceof Calibrated && model.inner instanceof Combination ? model.inner.memberNames : [];
+  if (members.length > 0) log.info(`auto: the mean of ${members.join(', ')} (seasonally adjusted where named twice)`);
+  const chosen = auto ? 'AUTO' : name;
   progress.advance(1);
   ctx.signal.throwIfAborted();
-  const prototype = await prototypeFigures(series, auto ? { ...o, model: chosen } : o, base, log, domain);
+  const prototype = await prototypeFigures(series, o, base, log, domain);
   progress.advance(2);
   ctx.signal.throwIfAborted();
   const forecast = model.predict(o.horizon);
-  progress.done(`${chosen === name ? '' : `${chosen} chosen, `}backtest MASE ${bt.mean.mase.toFixed(3)}`);
+  progress.done(`backtest MASE ${bt.mean.mase.toFixed(3)}`);
   const metrics: TrainMetrics = {
     series: id,
     model: chosen,
     points: series.y.length,
     prototype,
     backtest: { horizon: o.horizon, windows: bt.windows.length, mean: bt.mean, maseScale: bt.maseScale },
-    ...(candidates ? { candidates } : {}),
+    ...(members.length > 0 ? { members } : {}),
   };
   log.info(
     `${chosen} on ${id}: test MSE ${prototype.testMse?.toPrecision(4) ?? 'n/a'}, forecast MSE ` +

@@ -74,7 +74,10 @@ function trainOptions(y: Argv<CommonArgs>) {
     })
     .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
     .example('$0 train --data data/dataset.parquet --model ARIMA', "the prototype's train step")
-    .example('$0 train --model auto --horizon 12 --windows 7', 'backtest SNAIVE, MSTL and ARIMA, keep the best')
+    .example(
+      '$0 train --model auto --horizon 12 --windows 7',
+      'the mean of ARIMA, THETA and seasonal ARIMA, calibrated intervals',
+    )
     .example('$0 train --model LSTM --model-param window=720 --model-param seed=7', 'model parameters');
 }
 
