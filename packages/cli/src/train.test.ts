@@ -170,6 +170,36 @@ describe('amf-foresight train and forecast', () => {
     expect(missing.code).toBe(3);
   });
 
+  it('auto keeps the one-line errors (all missing, 3 points, horizon 0) and forecasts a constant series as it is', async () => {
+    const oneLine = async (values: (number | null)[], extra: string[], text: string) => {
+      const file = join(dirs.make(), 'd.parquet');
+      writeDataset(file, values);
+      const r = await runCli([
+        'train',
+        '--data',
+        file,
+        '--model',
+        'auto',
+        '--quiet',
+        '--out-dir',
+        join(dirs.make(), 'o'),
+        ...extra,
+      ]);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+      expect(r.err).toContain(text);
+    };
+    await oneLine(new Array<number | null>(600).fill(null), [], '600 of 600 points are missing');
+    await oneLine([1, 2, 3], [], 'SERIES_TOO_SHORT');
+    await oneLine([1, 2, 3, 4, 5], ['--horizon', '0'], 'the horizon must be a whole number of steps ≥ 1');
+    const flat = join(dirs.make(), 'flat.parquet');
+    writeDataset(flat, new Array<number>(700).fill(3));
+    const out = join(dirs.make(), 'o');
+    expect((await runCli(['train', '--data', flat, '--model', 'auto', '--out-dir', out, '--quiet'])).code).toBe(0);
+    const row = (await runCli(['forecast', '--model-dir', join(out, 'model'), '--horizon', '2'])).out.split('\n')[1]!;
+    expect(row.split(',').slice(2).map(Number)).toEqual([3, 3, 3, 3, 3, 3, 3]); // mean and every bound
+  });
+
   it('a constant series forecasts its constant; a model dir from a newer version is refused', async () => {
     const flat = join(dirs.make(), 'flat.parquet');
     writeDataset(flat, new Array<number>(700).fill(3));

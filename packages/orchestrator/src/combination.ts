@@ -25,9 +25,17 @@ export class Combination implements RollingForecaster {
     return this;
   }
 
-  /** The member models' names, e.g. ARIMA, THETA (seasonally adjusted), ARIMA on the adjusted series. */
+  /** The member models' names, e.g. ARIMA, THETA and ARIMA again (on the seasonally adjusted series). */
   get memberNames(): string[] {
     return this.fitted?.members.map((m) => m.name) ?? [];
+  }
+
+  /** The members as people read them: "ARIMA", "THETA (seasonally adjusted, 288 steps)", …. */
+  get memberLabels(): string[] {
+    return (this.fitted?.members ?? []).map((m) => {
+      const season = (m as { season?: unknown }).season;
+      return typeof season === 'number' && season > 0 ? `${m.name} (seasonally adjusted, ${season} steps)` : m.name;
+    });
   }
 
   predict(h: number, options: PredictOptions = {}): Forecast {

@@ -166,8 +166,8 @@ export async function trainSeries(
   ctx.signal.throwIfAborted();
   const horizon = Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1);
   const model = await (await makerFor(o, base, horizon, domain, bt.calibration))().fit(series);
-  const members = model instanceof Calibrated && model.inner instanceof Combination ? model.inner.memberNames : [];
-  if (members.length > 0) log.info(`auto: the mean of ${members.join(', ')} (seasonally adjusted where named twice)`);
+  const members = model instanceof Calibrated && model.inner instanceof Combination ? model.inner.memberLabels : [];
+  if (members.length > 0) log.info(`auto: the mean of ${members.join(', ')}`);
   const chosen = auto ? 'AUTO' : name;
   progress.advance(1);
   ctx.signal.throwIfAborted();

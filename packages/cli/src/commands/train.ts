@@ -129,7 +129,7 @@ function forecastOptions(y: Argv<CommonArgs>) {
       type: 'number',
       default: 12,
       describe:
-        'Steps ahead (any number for ARIMA, NAIVE, SNAIVE, MSTL, PROPHET; LSTM chains its ' +
+        'Steps ahead (any number for ARIMA, THETA, NAIVE, SNAIVE, MSTL, PROPHET, auto; LSTM chains its ' +
         'network past its trained horizon)',
     })
     .option('data', { type: 'string', describe: 'Refit the same kind of model on this dataset first (newer data)' })
