@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@amf-foresight/test-servers';
 import { main } from './main.js';
@@ -39,9 +40,14 @@ export function installTarballs(packages: readonly string[], work: string): stri
 }
 
 /** Runs the CLI in-process, capturing stdout and stderr. */
+/** Commands that write a run log (the pipeline's flags start with --): in tests, not into the repository's logs/. */
+const LOGGING = new Set(['train', 'process', 'generate', 'demo']);
+
 export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
+  const logs = (LOGGING.has(args[0] ?? '') || args[0]?.startsWith('--')) && !args.includes('--logs-dir');
+  const argv = logs ? [...args, '--logs-dir', join(tmpdir(), 'amf-foresight-test-logs')] : args;
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
   return { code, out, err };
 }

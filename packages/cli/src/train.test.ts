@@ -170,7 +170,7 @@ describe('amf-foresight train and forecast', () => {
     expect(missing.code).toBe(3);
   });
 
-  it('auto keeps the one-line errors (all missing, 3 points, horizon 0) and forecasts a constant series as it is', async () => {
+  it('auto: one-line errors for all missing, 3 points, horizon 0; a constant series forecast as it is', async () => {
     const oneLine = async (values: (number | null)[], extra: string[], text: string) => {
       const file = join(dirs.make(), 'd.parquet');
       writeDataset(file, values);
