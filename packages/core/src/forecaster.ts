@@ -16,6 +16,11 @@ export interface Forecast {
   intervals: Record<number, { lo: Float64Array; hi: Float64Array }>;
 }
 
+export interface FitOptions {
+  /** Aborting it stops the fit within about a second (a long WebAssembly fit runs in a worker that is ended). */
+  signal?: AbortSignal;
+}
+
 export interface PredictOptions {
   /** Interval levels in percent, default [80, 90, 95]. */
   levels?: number[];
@@ -28,7 +33,7 @@ export interface PredictOptions {
  */
 export interface Forecaster {
   readonly name: string;
-  fit(series: SeriesInput): Promise<this>;
+  fit(series: SeriesInput, options?: FitOptions): Promise<this>;
   predict(h: number, options?: PredictOptions): Forecast;
   save(dir: string): void;
 }

@@ -30,6 +30,7 @@ export {
 } from './forecaster.js';
 export type {
   Forecaster,
+  FitOptions,
   Forecast,
   PredictOptions,
   RollingForecaster,

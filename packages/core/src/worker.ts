@@ -141,13 +141,40 @@ export class GuardedWorker {
     void r.worker.terminate();
   }
 
-  /** One job, asynchronously. */
-  call(msg: unknown): Promise<unknown> {
+  /**
+   * One job, asynchronously. Past `timeoutMs`, or when `signal` aborts, the worker is replaced (a
+   * WebAssembly call cannot be interrupted any other way) and the job rejects at once: with
+   * `codes.crashed` on a timeout, with the signal's reason on an abort.
+   */
+  call(msg: unknown, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<unknown> {
+    o.signal?.throwIfAborted();
     const r = this.running ?? this.start();
     r.worker.ref();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      r.pending.set(id, { resolve, reject });
+      const stop = (why: string) => () => {
+        if (r.pending.has(id)) this.replace(r, why);
+      };
+      const timer =
+        o.timeoutMs === undefined
+          ? undefined
+          : setTimeout(stop(`${this.o.what} did not answer within ${o.timeoutMs / 1000} s`), o.timeoutMs);
+      const onAbort = stop(`${this.o.what} was stopped: the run was cancelled`);
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+      };
+      r.pending.set(id, {
+        resolve: (v) => {
+          done();
+          resolve(v);
+        },
+        reject: (e) => {
+          done();
+          reject(o.signal?.aborted ? (o.signal.reason as Error) : e);
+        },
+      });
       r.worker.postMessage({ id, msg });
     });
   }

@@ -15,7 +15,7 @@ import {
   writeManifest,
   zForLevel,
 } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { tensorflow } from './backend.js';
 import type { BackendName, Tf } from './backend.js';
 
@@ -97,7 +97,7 @@ export class Lstm implements Forecaster {
     return this.state?.backend;
   }
 
-  async fit(series: SeriesInput): Promise<this> {
+  async fit(series: SeriesInput, options: FitOptions = {}): Promise<this> {
     const stepMs = checkSeries(series, this.name, 3);
     const p = this.params;
     const horizon = p.maxHorizon ?? 12;
@@ -139,7 +139,15 @@ export class Lstm implements Forecaster {
     const net = buildNetwork(tf, layout(window), horizon, p.units ?? 16, p.seed ?? 1);
     net.compile({ optimizer: tf.train.adam(p.learningRate ?? 1e-2), loss: 'meanSquaredError' });
     const [xv, yv] = tensors(tf, scaled, valEnds, layout(window), horizon);
-    const epochs = await train(tf, net, { scaled, trainEnds, xv, yv, window, horizon }, p);
+    let epochs: number;
+    try {
+      epochs = await train(tf, net, { scaled, trainEnds, xv, yv, window, horizon }, p, options.signal);
+    } catch (e) {
+      xv.forEach((x) => x.dispose());
+      yv.dispose();
+      net.dispose();
+      throw e;
+    }
     // Conformal scores: absolute errors of the kept network on the validation windows.
     const pv = tf.tidy(() => (net.predict(xv) as import('@tensorflow/tfjs').Tensor).arraySync() as number[][]);
     xv.forEach((x) => x.dispose());
@@ -317,7 +325,7 @@ interface TrainData {
 }
 
 /** Epochs in a seeded batch order until the validation loss stops improving; the best weights are kept. */
-async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams): Promise<number> {
+async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams, signal?: AbortSignal): Promise<number> {
   const rand = seededRandom((p.seed ?? 1) + 17);
   let best = Infinity;
   let bestWeights: import('@tensorflow/tfjs').Tensor[] | undefined;
@@ -326,11 +334,26 @@ async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams): Pro
   for (let epoch = 0; epoch < (p.epochs ?? 30); epoch++) {
     epochs = epoch + 1;
     const [xt, yt] = tensors(tf, d.scaled, shuffled(d.trainEnds, rand), layout(d.window), d.horizon);
-    // 0 is ModelLoggingVerbosity.SILENT, which tfjs does not export.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-    await net.fit(xt, yt, { epochs: 1, batchSize: p.batchSize ?? 64, shuffle: false, verbose: 0 });
+    await net.fit(xt, yt, {
+      epochs: 1,
+      batchSize: p.batchSize ?? 64,
+      shuffle: false,
+      // 0 is ModelLoggingVerbosity.SILENT, which tfjs does not export.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+      verbose: 0,
+      // Batches yield to the event loop: a cancelled run stops within one batch.
+      callbacks: {
+        onBatchEnd: () => {
+          if (signal?.aborted) net.stopTraining = true;
+        },
+      },
+    });
     xt.forEach((x) => x.dispose());
     yt.dispose();
+    if (signal?.aborted) {
+      bestWeights?.forEach((w) => w.dispose());
+      signal.throwIfAborted();
+    }
     const vl = tf.tidy(
       () => (net.evaluate(d.xv, d.yv, { batchSize: 256 }) as import('@tensorflow/tfjs').Scalar).dataSync()[0]!,
     );

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { optimizeInWorker } from './stan-worker.js';
+import type { StanOutput } from './stan-worker.js';
 
 export type AugursProphet = typeof import('@bsull/augurs/prophet');
 
@@ -18,36 +19,77 @@ export interface StanFit {
 }
 
 interface WasmstanOptimizer {
-  optimize(
-    init: unknown,
-    data: string,
-    opts: Record<string, unknown>,
-  ): {
-    params: { k: number; m: number; delta: Float64Array; beta: Float64Array; sigmaObs: number };
-    logs: Record<string, string>;
-  };
+  optimize(init: unknown, data: string, opts: Record<string, unknown>): StanOutput;
 }
 
-let loaded: { prophet: AugursProphet; optimizer: WasmstanOptimizer } | undefined;
+let loaded: AugursProphet | undefined;
 
 /**
  * augurs' Prophet bindings, read from the package's file (Node's fetch cannot load file: URLs,
- * so augurs gets the bytes through initSync), and an optimiser that runs the WebAssembly build
- * of Prophet's Stan model in a guarded worker thread (stan-worker.ts); the time limit grows
- * with the data (one minute plus 2 ms per data value).
+ * so augurs gets the bytes through initSync).
  */
-export async function loadEngine(): Promise<{ prophet: AugursProphet; optimizer: WasmstanOptimizer }> {
+export async function loadEngine(): Promise<AugursProphet> {
   if (loaded) return loaded;
   const prophet = await import('@bsull/augurs/prophet');
   const require = createRequire(import.meta.url);
   prophet.initSync({
     module: readFileSync(join(dirname(require.resolve('@bsull/augurs/prophet')), 'prophet_bg.wasm')),
   });
-  const optimizer: WasmstanOptimizer = {
-    optimize: (init, data, opts) => optimizeInWorker(init, data, opts, 60_000 + data.length / 10),
-  };
-  loaded = { prophet, optimizer };
+  loaded = prophet;
   return loaded;
+}
+
+/**
+ * The result of job `data` for job `again`, which differs only in the order of its regressor
+ * columns: augurs keeps seasonalities in a Rust HashMap, whose order is random per model. Each
+ * column of X is matched by its values, and β permuted to match.
+ */
+function permuted(out: StanOutput, data: string, again: string): StanOutput {
+  const a = JSON.parse(data) as { X: number[][] };
+  const b = JSON.parse(again) as { X: number[][] };
+  const key = (X: number[][], j: number) => X.map((row) => row[j]).join(',');
+  const K = a.X[0]?.length ?? 0;
+  const columns = new Map<string, number>();
+  for (let j = 0; j < K; j++) columns.set(key(a.X, j), j);
+  const beta = Float64Array.from({ length: K }, (_, j) => {
+    const from = columns.get(key(b.X, j));
+    if (from === undefined) throw new Error('augurs asked for a different Stan job the second time');
+    return out.params.beta[from]!;
+  });
+  return { ...out, params: { ...out.params, beta } };
+}
+
+/** Thrown by `capturing` to leave augurs' fit once it has said what to optimise. */
+const CAPTURED = new Error('the Stan job was captured');
+
+/**
+ * The fit in three steps, because augurs calls its optimiser synchronously and a synchronous wait
+ * would block Ctrl-C: `fitOnce(capturing)` runs augurs up to the optimiser call and records the job;
+ * the job runs in the Stan worker, awaited (cancellable, time-limited: one minute plus 2 ms per data
+ * value); `fitOnce(replaying)` runs augurs again and hands it that result for the same job.
+ */
+export async function optimiseAsync(
+  fitOnce: (optimizer: WasmstanOptimizer) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  let job: { init: unknown; data: string; opts: Record<string, unknown> } | undefined;
+  try {
+    fitOnce({
+      optimize(init, data, opts) {
+        job = { init, data, opts };
+        throw CAPTURED;
+      },
+    });
+  } catch (e) {
+    if (!job) throw e;
+  }
+  const { init, data, opts } = job!;
+  const out = await optimizeInWorker(init, data, opts, 60_000 + data.length / 10, signal);
+  fitOnce({
+    optimize(_init, again) {
+      return again === data ? out : permuted(out, data, again);
+    },
+  });
 }
 
 /** Rounds to 6 significant digits, as CmdStan's CSV output does before Python Prophet reads the fit. */

@@ -153,16 +153,29 @@ describe('the Stan worker', () => {
       tau: 0.05,
       trend_indicator: 0,
     });
-    expect(() =>
+    await expect(
       optimizeInWorker(
         { k: 0, m: 0, delta: new Float64Array([0]), beta: new Float64Array([0]), sigmaObs: 1 },
         data,
         { algorithm: 'lbfgs' },
         0,
       ),
-    ).toThrow(expect.objectContaining({ code: 'PROPHET_STAN_TIMEOUT' }));
+    ).rejects.toMatchObject({ code: 'PROPHET_STAN_TIMEOUT' });
     expect(stanRestarts()).toBe(before + 2);
     const f = (await new Prophet().fit(syntheticSeries(300))).predict(3);
     expect(f.mean.every(Number.isFinite)).toBe(true);
+  }, 60_000);
+
+  it('a cancelled fit stops within a second: the Stan worker is ended, and the next fit works', async () => {
+    await new Prophet().fit(syntheticSeries(300)); // the worker is up
+    const before = stanRestarts();
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const fit = new Prophet().fit(syntheticSeries(20_000), { signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('cancelled by the test')), 300);
+    await expect(fit).rejects.toThrow('cancelled by the test');
+    expect(performance.now() - t0).toBeLessThan(1300);
+    expect(stanRestarts()).toBe(before + 1);
+    expect((await new Prophet().fit(syntheticSeries(300))).predict(3).mean.every(Number.isFinite)).toBe(true);
   }, 60_000);
 });

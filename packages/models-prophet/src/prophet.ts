@@ -10,8 +10,9 @@ import {
   readManifest,
   writeManifest,
 } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
-import { loadEngine, recordingOptimizer } from './engine.js';
+import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import { loadEngine, optimiseAsync, recordingOptimizer } from './engine.js';
+import type { AugursProphet } from './engine.js';
 import type { StanFit } from './engine.js';
 import { simulateIntervals } from './uncertainty.js';
 
@@ -108,7 +109,7 @@ export class Prophet implements Forecaster {
     return this.state?.fit;
   }
 
-  async fit(series: SeriesInput): Promise<this> {
+  async fit(series: SeriesInput, options: FitOptions = {}): Promise<this> {
     // Prophet fits the rows it has, so gaps are fine as long as 60 % of the points are there.
     const stepMs = checkSeries(series, this.name, 3, 0.4);
     const ds: number[] = [];
@@ -119,43 +120,38 @@ export class Prophet implements Forecaster {
         y.push(series.y[i]!);
       }
     }
-    const { model, fit } = await this.fitRows(ds, y);
+    const { model, fit } = await this.fitRows(ds, y, options.signal);
     this.model = model;
     this.state = { stepMs, lastDs: series.ds[series.ds.length - 1]!, ds, y, fit };
     return this;
   }
 
-  private async fitRows(ds: number[], y: number[]): Promise<{ model: AugursModel | undefined; fit: StanFit }> {
+  private async fitRows(
+    ds: number[],
+    y: number[],
+    signal?: AbortSignal,
+  ): Promise<{ model: AugursModel | undefined; fit: StanFit }> {
     // Python skips the optimiser for a constant history (§1) and forecasts the constant; the
     // WebAssembly optimiser aborts on such data, so it is not called.
     if (y.every((v) => v === y[0]))
       return { model: undefined, fit: { k: 0, m: 0, delta: [], beta: [], sigmaObs: 1e-9, S: 0, algorithm: 'none' } };
-    const p = this.params;
     const engine = await loadEngine();
     let lastError: unknown;
     // Python falls back to Newton when L-BFGS stops on an error; the WebAssembly Newton aborts,
     // so the fallback here is BFGS.
     for (const algorithm of ['lbfgs', 'bfgs'] as const) {
-      const rec = recordingOptimizer(engine.optimizer, p.roundParams ?? true);
-      const model = new engine.prophet.Prophet({
-        optimizer: rec.optimizer as never,
-        growth: p.growth ?? 'linear',
-        nChangepoints: p.nChangepoints ?? 25,
-        changepointRange: p.changepointRange ?? 0.8,
-        changepointPriorScale: p.changepointPriorScale ?? 0.05,
-        seasonalityPriorScale: p.seasonalityPriorScale ?? 10,
-        seasonalityMode: p.seasonalityMode ?? 'additive',
-        dailySeasonality: seasonality(p.daily),
-        weeklySeasonality: seasonality(p.weekly),
-        yearlySeasonality: seasonality(p.yearly),
-        scaling: p.scaling === 'minmax' ? 'minMax' : 'absMax',
-        uncertaintySamples: 0,
-      });
+      let model: AugursModel | undefined;
+      let rec: ReturnType<typeof recordingOptimizer> | undefined;
       try {
-        model.fit({ ds: ds.map((t) => t / 1000), y }, { algorithm, iter: 10_000 });
-        const fit = rec.last();
-        if (fit) return { model, fit };
+        await optimiseAsync((optimizer) => {
+          rec = recordingOptimizer(optimizer, this.params.roundParams ?? true);
+          model = this.augurs(engine, rec.optimizer);
+          model.fit({ ds: ds.map((t) => t / 1000), y }, { algorithm, iter: 10_000 });
+        }, signal);
+        const fit = rec?.last();
+        if (model && fit) return { model, fit };
       } catch (e) {
+        signal?.throwIfAborted();
         lastError = e;
       }
     }
@@ -163,6 +159,25 @@ export class Prophet implements Forecaster {
       ((lastError as Error | undefined)?.message ?? 'the optimiser returned nothing').split('\n')[0]!,
       lastError,
     );
+  }
+
+  /** An unfitted augurs Prophet with this model's options, fitting through `optimizer`. */
+  private augurs(engine: AugursProphet, optimizer: unknown): AugursModel {
+    const p = this.params;
+    return new engine.Prophet({
+      optimizer: optimizer as never,
+      growth: p.growth ?? 'linear',
+      nChangepoints: p.nChangepoints ?? 25,
+      changepointRange: p.changepointRange ?? 0.8,
+      changepointPriorScale: p.changepointPriorScale ?? 0.05,
+      seasonalityPriorScale: p.seasonalityPriorScale ?? 10,
+      seasonalityMode: p.seasonalityMode ?? 'additive',
+      dailySeasonality: seasonality(p.daily),
+      weeklySeasonality: seasonality(p.weekly),
+      yearlySeasonality: seasonality(p.yearly),
+      scaling: p.scaling === 'minmax' ? 'minMax' : 'absMax',
+      uncertaintySamples: 0,
+    });
   }
 
   private yScale(): number {

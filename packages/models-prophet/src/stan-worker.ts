@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { AmfError, GuardedWorker, TIMED_OUT } from '@amf-foresight/core';
+import { AmfError, GuardedWorker } from '@amf-foresight/core';
 
 /**
- * Prophet's Stan model (the wasmstan component) runs in a guarded worker thread, called
- * synchronously (augurs calls its optimiser synchronously) with a time limit. The component's WASI
- * shim does its I/O through a helper thread it waits on with no timeout; rarely (seen once in ~20
- * processes) that wait never returns, which would freeze the whole process. Here only the worker
- * can freeze: the call times out, the worker is replaced, and the fit is tried once more.
+ * Prophet's Stan model (the wasmstan component) runs in a guarded worker thread with a time limit.
+ * The component's WASI shim does its I/O through a helper thread it waits on with no timeout;
+ * rarely (seen once in ~20 processes) that wait never returns, which would freeze the whole
+ * process. Here only the worker can freeze: the call times out, the worker is replaced, and the fit
+ * is tried once more. A cancelled run ends the worker the same way.
  */
 const WORKER_SOURCE = `
 import(workerData.data.url).then(
@@ -52,23 +52,25 @@ export function stopStanWorker(): void {
 }
 
 /**
- * One call of the Stan optimiser, synchronously, in the worker. `timeoutMs` bounds the fit;
- * on a timeout the worker is replaced and the call made once more.
+ * One call of the Stan optimiser in the worker, awaited: the event loop stays free, so a cancelled
+ * run (`signal`) ends the worker at once. `timeoutMs` bounds the fit; on a timeout the worker is
+ * replaced and the call made once more.
  */
-export function optimizeInWorker(
+export async function optimizeInWorker(
   init: unknown,
   data: string,
   opts: Record<string, unknown>,
   timeoutMs: number,
-): StanOutput {
+  signal?: AbortSignal,
+): Promise<StanOutput> {
   for (let attempt = 0; ; attempt++) {
-    if (stan.readySync(30_000) === TIMED_OUT) {
-      stan.restart();
-      throw new StanTimeoutError('while loading', 30);
+    try {
+      return (await stan.call({ init, data, opts }, { timeoutMs, ...(signal ? { signal } : {}) })) as StanOutput;
+    } catch (e) {
+      signal?.throwIfAborted();
+      const timedOut = e instanceof AmfError && e.message.includes('did not answer');
+      if (!timedOut) throw e;
+      if (attempt > 0) throw new StanTimeoutError('while fitting', timeoutMs / 1000);
     }
-    const out = stan.callSync({ init, data, opts }, timeoutMs);
-    if (out !== TIMED_OUT) return out as StanOutput;
-    stan.restart();
-    if (attempt > 0) throw new StanTimeoutError('while fitting', timeoutMs / 1000);
   }
 }

@@ -1,7 +1,14 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFittedError, fillGaps, futureTimes, isRolling, writeFileAtomic } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
+import type {
+  FitOptions,
+  Forecast,
+  Forecaster,
+  PredictOptions,
+  RollingForecaster,
+  SeriesInput,
+} from '@amf-foresight/core';
 
 /** Beside the inner model's manifest: the seasonal indices it was fitted without. */
 export const SEASONAL_FILE = 'seasonal.json';
@@ -89,14 +96,14 @@ export class Deseasonalised<M extends Forecaster> implements RollingForecaster {
     this.name = inner.name;
   }
 
-  async fit(series: SeriesInput): Promise<this> {
+  async fit(series: SeriesInput, options?: FitOptions): Promise<this> {
     const n = series.y.length;
     const stepMs = (series.ds[1] ?? 0) - (series.ds[0] ?? 0);
     const m = this.params.season ?? (stepMs > 0 ? Math.round(DAY_MS / stepMs) : 0);
     const x = fillGaps(series.y);
     const indices = isSeasonal(x, m) ? Array.from(seasonalIndices(x, m)) : [];
     const y = indices.length > 0 ? Float64Array.from(series.y, (v, t) => v - indices[t % m]!) : series.y;
-    await this.inner.fit({ ds: series.ds, y });
+    await this.inner.fit({ ds: series.ds, y }, options);
     this.fitted = { n, stepMs, lastDs: series.ds[n - 1]!, indices };
     return this;
   }

@@ -1,5 +1,5 @@
 import { InputError, NotFittedError, isRolling } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { Conformal, rollingCalibration } from './conformal.js';
 import type { Calibration } from './conformal.js';
 import { NonNegative, inDomain } from './domain.js';
@@ -94,8 +94,8 @@ export class Calibrated implements Forecaster {
     this.name = make().name;
   }
 
-  async fit(series: SeriesInput): Promise<this> {
-    const inner = await this.make().fit(series);
+  async fit(series: SeriesInput, options?: FitOptions): Promise<this> {
+    const inner = await this.make().fit(series, options);
     const nonNegative = this.o.domain === 'non-negative';
     const season = this.o.season ?? seasonOf(series);
     const rolling = isRolling(inner)

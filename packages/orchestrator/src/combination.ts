@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { NotFittedError, checkHorizon, futureTimes, readManifest, writeManifest } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
+import type {
+  FitOptions,
+  Forecast,
+  Forecaster,
+  PredictOptions,
+  RollingForecaster,
+  SeriesInput,
+} from '@amf-foresight/core';
 
 const mean = (xs: Float64Array[], h: number): Float64Array =>
   Float64Array.from({ length: h }, (_, i) => xs.reduce((s, x) => s + x[i]!, 0) / xs.length);
@@ -17,9 +24,9 @@ export class Combination implements RollingForecaster {
 
   constructor(private readonly members: (series: SeriesInput) => RollingForecaster[]) {}
 
-  async fit(series: SeriesInput): Promise<this> {
+  async fit(series: SeriesInput, options?: FitOptions): Promise<this> {
     const members = this.members(series);
-    await Promise.all(members.map((m) => m.fit(series)));
+    await Promise.all(members.map((m) => m.fit(series, options)));
     const n = series.ds.length;
     this.fitted = { members, stepMs: series.ds[1]! - series.ds[0]!, lastDs: series.ds[n - 1]! };
     return this;

@@ -11,7 +11,7 @@ import {
   smape,
 } from '@amf-foresight/core';
 import type { Calibration } from './conformal.js';
-import type { Forecaster, SeriesInput } from '@amf-foresight/core';
+import type { FitOptions, Forecaster, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
 
@@ -89,12 +89,13 @@ function average(ms: Metrics[]): Metrics {
 export async function prototypeSplit(
   series: SeriesInput,
   make: () => Forecaster,
+  options: FitOptions = {},
 ): Promise<{ testMse: number; forecastMse: number }> {
   const n = series.y.length;
   const a = Math.floor(n * 0.7);
   const b = Math.floor(n * 0.9);
-  const test = (await make().fit(slice(series, 0, a))).predict(b - a);
-  const fc = (await make().fit(slice(series, 0, b))).predict(n - b);
+  const test = (await make().fit(slice(series, 0, a), options)).predict(b - a);
+  const fc = (await make().fit(slice(series, 0, b), options)).predict(n - b);
   return {
     testMse: mse(Array.from(series.y).slice(a, b), test.mean),
     forecastMse: mse(Array.from(series.y).slice(b), fc.mean),
@@ -157,7 +158,7 @@ export async function backtest(
     const actual = Array.from(series.y).slice(origin, origin + o.horizon);
     const t0 = performance.now();
     const model = await make()
-      .fit(train)
+      .fit(train, o.signal ? { signal: o.signal } : {})
       .catch((e: unknown) => {
         // "needs N points, got M": say that M is a backtest window's training part, not the whole series.
         if (!(e instanceof InputError) || e.code !== 'SERIES_TOO_SHORT') throw e;

@@ -1,4 +1,4 @@
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 
 /**
  * A Forecaster on top of another (conformal intervals, a domain): it fits the inner model as it is
@@ -11,8 +11,8 @@ export abstract class Layer implements Forecaster {
     this.name = inner.name;
   }
 
-  async fit(series: SeriesInput): Promise<this> {
-    await this.inner.fit(series);
+  async fit(series: SeriesInput, options?: FitOptions): Promise<this> {
+    await this.inner.fit(series, options);
     return this;
   }
 

@@ -165,7 +165,7 @@ export async function trainSeries(
   const bt = await backtest(series, await makerFor(o, base, o.horizon, domain), base);
   ctx.signal.throwIfAborted();
   const horizon = Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1);
-  const model = await (await makerFor(o, base, horizon, domain, bt.calibration))().fit(series);
+  const model = await (await makerFor(o, base, horizon, domain, bt.calibration))().fit(series, { signal: ctx.signal });
   const members = model instanceof Calibrated && model.inner instanceof Combination ? model.inner.memberLabels : [];
   if (members.length > 0) log.info(`auto: the mean of ${members.join(', ')}`);
   const chosen = auto ? 'AUTO' : name;
@@ -201,12 +201,13 @@ export async function trainSeries(
 async function prototypeFigures(
   series: SeriesInput,
   o: TrainOptions,
-  base: { season?: number; log: (m: string) => void },
+  base: { season?: number; log: (m: string) => void; signal: AbortSignal },
   log: RunContext['logger'],
   domain: Domain,
 ): Promise<TrainMetrics['prototype']> {
   try {
-    return await prototypeSplit(series, await makerFor(o, base, Math.ceil(series.y.length * 0.2) + 1, domain));
+    const make = await makerFor(o, base, Math.ceil(series.y.length * 0.2) + 1, domain);
+    return await prototypeSplit(series, make, { signal: base.signal });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     log.warn(`prototype 70/20/10 split not evaluated: ${e.message}`);
