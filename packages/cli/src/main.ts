@@ -1,5 +1,8 @@
 import yargs from 'yargs';
-import { isAmfError } from '@amf-foresight/core';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromSystemError, isAmfError } from '@amf-foresight/core';
 import { demoCommand } from './commands/demo.js';
 import { downloadCommand } from './commands/download.js';
 import { runCommand } from './commands/pipeline.js';
@@ -63,29 +66,46 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     if (printed) io.out(printed.endsWith('\n') ? printed : printed + '\n');
     return code;
   } catch (e) {
-    if (e instanceof CliUsage) {
-      if (json) io.err(JSON.stringify({ error: { code: 'USAGE', message: e.message, exitCode: 2 } }) + '\n');
-      else io.err(`amf-foresight: ${e.message} [USAGE]\nRun 'amf-foresight --help' for usage.\n`);
-      return 2;
-    }
-    if (isAmfError(e)) {
-      if (json)
-        io.err(
-          JSON.stringify({ error: { code: e.code, message: e.message, exitCode: e.exitCode, ...e.details } }) + '\n',
-        );
-      else io.err(`amf-foresight: ${e.describe()} [${e.code}]\n`);
-      return e.exitCode;
-    }
-    const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    return report(e, io, json);
+  }
+}
+
+/**
+ * The one error path: a usage error, an AmfError or an operating-system error a user can meet (full
+ * disk, permissions) is one line and its exit code; anything else is our bug: one line asking for a
+ * report, exit 1, and the stack in a crash file rather than on the terminal.
+ */
+function report(e: unknown, io: Io, json: boolean): number {
+  if (e instanceof CliUsage) {
+    if (json) io.err(JSON.stringify({ error: { code: 'USAGE', message: e.message, exitCode: 2 } }) + '\n');
+    else io.err(`amf-foresight: ${e.message} [USAGE]\nRun 'amf-foresight --help' for usage.\n`);
+    return 2;
+  }
+  const known = isAmfError(e) ? e : fromSystemError(e);
+  if (known) {
     if (json)
       io.err(
         JSON.stringify({
-          error: { code: 'UNEXPECTED', message: e instanceof Error ? e.message : String(e), exitCode: 1 },
+          error: { code: known.code, message: known.message, exitCode: known.exitCode, ...known.details },
         }) + '\n',
       );
-    else io.err(`amf-foresight: unexpected error: ${text}\n`);
-    return 1;
+    else io.err(`amf-foresight: ${known.describe()} [${known.code}]\n`);
+    return known.exitCode;
   }
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  const crash = join(tmpdir(), `amf-foresight-crash-${Date.now()}-${process.pid}.log`);
+  try {
+    writeFileSync(
+      crash,
+      `${new Date().toISOString()} amf-foresight ${CLI_VERSION}\n${e instanceof Error ? (e.stack ?? message) : message}\n`,
+    );
+  } catch {
+    // the report line below still says what happened
+  }
+  const where = `this is a bug in amf-foresight; please report it with ${crash}`;
+  if (json) io.err(JSON.stringify({ error: { code: 'UNEXPECTED', message, exitCode: 1, crashReport: crash } }) + '\n');
+  else io.err(`amf-foresight: unexpected error: ${message}: ${where} [UNEXPECTED]\n`);
+  return 1;
 }
 
 class CliUsage extends Error {}

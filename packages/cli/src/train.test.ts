@@ -200,6 +200,36 @@ describe('amf-foresight train and forecast', () => {
     expect(row.split(',').slice(2).map(Number)).toEqual([3, 3, 3, 3, 3, 3, 3]); // mean and every bound
   });
 
+  // Issue 13, finding 2: these were stack traces with exit 1.
+  it('a dataset that is not Parquet, and an output path under a file: one line, exit 2', async () => {
+    const d = dirs.make();
+    const good = join(d, 'good.parquet');
+    writeDataset(
+      good,
+      Array.from({ length: 300 }, (_, i) => i % 7),
+    );
+    const bytes = readFileSync(good);
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 40] ^= 0xff; // in the footer (Parquet pages carry no checksum: a flip in the data may still read)
+    const cases: [string, Buffer | string][] = [
+      ['empty.parquet', ''],
+      ['data.csv', 'unique_id,ds,y\nx,2023-06-05,1\n'],
+      ['truncated.parquet', bytes.subarray(0, bytes.length - 100)],
+      ['flipped.parquet', flipped],
+    ];
+    for (const [name, content] of cases) {
+      writeFileSync(join(d, name), content);
+      const r = await runCli(['train', '--data', join(d, name), '--model', 'arima', '--quiet']);
+      expect(r.code, `${name}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+      expect(r.err).toContain('is not a readable Parquet file');
+    }
+    const r = await runCli(['train', '--data', good, '--model', 'naive', '--quiet', '--out-dir', join(good, 'x')]);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+    expect(r.err).toMatch(/not a directory.*\[SYSTEM_ENOTDIR\]/);
+  });
+
   it('a constant series forecasts its constant; a model dir from a newer version is refused', async () => {
     const flat = join(dirs.make(), 'flat.parquet');
     writeDataset(flat, new Array<number>(700).fill(3));

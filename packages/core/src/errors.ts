@@ -95,3 +95,31 @@ export class DataNotFoundError extends AmfError {
 export function isAmfError(value: unknown): value is AmfError {
   return value instanceof AmfError;
 }
+
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the file name is too long',
+  EIO: 'an input/output error',
+};
+
+/**
+ * An operating-system error a user meets (full disk, permissions, a missing directory) as an
+ * InputError (exit 2) with one line naming the path; undefined for anything else, which is a bug.
+ */
+export function fromSystemError(e: unknown): InputError | undefined {
+  const sys = e as { code?: unknown; path?: unknown; syscall?: unknown } | null;
+  const code = typeof sys?.code === 'string' ? sys.code : undefined;
+  if (code === undefined || !(code in SYSTEM_ERRORS)) return undefined;
+  const path = typeof sys?.path === 'string' ? `${sys.path}: ` : '';
+  const op = typeof sys?.syscall === 'string' ? ` (${sys.syscall})` : '';
+  return new InputError(`SYSTEM_${code}`, `${path}${SYSTEM_ERRORS[code]!}${op}`, {}, { cause: e });
+}

@@ -1,4 +1,4 @@
-export { AmfError, UsageError, InputError, DataNotFoundError, isAmfError } from './errors.js';
+export { AmfError, UsageError, InputError, DataNotFoundError, isAmfError, fromSystemError } from './errors.js';
 export type { AmfErrorDetails, ExitCode } from './errors.js';
 export { silentLogger, MemoryLogger } from './logger.js';
 export type { Logger } from './logger.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataNotFoundError, writeFileAtomic } from '@amf-foresight/core';
+import { DataNotFoundError, InputError, writeFileAtomic } from '@amf-foresight/core';
 import type { Samples, Stage } from '@amf-foresight/core';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as pq from 'parquet-wasm';
@@ -28,11 +28,23 @@ export function writeParquetFile(path: string, table: Table, metadata: Record<st
   return bytes.length;
 }
 
+/** A Parquet file as an Arrow table with our metadata; a file that is not readable Parquet is PARQUET_UNREADABLE (exit 2). */
 export function readParquetFile(path: string): { table: Table; metadata: Record<string, unknown> | undefined } {
   const bytes = readFileSync(path);
-  const table = tableFromIPC(pq.readParquet(bytes).intoIPCStream());
-  const raw = table.schema.metadata.get(METADATA_KEY);
-  return { table, metadata: raw === undefined ? undefined : (JSON.parse(raw) as Record<string, unknown>) };
+  let table: Table;
+  let metadata: Record<string, unknown> | undefined;
+  try {
+    table = tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+    const raw = table.schema.metadata.get(METADATA_KEY);
+    metadata = raw === undefined ? undefined : (JSON.parse(raw) as Record<string, unknown>);
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    throw new InputError('PARQUET_UNREADABLE', `${path} is not a readable Parquet file: ${why}`, {
+      file: path,
+      hint: 'give a dataset written by generate (or any Parquet with unique_id, ds, y)',
+    });
+  }
+  return { table, metadata };
 }
 
 /** The files of a `Samples` value: `series.parquet` and `samples.parquet`, with the window in the metadata. */
