@@ -28,7 +28,7 @@ export function writeParquetFile(path: string, table: Table, metadata: Record<st
   return bytes.length;
 }
 
-/** A Parquet file as an Arrow table with our metadata; a file that is not readable Parquet is PARQUET_UNREADABLE (exit 2). */
+/** A Parquet file as an Arrow table with our metadata; a file that is not Parquet is PARQUET_UNREADABLE (exit 2). */
 export function readParquetFile(path: string): { table: Table; metadata: Record<string, unknown> | undefined } {
   const bytes = readFileSync(path);
   let table: Table;
