@@ -97,7 +97,7 @@ function report(e: unknown, io: Io, json: boolean): number {
   try {
     writeFileSync(
       crash,
-      `${new Date().toISOString()} amf-foresight ${CLI_VERSION}\n${e instanceof Error ? (e.stack ?? message) : message}\n`,
+      `${new Date().toISOString()} amf-foresight ${CLI_VERSION}\n${(e as Error | undefined)?.stack ?? message}\n`,
     );
   } catch {
     // the report line below still says what happened

@@ -210,7 +210,7 @@ describe('amf-foresight train and forecast', () => {
     );
     const bytes = readFileSync(good);
     const flipped = Buffer.from(bytes);
-    flipped[flipped.length - 40] ^= 0xff; // in the footer (Parquet pages carry no checksum: a flip in the data may still read)
+    flipped[flipped.length - 40] ^= 0xff; // the footer: pages have no checksum, a flip in the data may still read
     const cases: [string, Buffer | string][] = [
       ['empty.parquet', ''],
       ['data.csv', 'unique_id,ds,y\nx,2023-06-05,1\n'],
