@@ -210,7 +210,8 @@ describe('amf-foresight train and forecast', () => {
     );
     const bytes = readFileSync(good);
     const flipped = Buffer.from(bytes);
-    flipped[flipped.length - 40] ^= 0xff; // the footer: pages have no checksum, a flip in the data may still read
+    // In the footer: pages have no checksum, so a flip in the data may still read.
+    flipped[flipped.length - 40] = flipped[flipped.length - 40]! ^ 0xff;
     const cases: [string, Buffer | string][] = [
       ['empty.parquet', ''],
       ['data.csv', 'unique_id,ds,y\nx,2023-06-05,1\n'],
