@@ -1,5 +1,5 @@
 import type { TrainMetrics } from '@amf-foresight/orchestrator';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,6 +229,70 @@ describe('amf-foresight train and forecast', () => {
     expect(r.code, r.err).toBe(2);
     expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
     expect(r.err).toMatch(/not a directory.*\[SYSTEM_ENOTDIR\]/);
+  });
+
+  // Issue 13, finding 4: these loaded and forecast garbage with exit 0.
+  it('a damaged model directory is refused in one line, exit 2: schema, numbers, times, checksums', async () => {
+    const data = join(dirs.make(), 'd.parquet');
+    writeDataset(
+      data,
+      Array.from({ length: 400 }, (_, i) => 5 + Math.sin(i / 9)),
+    );
+    const out = join(dirs.make(), 'o');
+    expect((await runCli(['train', '--data', data, '--model', 'arima', '--out-dir', out, '--quiet'])).code).toBe(0);
+    const pristine = join(out, 'model');
+    const forecast = async (dir: string, code: RegExp) => {
+      const r = await runCli(['forecast', '--model-dir', dir, '--horizon', '3']);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+      expect(r.err).toMatch(code);
+    };
+    const copy = (edit: (m: Record<string, unknown> & { payload: Record<string, number[]> }) => void) => {
+      const dir = join(dirs.make(), 'model');
+      cpSync(pristine, dir, { recursive: true });
+      const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Parameters<typeof edit>[0];
+      delete m['checksums']; // as a model saved by save() alone: only the schema checks stand
+      edit(m);
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+      return dir;
+    };
+    await forecast(
+      copy((m) => void (m.payload['mean']![0] = 'x' as unknown as number)),
+      /mean\[0\] is not a finite/,
+    );
+    await forecast(
+      copy((m) => void (m.payload['variance']![1] = -1)),
+      /variance\[1\] is -1, below 0/,
+    );
+    await forecast(
+      copy((m) => void (m['stepMs'] = 0)),
+      /stepMs is 0, below 1/,
+    );
+    await forecast(
+      copy((m) => void (m['lastDs'] = 1e300)),
+      /lastDs is 1e\+300/,
+    );
+    await forecast(
+      copy((m) => void (m['formatVersion'] = 0)),
+      /formatVersion 0 is not a format/,
+    );
+    await forecast(
+      copy((m) => void (m['params'] = null)),
+      /params is not an object/,
+    );
+    const badCal = copy(() => undefined);
+    writeFileSync(join(badCal, 'conformal.json'), '{"absErrors": [[-1]]}');
+    await forecast(badCal, /absErrors\[0\]\[0\] is -1/);
+    const badSeries = copy(() => undefined);
+    writeFileSync(join(badSeries, 'series.json'), '{}');
+    await forecast(badSeries, /series.json: unique_id is not a name/);
+    // Sealed as train wrote it: a file added (a stale conformal.json of an earlier auto) or changed is refused.
+    const stale = join(dirs.make(), 'model');
+    cpSync(pristine, stale, { recursive: true });
+    writeFileSync(join(stale, 'extra.json'), '{}');
+    await forecast(stale, /extra.json was not written with the model.*\[MODEL_CHECKSUM_MISMATCH\]/);
+    writeFileSync(join(pristine, 'conformal.json'), '{"absErrors": [[0]]}');
+    await forecast(pristine, /conformal.json changed since it was written/);
   });
 
   it('a constant series forecasts its constant; a model dir from a newer version is refused', async () => {

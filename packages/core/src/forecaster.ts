@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmfError, InputError, UsageError } from './errors.js';
 import { writeFileAtomic } from './files.js';
+import { badModelFile, checksumProblems, finiteNumber, readModelJson } from './modelfile.js';
 
 /** One series to fit: regular timestamps (ms) and values; NaN marks a missing point. */
 export interface SeriesInput {
@@ -89,7 +90,14 @@ export function writeManifest(dir: string, m: Omit<ModelManifest, 'formatVersion
   );
 }
 
-/** Reads and checks manifest.json; `expectModel` '*' accepts any model kind. */
+/** Latest time a model may end at (the year 2100): anything later is a damaged manifest. */
+const MAX_TIME_MS = 4_102_444_800_000;
+
+/**
+ * Reads and checks manifest.json: its schema (a known format version, the model's name, a step > 0,
+ * a last time within 1970–2100) and, when `sealModelDir` recorded them, the checksums of every other
+ * file of the directory. `expectModel` '*' accepts any model kind.
+ */
 export function readManifest(dir: string, expectModel: string): ModelManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path))
@@ -97,27 +105,40 @@ export function readManifest(dir: string, expectModel: string): ModelManifest {
       file: dir,
       hint: 'point --model-dir at a directory written by a fitted model',
     });
-  let m: ModelManifest;
-  try {
-    m = JSON.parse(readFileSync(path, 'utf8')) as ModelManifest;
-  } catch (e) {
-    throw new InputError('MODEL_BAD_MANIFEST', `manifest.json is not valid JSON: ${(e as Error).message}`, {
-      file: path,
-    });
-  }
-  if (typeof m.formatVersion !== 'number' || m.formatVersion > MANIFEST_VERSION) {
+  const read = readModelJson(path);
+  if (typeof read !== 'object' || read === null || Array.isArray(read)) throw badModelFile(path, 'not a JSON object');
+  const m = read as Partial<ModelManifest> & { checksums?: Record<string, string> };
+  if (typeof m.formatVersion === 'number' && m.formatVersion > MANIFEST_VERSION)
     throw new InputError(
       'MODEL_MANIFEST_TOO_NEW',
       `manifest format ${String(m.formatVersion)} is newer than this version reads (${MANIFEST_VERSION})`,
       { file: path, hint: 'upgrade @amf-foresight packages' },
     );
-  }
+  if (!Number.isInteger(m.formatVersion) || m.formatVersion! < 1)
+    throw badModelFile(path, `formatVersion ${JSON.stringify(m.formatVersion)} is not a format this version knows`);
+  if (typeof m.model !== 'string') throw badModelFile(path, 'model is not a name');
+  if (typeof m.params !== 'object' || (m.params as unknown) === null)
+    throw badModelFile(path, 'params is not an object');
+  finiteNumber(path, 'stepMs', m.stepMs, { min: 1 });
+  finiteNumber(path, 'lastDs', m.lastDs, { min: 0, max: MAX_TIME_MS });
   if (expectModel !== '*' && m.model.toUpperCase() !== expectModel.toUpperCase()) {
     throw new InputError('MODEL_WRONG_KIND', `the model directory holds a ${m.model} model, not ${expectModel}`, {
       file: path,
     });
   }
-  return m;
+  if (m.checksums !== undefined) {
+    const problems = checksumProblems(dir, m.checksums);
+    if (problems.length > 0)
+      throw new InputError(
+        'MODEL_CHECKSUM_MISMATCH',
+        `the model directory ${dir} is not as written: ${problems.join('; ')}`,
+        {
+          file: dir,
+          hint: 'train again into a fresh directory',
+        },
+      );
+  }
+  return m as ModelManifest;
 }
 
 /**

@@ -40,3 +40,13 @@ export type {
 export { mse, rmse, mae, smape, mase, seasonalNaiveScale, coverage, pinball, intervalScore } from './metrics.js';
 export { GuardedWorker, TIMED_OUT } from './worker.js';
 export type { GuardedWorkerOptions } from './worker.js';
+export {
+  MAX_MODEL_FILE_BYTES,
+  badModelFile,
+  readRegularFile,
+  readModelJson,
+  finiteNumber,
+  finiteArray,
+  payloadChecksums,
+  sealModelDir,
+} from './modelfile.js';

@@ -6,9 +6,12 @@ import {
   fillGaps,
   futureTimes,
   normalIntervals,
+  finiteArray,
+  finiteNumber,
   readManifest,
   writeManifest,
 } from '@amf-foresight/core';
+import { join } from 'node:path';
 import type { Forecast, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
 import { extendPath, rollingPath } from './extend.js';
@@ -306,6 +309,17 @@ export class Arima implements RollingForecaster {
       ext?: State['ext'];
     };
     const params = m.params as unknown as ArimaParams & { order: [number, number, number] };
+    const file = join(dir, 'manifest.json');
+    finiteArray(file, 'params.order', params.order, { min: 0, length: 3 });
+    const mean = finiteArray(file, 'payload.mean', p.mean);
+    finiteArray(file, 'payload.variance', p.variance, { min: 0, length: mean.length });
+    if (p.ext) {
+      finiteArray(file, 'payload.ext.phi', p.ext.phi);
+      finiteArray(file, 'payload.ext.theta', p.ext.theta);
+      finiteArray(file, 'payload.ext.tail', p.ext.tail);
+      finiteNumber(file, 'payload.ext.d', p.ext.d, { min: 0, max: 2 });
+      finiteNumber(file, 'payload.ext.s', p.ext.s, { min: 0 });
+    }
     const model = new Arima(params);
     model.state = {
       stepMs: m.stepMs,

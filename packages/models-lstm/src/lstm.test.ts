@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,14 @@ describe('LSTM', () => {
     };
     expect(model.format).toBe('layers-model');
     expect(model.weightsManifest[0]!.weights.length).toBeGreaterThan(3);
+    // Issue 13, finding 4: truncated or NaN weights are refused on load, in one line.
+    const weights = readFileSync(join(dir, 'weights.bin'));
+    writeFileSync(join(dir, 'weights.bin'), weights.subarray(0, weights.length - 8));
+    await expect(Lstm.load(dir)).rejects.toMatchObject({ code: 'MODEL_BAD_FILE', message: /bytes where the network/ });
+    const nan = Buffer.from(weights);
+    nan.writeFloatLE(NaN, 0);
+    writeFileSync(join(dir, 'weights.bin'), nan);
+    await expect(Lstm.load(dir)).rejects.toMatchObject({ code: 'MODEL_BAD_FILE', message: /not a finite number/ });
   });
 
   it(

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_LEVELS,
@@ -10,7 +10,10 @@ import {
   checkHorizon,
   checkSeries,
   futureTimes,
+  badModelFile,
   readManifest,
+  readModelJson,
+  readRegularFile,
   writeFilesAtomic,
   writeManifest,
   zForLevel,
@@ -268,20 +271,18 @@ export class Lstm implements Forecaster {
     model.tf = tf;
     model.state = { ...(m.payload as State), backend };
     if ((m.payload as { network?: boolean }).network === false) return model;
-    let modelJson: {
+    const modelJson = readModelJson(join(dir, 'model.json')) as {
       modelTopology: object;
       weightsManifest: { weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[];
     };
-    let weights: Buffer;
-    try {
-      modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as typeof modelJson;
-      weights = readFileSync(join(dir, 'weights.bin'));
-    } catch (e) {
-      throw new InputError('LSTM_BAD_MODEL_FILES', `cannot read the network files: ${(e as Error).message}`, {
-        file: dir,
-      });
-    }
+    const weights = readRegularFile(join(dir, 'weights.bin'));
+    const specs = modelJson.weightsManifest[0]?.weights ?? [];
+    const expected = specs.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    if (weights.length !== expected)
+      throw badModelFile(join(dir, 'weights.bin'), `${weights.length} bytes where the network needs ${expected}`);
     const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+    if (!new Float32Array(weightData).every(Number.isFinite))
+      throw badModelFile(join(dir, 'weights.bin'), 'a weight is not a finite number');
     model.net = await tf.loadLayersModel(
       tf.io.fromMemory({
         modelTopology: modelJson.modelTopology,

@@ -1,6 +1,15 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotFittedError, fillGaps, futureTimes, isRolling, writeFileAtomic } from '@amf-foresight/core';
+import {
+  NotFittedError,
+  fillGaps,
+  finiteArray,
+  finiteNumber,
+  futureTimes,
+  isRolling,
+  readModelJson,
+  writeFileAtomic,
+} from '@amf-foresight/core';
 import type {
   FitOptions,
   Forecast,
@@ -145,7 +154,9 @@ export class Deseasonalised<M extends Forecaster> implements RollingForecaster {
   static wrap<M extends Forecaster>(inner: M, dir: string): M | Deseasonalised<M> {
     const path = join(dir, SEASONAL_FILE);
     if (!existsSync(path)) return inner;
-    const f = JSON.parse(readFileSync(path, 'utf8')) as Fitted & { season?: number };
+    const f = readModelJson(path) as Fitted & { season?: number };
+    finiteArray(path, 'indices', f.indices);
+    finiteNumber(path, 'n', f.n, { min: 1 });
     const model = new Deseasonalised(inner, f.season !== undefined ? { season: f.season } : {});
     model.fitted = { n: f.n, stepMs: f.stepMs, lastDs: f.lastDs, indices: f.indices };
     return model;

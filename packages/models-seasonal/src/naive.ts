@@ -5,9 +5,13 @@ import {
   checkSeries,
   futureTimes,
   normalIntervals,
+  badModelFile,
+  finiteArray,
+  finiteNumber,
   readManifest,
   writeManifest,
 } from '@amf-foresight/core';
+import { join } from 'node:path';
 import type { Forecast, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
 
 const DAY_MS = 86_400_000;
@@ -114,9 +118,22 @@ export class SeasonalNaive implements RollingForecaster {
 
   static load(dir: string, name = 'SNAIVE'): SeasonalNaive {
     const m = readManifest(dir, name);
-    const p = m.payload as { lastSeason: number[]; sigma: number; period: number };
+    const p = m.payload as { lastSeason: (number | null)[]; sigma: number; period: number };
+    const file = join(dir, 'manifest.json');
+    const period = finiteNumber(file, 'payload.period', p.period, { min: 1 });
+    finiteNumber(file, 'payload.sigma', p.sigma, { min: 0 });
+    // Gaps nothing earlier filled are saved as null.
+    const saved: unknown = p.lastSeason;
+    if (!Array.isArray(saved) || saved.length !== period)
+      throw badModelFile(file, `payload.lastSeason is not a list of ${period} values`);
+    finiteArray(
+      file,
+      'payload.lastSeason',
+      saved.filter((v) => v !== null),
+    );
     const model = new SeasonalNaive(m.params, name);
-    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, lastSeason: p.lastSeason, sigma: p.sigma, period: p.period };
+    const lastSeason = p.lastSeason.map((v) => v ?? NaN);
+    model.state = { stepMs: m.stepMs, lastDs: m.lastDs, lastSeason, sigma: p.sigma, period: p.period };
     return model;
   }
 }

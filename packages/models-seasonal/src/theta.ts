@@ -5,9 +5,11 @@ import {
   fillGaps,
   futureTimes,
   normalIntervals,
+  finiteNumber,
   readManifest,
   writeManifest,
 } from '@amf-foresight/core';
+import { join } from 'node:path';
 import type { Forecast, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
 import { Deseasonalised } from './deseasonalise.js';
 
@@ -134,8 +136,14 @@ export class SesDrift implements RollingForecaster {
 
   static load(dir: string): SesDrift {
     const m = readManifest(dir, 'THETA');
+    const p = m.payload as State;
+    const file = join(dir, 'manifest.json');
+    finiteNumber(file, 'payload.alpha', p.alpha, { min: 1e-6, max: 1 });
+    finiteNumber(file, 'payload.sigma', p.sigma, { min: 0 });
+    finiteNumber(file, 'payload.n', p.n, { min: 1 });
+    for (const k of ['drift', 'level'] as const) finiteNumber(file, `payload.${k}`, p[k]);
     const model = new SesDrift();
-    model.state = m.payload as State;
+    model.state = { ...p, stepMs: m.stepMs, lastDs: m.lastDs };
     return model;
   }
 }

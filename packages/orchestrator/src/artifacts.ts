@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import type { ArtifactStore, Dataset, Forecast, Samples, SeriesInput } from '@amf-foresight/core';
-import { FEATURE_UNITS } from '@amf-foresight/core';
+import { FEATURE_UNITS, sealModelDir, writeFileAtomic } from '@amf-foresight/core';
 import { parquetBytes, samplesFiles } from '@amf-foresight/tsdb-ingest/parquet';
 import { forecastTable } from './dataset.js';
 import { htmlReport, panelsSvg, svgToPng } from './plot.js';
@@ -88,7 +89,13 @@ export function trainedWriter(): ArtifactWriter<Trained> {
     kind: 'trained',
     write: async (t, store) => {
       const name = t.metrics.model;
-      t.model.save(store.path('model'));
+      const modelDir = store.path('model');
+      t.model.save(modelDir);
+      writeFileAtomic(
+        join(modelDir, 'series.json'),
+        JSON.stringify({ unique_id: t.seriesId, lastDs: t.series.ds[t.series.ds.length - 1] }) + '\n',
+      );
+      sealModelDir(modelDir); // checksums of every file, checked when the model is loaded
       const svg = forecastSvg(t.seriesId, name, t.series, t.forecast, t.unit);
       const f = t.forecast;
       const rows = Array.from(f.ds, (ts, i) => ({
@@ -102,10 +109,6 @@ export function trainedWriter(): ArtifactWriter<Trained> {
         ),
       }));
       const files = [
-        {
-          name: 'model/series.json',
-          data: JSON.stringify({ unique_id: t.seriesId, lastDs: t.series.ds[t.series.ds.length - 1] }) + '\n',
-        },
         {
           name: 'forecast.parquet',
           data: parquetBytes(forecastTable(t.seriesId, name, f), {

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { checkHorizon, regularise } from '@amf-foresight/core';
+import { badModelFile, checkHorizon, readModelJson, regularise } from '@amf-foresight/core';
 import type { Forecast, Stage } from '@amf-foresight/core';
 import { forecastTable, readSeries } from './dataset.js';
 import { loadModel, modelFactory } from './registry.js';
@@ -29,11 +29,11 @@ export interface ForecastOutput {
 
 /** The series a saved model was trained on (model/series.json), or "series" for models saved without it. */
 function seriesIdOf(modelDir: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(modelDir, 'series.json'), 'utf8')) as { unique_id: string }).unique_id;
-  } catch {
-    return 'series';
-  }
+  const file = join(modelDir, 'series.json');
+  if (!existsSync(file)) return 'series';
+  const s = readModelJson(file) as { unique_id?: unknown } | null;
+  if (typeof s?.unique_id !== 'string') throw badModelFile(file, 'unique_id is not a name');
+  return s.unique_id;
 }
 
 /** A saved model's forecast (optionally refitted on newer data first), as a stage with no input. */

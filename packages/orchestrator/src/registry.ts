@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, UsageError, readManifest } from '@amf-foresight/core';
+import { InputError, UsageError, badModelFile, finiteArray, readManifest, readModelJson } from '@amf-foresight/core';
 import type { Forecaster } from '@amf-foresight/core';
 import { BUILTIN_MODELS } from './builtins.js';
 import { CONFORMAL_FILE, Conformal } from './conformal.js';
@@ -151,6 +151,21 @@ export async function loadModel(dir: string, o: Pick<ModelOptions, 'log'> = {}):
   if (nonNegative) model = new NonNegative(model);
   const cal = join(dir, CONFORMAL_FILE);
   if (!existsSync(cal)) return model;
-  model = new Conformal(model, JSON.parse(readFileSync(cal, 'utf8')) as Calibration);
+  model = new Conformal(model, readCalibration(cal));
   return nonNegative ? new NonNegative(model) : model;
+}
+
+/** conformal.json, checked: per step a list of finite errors ≥ 0 and, if present, as many weights > 0. */
+function readCalibration(file: string): Calibration {
+  const c = readModelJson(file) as Partial<Calibration> | null;
+  if (!c || !Array.isArray(c.absErrors)) throw badModelFile(file, 'absErrors is not a list per horizon step');
+  c.absErrors.forEach((e, i) => finiteArray(file, `absErrors[${i}]`, e, { min: 0 }));
+  if (c.weights !== undefined) {
+    if (!Array.isArray(c.weights) || c.weights.length !== c.absErrors.length)
+      throw badModelFile(file, 'weights do not match absErrors');
+    c.weights.forEach((w, i) =>
+      finiteArray(file, `weights[${i}]`, w, { min: Number.MIN_VALUE, length: c.absErrors![i]!.length }),
+    );
+  }
+  return c as Calibration;
 }
