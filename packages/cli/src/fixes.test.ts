@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
+import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { readParquetFile, writeParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
 import { consoleOutput } from './console.js';
 import { main } from './main.js';
 import { runCli, tempDirs } from './cli.test-util.js';
@@ -241,11 +242,55 @@ describe('options that lied (issue 13, finding 5)', () => {
     [['train', '--data', 'x.parquet', '--model', 'SNAIVE', '--season', '0'], 'BAD_SEASON'],
     [['train', '--data', 'x.parquet', '--model', 'SNAIVE', '--season', '-3'], 'BAD_SEASON'],
     [['train', '--data', 'x.parquet', '--model', 'NAIVE', '--backtest-step', '0'], 'BAD_BACKTEST_STEP'],
+    [['download', '--bucket', 'a', '--bucket', 'a'], 'USAGE'],
+    [['download', '--bucket', 'b', '--endpoint', 'http://127.0.0.1:1', '--endpoint=http://127.0.0.1:2'], 'USAGE'],
   ])('%j: one line, exit 2, [%s]', async (args, code) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')[0]).toContain(`[${code}]`);
+    if (code === 'USAGE') expect(r.err).toMatch(/--(bucket|endpoint) was given more than once/);
+  });
+
+  it('--type and --level are case-insensitive, as --model is', async () => {
+    const d = dirs.make();
+    const r = await runCli([
+      '--process',
+      ...WINDOW,
+      '--generate',
+      '--metric',
+      'container_cpu_usage_seconds_total',
+      '--type',
+      'CPU',
+      '--level',
+      'AMF',
+      ...where(d),
+    ]);
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it('ds in seconds since 1970 is refused in one line instead of forecasting in 1970', async () => {
+    const d = dirs.make();
+    const file = join(d, 'seconds.parquet');
+    const ds = Array.from({ length: 300 }, (_, i) => 1_686_000_000 + i * 60);
+    writeParquetFile(
+      file,
+      new Table({
+        unique_id: vectorFromArray(
+          ds.map(() => 'x'),
+          new Utf8(),
+        ),
+        ds: vectorFromArray(ds, new TimestampMillisecond('UTC')),
+        y: vectorFromArray(
+          ds.map((_, i) => i % 5),
+          new Float64(),
+        ),
+      }),
+      {},
+    );
+    const r = await runCli(['train', '--data', file, '--model', 'naive', '--quiet', '--out-dir', join(d, 'o')]);
+    expect(r.code, r.err).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toContain(`[${code}]`);
+    expect(r.err).toMatch(/seconds since 1970.*\[DATASET_TIMES_IN_SECONDS\]/);
   });
 });
 

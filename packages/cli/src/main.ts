@@ -58,6 +58,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     });
   const json = wantsJson(args);
   try {
+    refuseRepeats(args);
     let printed = '';
     // With a callback, yargs hands --help/--version text back instead of printing it.
     await parser.parseAsync(args, {}, (_err, _argv, output) => {
@@ -109,6 +110,24 @@ function report(e: unknown, io: Io, json: boolean): number {
 }
 
 class CliUsage extends Error {}
+
+/** Options that take several values by being repeated. */
+const REPEATABLE = new Set(['model-param']);
+
+/**
+ * A flag given twice is refused: yargs would make it a list, and the commands would drop it or
+ * misread it (`--endpoint X --endpoint Y` sent the signed request to AWS).
+ */
+function refuseRepeats(args: string[]): void {
+  const seen = new Set<string>();
+  for (const a of args) {
+    if (a === '--') return;
+    const m = /^--([a-zA-Z][\w-]*)(=|$)/.exec(a);
+    if (!m || REPEATABLE.has(m[1]!)) continue;
+    if (seen.has(m[1]!)) throw new CliUsage(`--${m[1]!} was given more than once; give it once`);
+    seen.add(m[1]!);
+  }
+}
 
 /** `--output json` (or `--output=json`) anywhere: errors are then one JSON line on stderr too. */
 function wantsJson(args: string[]): boolean {

@@ -35,6 +35,16 @@ export function readDatasetFile(file: string): Dataset {
     ? (Array.from(table.getChild(cols.id)!) as (string | null)[]).map((x) => x ?? 'series')
     : new Array<string>(table.numRows).fill('series');
   const ds = Array.from(table.getChild(cols.ds)!, (v) => Number(v));
+  let [start, end] = [Infinity, -Infinity];
+  for (const t of ds) [start, end] = [Math.min(start, t), Math.max(end, t)];
+  // Before March 1973 in milliseconds: the numbers are seconds (or smaller units) since 1970.
+  if (ds.length > 0 && end < 1e11)
+    throw new InputError(
+      'DATASET_TIMES_IN_SECONDS',
+      `ds of ${file} runs from ${new Date(start).toISOString()} to ${new Date(end).toISOString()}: ` +
+        'numbers this small are seconds since 1970, not milliseconds',
+      { file, hint: 'write ds as a timestamp column, or as milliseconds since 1970' },
+    );
   const y = Array.from(table.getChild(cols.y)!, (v) => (v === null ? null : Number(v)));
   const t = new Table({
     unique_id: vectorFromArray(ids, new Utf8()),
@@ -48,7 +58,7 @@ export function readDatasetFile(file: string): Dataset {
     kind: 'dataset',
     table: t,
     metadata: { ...(metadata ?? {}), source: file },
-    summary: { rows: t.numRows, start: Math.min(...ds), end: Math.max(...ds), series },
+    summary: { rows: t.numRows, start, end, series },
   };
 }
 

@@ -14,6 +14,7 @@ function demoOptions(y: Argv<CommonArgs>) {
   return y
     .option('model', { type: 'string', default: 'ARIMA', describe: 'Model to train' })
     .option('type', { type: 'string', default: 'utilization', describe: 'Feature: memory, cpu, utilization' })
+    .coerce('type', (v: string) => v.toLowerCase())
     .option('horizon', { type: 'number', default: 60, describe: 'Forecast horizon in steps (1-minute grid)' })
     .option('windows', { type: 'number', default: 3, describe: 'Backtest windows' })
     .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable' })

@@ -15,7 +15,9 @@ function generateOptions(y: Argv<CommonArgs>) {
   return y
     .option('metric', { type: 'string', describe: 'Prometheus metric, e.g. container_cpu_usage_seconds_total' })
     .option('type', { type: 'string', describe: `Feature: ${FEATURE_TYPES.join(', ')}` })
+    .coerce('type', (v: string) => v.toLowerCase())
     .option('level', { type: 'string', describe: `cAdvisor level: ${LEVELS.join(', ')}` })
+    .coerce('level', (v: string) => v.toLowerCase())
     .option('data-dir', {
       type: 'string',
       default: 'data/samples',
