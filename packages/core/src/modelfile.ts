@@ -15,7 +15,7 @@ export function badModelFile(file: string, what: string): InputError {
   });
 }
 
-/** The bytes of a regular file of at most `max` bytes: no device, FIFO or directory (a link to /dev/zero hangs a reader). */
+/** The bytes of a regular file of at most `max` bytes: no device, FIFO or directory (/dev/zero hangs a reader). */
 export function readRegularFile(path: string, max = MAX_MODEL_FILE_BYTES): Buffer {
   let st;
   try {
