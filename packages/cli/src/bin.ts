@@ -4,6 +4,16 @@ import { main } from './main.js';
 // every command; the pinned SDK supports Node 20. Set the variable to false to see it again.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Commands that write runs handle SIGINT/SIGTERM themselves (withCommand: cancel, keep nothing, 130).
+// Any other (tsdb ls/dump, forecast printing) stops at once, with the same documented 130 rather
+// than the shell's 143 for SIGTERM.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  const stop = () => {
+    if (process.listenerCount(sig) === 1) process.exit(130);
+  };
+  process.on(sig, stop);
+}
+
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

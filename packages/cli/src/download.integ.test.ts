@@ -90,6 +90,14 @@ describe('amf-foresight download', () => {
       3,
       'is not under',
     ],
+    // Issue 13, finding 8: an empty prefix exited 0 having synced nothing.
+    [
+      'an empty prefix',
+      ['--bucket', 'tsdb', '--prefix', 'nothing-here', '--quiet'],
+      {},
+      3,
+      'no TSDB blocks under s3://tsdb/nothing-here',
+    ],
   ] as const)('%s: one line, exit %i', async (_n, args, env, code, text) => {
     const cache = tmp();
     const r = await run(['download', '--local-path', cache, ...args], { AWS_ENDPOINT_URL: moto.endpoint, ...env });

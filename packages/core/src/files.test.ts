@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFilesAtomic } from './files.js';
+import { processAlive, withLockFile, writeFilesAtomic } from './files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'amf-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,5 +25,24 @@ describe('writeFilesAtomic', () => {
     ).toThrow();
     expect(existsSync(join(dir, 'c'))).toBe(false);
     expect(readdirSync(dir).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('withLockFile (issue 13, finding 8: two downloads into one cache)', () => {
+  it('refuses while a live process holds the lock, takes over a dead one’s, and releases it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amf-lock-'));
+    const lock = join(dir, '.lock');
+    const busy = (pid: number) => new Error(`busy ${pid}`);
+    let inner: Promise<unknown> | undefined;
+    await withLockFile(lock, busy, async () => {
+      inner = withLockFile(lock, busy, () => Promise.resolve('second'));
+      await expect(inner).rejects.toThrow(`busy ${process.pid}`);
+    });
+    expect(existsSync(lock)).toBe(false);
+    writeFileSync(lock, String(spawnSync(process.execPath, ['-e', '0']).pid)); // its process has exited
+    expect(await withLockFile(lock, busy, () => Promise.resolve('taken over'))).toBe('taken over');
+    expect(existsSync(lock)).toBe(false);
+    expect(processAlive(process.pid)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

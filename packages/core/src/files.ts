@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
  * Writes `data` to `path` through a temporary file in the same directory and a rename, so no
@@ -27,9 +27,48 @@ export function writeFilesAtomic(files: readonly { path: string; data: string | 
       tmps.push(tmp);
       writeFileSync(tmp, f.data);
     }
+    files.forEach((f, i) => renameSync(tmps[i]!, f.path));
   } catch (e) {
+    // Nothing half-written stays: every temporary file not renamed yet goes (a failed rename too).
     for (const t of tmps) rmSync(t, { force: true });
     throw e;
   }
-  files.forEach((f, i) => renameSync(tmps[i]!, f.path));
+}
+
+/** Whether a process with this id is running (a lock's owner, a run's). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `fn` holding `lockFile` (created exclusively, holding our pid). A lock whose process is gone
+ * is taken over; a live one is refused with `busy(pid)`. The lock is removed when `fn` settles.
+ */
+export async function withLockFile<T>(
+  lockFile: string,
+  busy: (pid: number) => Error,
+  fn: () => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(lockFile, 'utf8'));
+      if (processAlive(pid)) throw busy(pid);
+      rmSync(lockFile, { force: true }); // its owner was killed
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
 }

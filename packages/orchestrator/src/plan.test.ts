@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Table, makeVector } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,24 @@ describe('plans', () => {
     const s: Stage<undefined, number> = { name: 'x', run: () => Promise.resolve(1) };
     const t: Stage<number, number> = { name: 'x', run: (n) => Promise.resolve(n + 1) };
     expect(() => Plan.of(s).then(t)).toThrow(expect.objectContaining({ code: 'PLAN_DUPLICATE_STAGE' }));
+  });
+
+  // Issue 13, finding 8: SIGKILL or a second Ctrl-C left runs/.tmp-<id>/ forever.
+  it('a new run removes the temporary directories of killed runs, and keeps those of live ones', async () => {
+    const runs = dirs.make();
+    const leftover = (name: string, pid?: number) => {
+      mkdirSync(join(runs, name, '.work'), { recursive: true });
+      if (pid !== undefined) writeFileSync(join(runs, name, '.work', 'owner'), String(pid));
+      return join(runs, name);
+    };
+    const dead = leftover('.tmp-killed', spawnSync(process.execPath, ['-e', '0']).pid);
+    const live = leftover('.tmp-running', process.pid);
+    const old = leftover('.tmp-old-version'); // no owner: removed once untouched for an hour
+    utimesSync(old, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
+    const fresh = leftover('.tmp-just-started');
+    const one: Stage<undefined, number> = { name: 'one', run: () => Promise.resolve(1) };
+    await runPlan(Plan.of(one), { target: { kind: 'run', runsDir: runs } }, ctx());
+    expect([dead, live, old, fresh].map((d) => existsSync(d))).toEqual([false, true, false, true]);
   });
 
   it('a failing or cancelled plan leaves no run directory', async () => {

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AmfError, UsageError, redactSecrets, writeFileAtomic } from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
 import { defaultWriters } from './artifacts.js';
 import type { ArtifactWriter } from './artifacts.js';
-import { commitTarget, directoryStore, newRunId, openTarget, versions } from './run-dir.js';
+import { OWNER_FILE, commitTarget, directoryStore, newRunId, openTarget, versions } from './run-dir.js';
 import type { RunTarget } from './run-dir.js';
 
 export class CancelledError extends AmfError {
@@ -120,6 +120,7 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
   const tmp = where?.tmp ?? mkdtempSync(join(tmpdir(), 'amf-run-'));
   const workDir = join(tmp, '.work');
   mkdirSync(workDir, { recursive: true });
+  writeFileSync(join(tmp, OWNER_FILE), String(process.pid)); // a later run removes this directory if we are killed
   const steps: RunResult<O>['steps'] = {};
   const started = new Date();
   const last = new Map<string, unknown>();

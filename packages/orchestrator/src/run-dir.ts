@@ -2,6 +2,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  readFileSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -11,7 +12,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { UsageError, writeFilesAtomic } from '@amf-foresight/core';
+import { UsageError, processAlive, writeFilesAtomic } from '@amf-foresight/core';
 import type { ArtifactStore } from '@amf-foresight/core';
 
 /** A sortable, unique run id: UTC time and a random suffix. */
@@ -47,10 +48,40 @@ export function directoryStore(root: string): ArtifactStore {
   };
 }
 
-/** The temporary directory of a run and, once complete, where it goes. */
+/** Where a running run records its process id (inside its temporary directory). */
+export const OWNER_FILE = join('.work', 'owner');
+const STALE_WITHOUT_OWNER_MS = 3_600_000;
+
+/**
+ * Removes what killed runs left in `dir` (SIGKILL, a second Ctrl-C): temporary directories named
+ * `prefix…` whose owner process is gone, or, with no owner recorded, untouched for an hour.
+ */
+export function removeStaleTemps(dir: string, prefix: string): string[] {
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    const path = join(dir, name);
+    const owner = join(path, OWNER_FILE);
+    const pid = existsSync(owner) ? Number(readFileSync(owner, 'utf8')) : undefined;
+    const stale =
+      pid !== undefined ? !processAlive(pid) : Date.now() - lstatSync(path).mtimeMs > STALE_WITHOUT_OWNER_MS;
+    if (stale) {
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    }
+  }
+  return removed;
+}
+
+/** The temporary directory of a run and, once complete, where it goes; stale ones of killed runs are removed. */
 export function openTarget(t: RunTarget, runId: string): { tmp: string; final: string } {
   // Beside the target, so that a failed run leaves not even an empty target directory.
-  if (t.kind === 'files') return { tmp: join(dirname(t.dir), `.${basename(t.dir)}.tmp-${runId}`), final: t.dir };
+  if (t.kind === 'files') {
+    removeStaleTemps(dirname(t.dir), `.${basename(t.dir)}.tmp-`);
+    return { tmp: join(dirname(t.dir), `.${basename(t.dir)}.tmp-${runId}`), final: t.dir };
+  }
+  removeStaleTemps(t.runsDir, '.tmp-');
   const final = join(t.runsDir, runId);
   if (existsSync(final) && readdirSync(final).length > 0) {
     throw new UsageError('RUN_DIR_EXISTS', `${final} exists and is not empty: a finished run is never written over`, {

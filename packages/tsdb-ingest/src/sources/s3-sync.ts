@@ -6,7 +6,15 @@ import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { AmfError, UsageError, silentLogger, silentProgress } from '@amf-foresight/core';
+import {
+  AmfError,
+  DataNotFoundError,
+  InputError,
+  UsageError,
+  silentLogger,
+  silentProgress,
+  withLockFile,
+} from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
 import { parseMeta } from '../reader/meta.js';
 import type { BlockMeta } from '../reader/meta.js';
@@ -262,6 +270,17 @@ async function fetchBlocks(x: Sync, plans: Plan[]): Promise<void> {
  */
 export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}): Promise<SyncResult> {
   checkOptions(o);
+  mkdirSync(o.cacheDir, { recursive: true });
+  // Two syncs into one cache would fight over its staging directory: the second is refused.
+  const busy = (pid: number) =>
+    new InputError('CACHE_LOCKED', `another download (process ${pid}) is syncing into ${o.cacheDir}`, {
+      file: o.cacheDir,
+      hint: 'wait for it to finish, or give another --local-path',
+    });
+  return withLockFile(join(o.cacheDir, '.lock'), busy, () => syncLocked(o, ctx));
+}
+
+async function syncLocked(o: S3SyncOptions, ctx: Partial<RunContext>): Promise<SyncResult> {
   const x: Sync = {
     o,
     client: o.client ?? new S3Client({ ...o.clientConfig }),
@@ -274,6 +293,10 @@ export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}
   };
   const wanted = await listBlocksRemote(x);
   x.log.info(`found ${wanted.length} block directories under s3://${o.bucket}/${x.prefix}`);
+  if (wanted.length === 0)
+    throw new DataNotFoundError('NO_BLOCKS', `no TSDB blocks under s3://${o.bucket}/${x.prefix}`, {
+      hint: 'check --bucket and --prefix (env: bucket, prefix): blocks are <prefix>/<ULID>/meta.json',
+    });
   mkdirSync(join(o.cacheDir, STAGING_DIR), { recursive: true });
   const plans: Plan[] = [];
   for (const ulid of wanted) {
