@@ -251,6 +251,18 @@ describe('options that lied (issue 13, finding 5)', () => {
     if (code === 'USAGE') expect(r.err).toMatch(/--(bucket|endpoint) was given more than once/);
   });
 
+  // Finding 3: both ran out of memory.
+  it('a horizon of 10⁹ steps and a 1 ms grid are refused in one line before any memory goes', async () => {
+    const h = await runCli(['train', '--data', 'x.parquet', '--model', 'NAIVE', '--horizon', '1000000000']);
+    expect(h.code).toBe(2);
+    expect(h.err).toMatch(/the horizon is at most 100000 steps.*\[HORIZON_TOO_LONG\]/);
+    const d = dirs.make();
+    const g = await processGenerate(d, ['--step', '1ms', '--quiet']);
+    expect(g.code, g.err).toBe(2);
+    expect(g.err.trim().split('\n')).toHaveLength(1);
+    expect(g.err).toMatch(/a grid of 7200001 points.*\[GRID_TOO_LARGE\]/);
+  });
+
   it('--type and --level are case-insensitive, as --model is', async () => {
     const d = dirs.make();
     const r = await runCli([

@@ -1,9 +1,10 @@
 import {
   cpSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
+  readdirSync,
   rmSync,
+  symlinkSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
@@ -106,6 +107,23 @@ describe('amf-foresight tsdb', () => {
       'meta.json version 2',
     ],
     ['a missing index', (b) => unlinkSync(join(b, 'index')), 'index is missing'],
+    // Issue 13, finding 3: these read /dev/zero until memory ran out.
+    [
+      'an index linked to /dev/zero',
+      (b) => {
+        unlinkSync(join(b, 'index'));
+        symlinkSync('/dev/zero', join(b, 'index'));
+      },
+      'index is not a regular file',
+    ],
+    [
+      'a chunk segment linked to /dev/zero',
+      (b) => {
+        unlinkSync(join(b, 'chunks/000001'));
+        symlinkSync('/dev/zero', join(b, 'chunks/000001'));
+      },
+      'chunk segment is not a regular file',
+    ],
     [
       'chunk refs past the end of a truncated segment',
       (b) => truncateSync(join(b, 'chunks/000001'), 2000),

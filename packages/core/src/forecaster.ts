@@ -177,10 +177,18 @@ export function checkSeries(s: SeriesInput, model: string, minPoints: number, ma
   return step;
 }
 
+/** The longest horizon any model forecasts (70 days of 1-minute steps): past it, memory, not skill, runs out. */
+export const MAX_HORIZON = 100_000;
+
 export function checkHorizon(h: number): void {
   if (!Number.isInteger(h) || h <= 0)
     throw new UsageError('BAD_HORIZON', `the horizon must be a whole number of steps ≥ 1, got ${h}`, {
       flag: '--horizon',
+    });
+  if (h > MAX_HORIZON)
+    throw new UsageError('HORIZON_TOO_LONG', `the horizon is at most ${MAX_HORIZON} steps, got ${h}`, {
+      flag: '--horizon',
+      hint: 'forecast with a coarser --step',
     });
 }
 

@@ -21,6 +21,7 @@ export {
   readManifest,
   checkSeries,
   checkHorizon,
+  MAX_HORIZON,
   normalQuantile,
   zForLevel,
   normalIntervals,

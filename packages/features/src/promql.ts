@@ -11,6 +11,8 @@
  *   a staleness marker.
  */
 
+import { UsageError } from '@amf-foresight/core';
+
 const STALE_HI = 0x7ff00000;
 const STALE_LO = 0x00000002;
 
@@ -31,9 +33,18 @@ export function seriesPoints(t: ArrayLike<number | bigint>, v: Float64Array): Se
   return { t: tt, v, stale };
 }
 
+/** Points a generated series may have (a year of 1-minute steps is 525 600): `generate --step 1ms` ran out of memory. */
+export const MAX_GRID_POINTS = 2_000_000;
+
 /** The grid of query_range: start, start + step, … up to end inclusive. */
 export function grid(start: number, end: number, step: number): Float64Array {
   const n = Math.floor((end - start) / step) + 1;
+  if (n > MAX_GRID_POINTS)
+    throw new UsageError(
+      'GRID_TOO_LARGE',
+      `a grid of ${n} points (window ÷ step) is more than the ${MAX_GRID_POINTS} a series may have`,
+      { flag: '--step', hint: 'use a larger --step or a shorter window' },
+    );
   const g = new Float64Array(Math.max(0, n));
   for (let k = 0; k < g.length; k++) g[k] = start + k * step;
   return g;

@@ -101,7 +101,9 @@ export function rollingCalibration(
   o: RollingCalibrationOptions,
 ): Calibration {
   const n = y.length;
-  const h = o.horizon;
+  // Steps past a season share the last calibrated step's scores (Conformal's rule): the 70/20/10 split
+  // of 100 000 points would otherwise score 20 000 steps × a day of origins.
+  const h = Math.min(o.horizon, Math.max(1, o.season));
   const last = n - h;
   const count = Math.max(0, Math.min(o.season, Math.floor(n / 2) - h));
   const origins = Array.from({ length: count }, (_, k) => last - count + 1 + k);

@@ -21,7 +21,7 @@ export { NonNegative, domainOf, inDomain } from './domain.js';
 export type { Domain } from './domain.js';
 export { autoSelect, autoModel, Calibrated } from './auto.js';
 export type { AutoResult, CalibratedOptions } from './auto.js';
-export { trainStage, trainSeries, scaleNote } from './train.js';
+export { trainStage, trainSeries, scaleNote, MAX_TRAIN_POINTS } from './train.js';
 export type { TrainOptions, TrainMetrics, Trained } from './train.js';
 export { datasetFileSource, readDatasetFile, readSeries, pickSeries, seriesIds, forecastTable } from './dataset.js';
 export { samplesWriter, datasetWriter, trainedWriter, forecastWriter, defaultWriters } from './artifacts.js';

@@ -28,13 +28,15 @@ const PANEL_H = 260;
 const M = { left: 70, right: 20, top: 36, bottom: 30 };
 
 function niceTicks(lo: number, hi: number, n = 5): number[] {
-  const span = hi - lo || 1;
+  const span = hi - lo || Math.abs(hi) || 1;
+  if (!Number.isFinite(span)) return [];
   const raw = span / n;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => s >= raw)!;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Number(v.toPrecision(10)));
-  return out;
+  const first = Math.ceil(lo / step) * step;
+  // Counted, not stepped by `v += step`: at 1e-14 or 1e300 that sum never reaches hi (issue 13, finding 3).
+  const count = Math.min(2 * n + 1, Math.floor((hi - first) / step + 1e-9) + 1);
+  return Array.from({ length: Math.max(0, count) }, (_, k) => Number((first + k * step).toPrecision(10)));
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -87,10 +89,12 @@ function linePath(l: Line, x: (t: number) => number, y: (v: number) => number): 
 
 function panelSvg(p: Panel, top: number, t0: number, t1: number, x: (t: number) => number): string {
   const ys = [...p.lines.flatMap((l) => l.y), ...(p.bands ?? []).flatMap((b) => [...b.lo, ...b.hi])];
-  const finite = ys.filter(Number.isFinite);
-  const pad = (Math.max(...finite) - Math.min(...finite)) * 0.05 || 1;
-  const lo = Math.min(...finite) - pad;
-  const hi = Math.max(...finite) + pad;
+  let [min, max] = [Infinity, -Infinity];
+  for (const v of ys) if (Number.isFinite(v)) [min, max] = [Math.min(min, v), Math.max(max, v)];
+  if (min > max) [min, max] = [0, 1]; // nothing finite to draw
+  const pad = (max - min) * 0.05 || Math.abs(max) * 0.05 || 1;
+  const lo = min - pad;
+  const hi = max + pad;
   const y = (v: number) => top + PANEL_H - ((v - lo) / (hi - lo)) * PANEL_H;
   const frame = `x="${M.left}" y="${top}" width="${W - M.left - M.right}" height="${PANEL_H}"`;
   let svg = `<rect ${frame} fill="none" stroke="#999"/>`;
@@ -115,9 +119,10 @@ function panelSvg(p: Panel, top: number, t0: number, t1: number, x: (t: number) 
 /** Stacked panels sharing one time axis, as an SVG document. */
 export function panelsSvg(title: string, panels: readonly Panel[]): string {
   const H = M.top + panels.length * (PANEL_H + M.bottom) + 10;
-  const all = panels.flatMap((p) => [...p.lines.flatMap((l) => l.t), ...(p.bands ?? []).flatMap((b) => b.t)]);
-  const t0 = Math.min(...all);
-  const t1 = Math.max(...all);
+  let [t0, t1] = [Infinity, -Infinity];
+  for (const p of panels)
+    for (const ts of [...p.lines.map((l) => l.t), ...(p.bands ?? []).map((b) => b.t)])
+      for (const t of ts) [t0, t1] = [Math.min(t0, t), Math.max(t1, t)];
   const x = (t: number) => M.left + ((t - t0) / (t1 - t0 || 1)) * (W - M.left - M.right);
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="12"`;
   svg += ` font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>`;

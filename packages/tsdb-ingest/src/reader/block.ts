@@ -46,8 +46,15 @@ export function blockFromBytes(bytes: BlockBytes, dir = '<memory>'): Block {
 
 function readFile(path: string, what: string): Uint8Array {
   try {
+    // Only regular files: a link to /dev/zero as `index` read until memory ran out (issue 13, finding 3).
+    if (!statSync(path).isFile())
+      throw new TsdbError('TSDB_NOT_A_FILE', `${what} is not a regular file`, {
+        file: path,
+        hint: 'a block directory holds meta.json, index, chunks/ and optionally tombstones',
+      });
     return readFileSync(path);
   } catch (e) {
+    if (e instanceof TsdbError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
       throw new TsdbError('TSDB_NOT_FOUND', `${what} is missing`, {
@@ -65,7 +72,9 @@ function readFile(path: string, what: string): Uint8Array {
 function segmentFile(path: string): SegmentFile {
   let size: number;
   try {
-    size = statSync(path).size;
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    size = st.size;
   } catch {
     readFile(path, 'chunk segment'); // raises the typed error
     size = 0;

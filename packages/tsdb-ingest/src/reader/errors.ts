@@ -7,6 +7,7 @@ import type { AmfErrorDetails } from '@amf-foresight/core';
  */
 export type TsdbErrorCode =
   | 'TSDB_NOT_FOUND' // a file or directory that must exist does not
+  | 'TSDB_NOT_A_FILE' // a block file that is a device, FIFO or directory (a link to /dev/zero)
   | 'TSDB_BAD_META' // meta.json missing fields, wrong types, wrong version
   | 'TSDB_BAD_MAGIC'
   | 'TSDB_BAD_VERSION'
