@@ -33,7 +33,7 @@ export function seriesPoints(t: ArrayLike<number | bigint>, v: Float64Array): Se
   return { t: tt, v, stale };
 }
 
-/** Points a generated series may have (a year of 1-minute steps is 525 600): `generate --step 1ms` ran out of memory. */
+/** Points a generated series may have (a year at 1 minute is 525 600): `generate --step 1ms` ran out of memory. */
 export const MAX_GRID_POINTS = 2_000_000;
 
 /** The grid of query_range: start, start + step, … up to end inclusive. */
