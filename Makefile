@@ -6,6 +6,7 @@
 #   make golden  re-make the model goldens from statsmodels and Python Prophet
 #   make check-packages  publint + attw on every package, nx release --dry-run
 #   make fuzz    10 000 damaged blocks through the TSDB reader
+#   make fuzz-cli  2 000 generated command lines, datasets and damaged model directories through the CLI
 #   make sample  re-make the embedded sample blocks (simulator → promtool → prometheus compaction)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -13,7 +14,7 @@ GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
 
-.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden check-packages fuzz fixtures sample typecheck lint clean
+.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden check-packages fuzz fuzz-cli fixtures sample typecheck lint clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -90,6 +91,10 @@ check-packages: build
 
 fuzz: node-deps build
 	node packages/tsdb-ingest/scripts/fuzz.mjs --iterations 10000
+
+# Each case a child process capped at 1 GiB of heap and 60 s; exit 0/2/3, one line, no leftovers (issue 13).
+fuzz-cli: node-deps build
+	node packages/cli/scripts/fuzz-cli.mjs --cases 2000 --seed 13
 
 # Re-make the committed fixture blocks with promtool/prometheus (needs loopback only).
 fixtures: system-deps

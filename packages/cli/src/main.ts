@@ -79,7 +79,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
 function report(e: unknown, io: Io, json: boolean): number {
   if (e instanceof CliUsage) {
     if (json) io.err(JSON.stringify({ error: { code: 'USAGE', message: e.message, exitCode: 2 } }) + '\n');
-    else io.err(`amf-foresight: ${e.message} [USAGE]\nRun 'amf-foresight --help' for usage.\n`);
+    else io.err(`amf-foresight: ${e.message} (amf-foresight --help explains) [USAGE]\n`);
     return 2;
   }
   const known = isAmfError(e) ? e : fromSystemError(e);
