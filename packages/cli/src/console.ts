@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { makeDir } from '@amf-foresight/core';
+import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger, ProgressReporter } from '@amf-foresight/core';
 import type { Io } from './io.js';
@@ -75,7 +76,7 @@ export function consoleOutput(io: Io, v: Verbosity = {}): { logger: Logger; prog
 
 /** Appends every record, with a timestamp and level, to a log file (the prototype's logs/ folder). */
 export function fileLogger(path: string): Logger {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDir(dirname(path));
   const line = (level: string, msg: string) =>
     appendFileSync(path, `${new Date().toISOString()} ${level.toUpperCase()} ${msg}\n`);
   return {

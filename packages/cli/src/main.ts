@@ -90,7 +90,8 @@ function report(e: unknown, io: Io, json: boolean): number {
           error: { code: known.code, message: known.message, exitCode: known.exitCode, ...known.details },
         }) + '\n',
       );
-    else io.err(`amf-foresight: ${known.describe()} [${known.code}]\n`);
+    // One line, whatever the message quotes (a damaged file's bytes may hold newlines).
+    else io.err(`amf-foresight: ${known.describe().replace(/\s*\n\s*/g, ' ')} [${known.code}]\n`);
     return known.exitCode;
   }
   const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;

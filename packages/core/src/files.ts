@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * Writes `data` to `path` through a temporary file in the same directory and a rename, so no
@@ -70,5 +71,20 @@ export async function withLockFile<T>(
     return await fn();
   } finally {
     rmSync(lockFile, { force: true });
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node 20's makeDir(…) never returns for a
+ * path under /proc (issue 13); this one fails there with ENOENT like any other unwritable place.
+ */
+export function makeDir(path: string): void {
+  if (existsSync(path)) return; // a file in the way fails at the first write into it, with ENOTDIR
+  const parent = dirname(path);
+  if (parent !== path) makeDir(parent);
+  try {
+    mkdirSync(path);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') throw e;
   }
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmfError, InputError, UsageError } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic, makeDir } from './files.js';
 import { badModelFile, checksumProblems, finiteNumber, readModelJson } from './modelfile.js';
 
 /** One series to fit: regular timestamps (ms) and values; NaN marks a missing point. */
@@ -83,7 +83,7 @@ export interface ModelManifest {
 }
 
 export function writeManifest(dir: string, m: Omit<ModelManifest, 'formatVersion' | 'createdAt'>): void {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   writeFileAtomic(
     join(dir, 'manifest.json'),
     JSON.stringify({ formatVersion: MANIFEST_VERSION, createdAt: new Date().toISOString(), ...m }, null, 2) + '\n',

@@ -12,7 +12,7 @@ export { regularise } from './regularise.js';
 export { redactUrl, redactSecrets, refuseCredentials } from './urls.js';
 export type { Regularised } from './regularise.js';
 export { parseTime, parseDuration, checkWindow, formatTime } from './time.js';
-export { writeFileAtomic, writeFilesAtomic, processAlive, withLockFile } from './files.js';
+export { writeFileAtomic, writeFilesAtomic, processAlive, withLockFile, makeDir } from './files.js';
 export {
   NotFittedError,
   DEFAULT_LEVELS,

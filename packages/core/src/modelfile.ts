@@ -34,7 +34,7 @@ export function readModelJson(path: string): unknown {
     return JSON.parse(readRegularFile(path).toString('utf8')) as unknown;
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw badModelFile(path, `not valid JSON (${(e as Error).message})`);
+    throw badModelFile(path, `not valid JSON (${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)})`);
   }
 }
 

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_LEVELS,
@@ -17,6 +16,7 @@ import {
   writeFilesAtomic,
   writeManifest,
   zForLevel,
+  makeDir,
 } from '@amf-foresight/core';
 import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { tensorflow } from './backend.js';
@@ -225,7 +225,7 @@ export class Lstm implements Forecaster {
   save(dir: string): void {
     const st = this.state;
     if (!st) throw new NotFittedError(this.name);
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     const { tail, scores, ...rest } = st;
     const manifest = {
       model: this.name,

@@ -166,6 +166,14 @@ describe('the Stan worker', () => {
     expect(f.mean.every(Number.isFinite)).toBe(true);
   }, 60_000);
 
+  it('a grid finer than a second is refused in one line (make fuzz-cli found it failing inside augurs)', async () => {
+    const ds = Array.from({ length: 300 }, (_, i) => 1_686_000_000_000 + i);
+    await expect(new Prophet().fit({ ds, y: ds.map((_, i) => i % 9) })).rejects.toMatchObject({
+      code: 'PROPHET_BAD_STEP',
+      exitCode: 2,
+    });
+  });
+
   it('a cancelled fit stops within a second: the Stan worker is ended, and the next fit works', async () => {
     await new Prophet().fit(syntheticSeries(300)); // the worker is up
     const before = stanRestarts();

@@ -64,7 +64,7 @@ export class ProphetFitError extends AmfError {
       'PROPHET_FIT_FAILED',
       `Prophet: ${message}`,
       { hint: 'check the series for long flat stretches or extreme values' },
-      { exitCode: 1, cause },
+      { exitCode: 2, cause },
     );
   }
 }
@@ -112,6 +112,11 @@ export class Prophet implements Forecaster {
   async fit(series: SeriesInput, options: FitOptions = {}): Promise<this> {
     // Prophet fits the rows it has, so gaps are fine as long as 60 % of the points are there.
     const stepMs = checkSeries(series, this.name, 3, 0.4);
+    // augurs takes whole seconds: a millisecond grid was a failed fit deep inside it.
+    if (stepMs % 1000 !== 0 || series.ds[0]! % 1000 !== 0)
+      throw new InputError('PROPHET_BAD_STEP', `Prophet needs timestamps on whole seconds; the step is ${stepMs} ms`, {
+        hint: 'generate the dataset with a --step of whole seconds',
+      });
     const ds: number[] = [];
     const y: number[] = [];
     for (let i = 0; i < series.y.length; i++) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   NotFittedError,
@@ -9,6 +9,7 @@ import {
   isRolling,
   readModelJson,
   writeFileAtomic,
+  makeDir,
 } from '@amf-foresight/core';
 import type {
   FitOptions,
@@ -146,7 +147,7 @@ export class Deseasonalised<M extends Forecaster> implements RollingForecaster {
     const f = this.fitted;
     if (!f) throw new NotFittedError(this.name);
     this.inner.save(dir);
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     writeFileAtomic(join(dir, SEASONAL_FILE), JSON.stringify({ ...f, season: this.params.season }) + '\n');
   }
 

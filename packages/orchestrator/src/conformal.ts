@@ -1,8 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Forecast, Forecaster, PredictOptions, RollingForecaster } from '@amf-foresight/core';
 import { Layer } from './layer.js';
-import { DEFAULT_LEVELS, recencyWeight, weightedConformalQuantile, writeFileAtomic } from '@amf-foresight/core';
+import {
+  DEFAULT_LEVELS,
+  recencyWeight,
+  weightedConformalQuantile,
+  writeFileAtomic,
+  makeDir,
+} from '@amf-foresight/core';
 
 /** Beside the model's manifest: the backtest errors its intervals are calibrated on. */
 export const CONFORMAL_FILE = 'conformal.json';
@@ -76,7 +81,7 @@ export class Conformal extends Layer {
 
   save(dir: string): void {
     this.inner.save(dir);
-    mkdirSync(dir, { recursive: true }); // a Forecaster of yours may save nothing
+    makeDir(dir); // a Forecaster of yours may save nothing
     writeFileAtomic(join(dir, CONFORMAL_FILE), JSON.stringify(this.calibration) + '\n');
   }
 }

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@amf-foresight/core';
+import { writeFileAtomic, makeDir } from '@amf-foresight/core';
 import type { Dataset, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { Layer } from './layer.js';
 
@@ -40,7 +39,7 @@ export class NonNegative extends Layer {
 
   save(dir: string): void {
     this.inner.save(dir);
-    mkdirSync(dir, { recursive: true }); // a Forecaster of yours may save nothing
+    makeDir(dir); // a Forecaster of yours may save nothing
     writeFileAtomic(join(dir, DOMAIN_FILE), JSON.stringify({ domain: 'non-negative' }) + '\n');
   }
 }

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AmfError, UsageError, redactSecrets, writeFileAtomic } from '@amf-foresight/core';
+import { AmfError, UsageError, redactSecrets, writeFileAtomic, makeDir } from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
 import { defaultWriters } from './artifacts.js';
 import type { ArtifactWriter } from './artifacts.js';
@@ -119,7 +119,7 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
   const where = o.target ? openTarget(o.target, runId) : undefined;
   const tmp = where?.tmp ?? mkdtempSync(join(tmpdir(), 'amf-run-'));
   const workDir = join(tmp, '.work');
-  mkdirSync(workDir, { recursive: true });
+  makeDir(workDir);
   writeFileSync(join(tmp, OWNER_FILE), String(process.pid)); // a later run removes this directory if we are killed
   const steps: RunResult<O>['steps'] = {};
   const started = new Date();

@@ -1,7 +1,6 @@
 import {
   existsSync,
   lstatSync,
-  mkdirSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -12,7 +11,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { UsageError, processAlive, writeFilesAtomic } from '@amf-foresight/core';
+import { UsageError, processAlive, writeFilesAtomic, makeDir } from '@amf-foresight/core';
 import type { ArtifactStore } from '@amf-foresight/core';
 
 /** A sortable, unique run id: UTC time and a random suffix. */
@@ -39,7 +38,7 @@ export function directoryStore(root: string): ArtifactStore {
   return {
     path(name) {
       const p = join(root, name);
-      mkdirSync(dirname(p), { recursive: true });
+      makeDir(dirname(p));
       return p;
     },
     write(files) {
@@ -101,7 +100,7 @@ export function commitTarget(t: RunTarget, tmp: string, final: string, runId: st
     if (t.latest !== false) pointLatest(t.runsDir, runId);
     return;
   }
-  mkdirSync(final, { recursive: true });
+  makeDir(final);
   for (const name of readdirSync(tmp)) {
     const dest = join(final, name);
     if (existsSync(dest) && lstatSync(dest).isDirectory()) rmSync(dest, { recursive: true });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -14,6 +14,7 @@ import {
   silentLogger,
   silentProgress,
   withLockFile,
+  makeDir,
 } from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
 import { parseMeta } from '../reader/meta.js';
@@ -270,7 +271,7 @@ async function fetchBlocks(x: Sync, plans: Plan[]): Promise<void> {
  */
 export async function syncFromS3(o: S3SyncOptions, ctx: Partial<RunContext> = {}): Promise<SyncResult> {
   checkOptions(o);
-  mkdirSync(o.cacheDir, { recursive: true });
+  makeDir(o.cacheDir);
   // Two syncs into one cache would fight over its staging directory: the second is refused.
   const busy = (pid: number) =>
     new InputError('CACHE_LOCKED', `another download (process ${pid}) is syncing into ${o.cacheDir}`, {
@@ -297,7 +298,7 @@ async function syncLocked(o: S3SyncOptions, ctx: Partial<RunContext>): Promise<S
     throw new DataNotFoundError('NO_BLOCKS', `no TSDB blocks under s3://${o.bucket}/${x.prefix}`, {
       hint: 'check --bucket and --prefix (env: bucket, prefix): blocks are <prefix>/<ULID>/meta.json',
     });
-  mkdirSync(join(o.cacheDir, STAGING_DIR), { recursive: true });
+  makeDir(join(o.cacheDir, STAGING_DIR));
   const plans: Plan[] = [];
   for (const ulid of wanted) {
     const plan = await planBlock(x, ulid);
@@ -382,7 +383,7 @@ async function download(
     progress.advance(f.size);
     return 0;
   }
-  mkdirSync(dirname(dest), { recursive: true });
+  makeDir(dirname(dest));
   const part = `${dest}.part`;
   const md5able = f.etag !== undefined && /^[0-9a-f]{32}$/.test(f.etag);
   return withRetry(`get s3://${bucket}/${f.key}`, bucket, attempts, log, signal, async () => {
