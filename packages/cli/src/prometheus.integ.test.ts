@@ -1,27 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrometheusOnCopy } from '@amf-foresight/test-servers';
-import type { PromServer } from '@amf-foresight/test-servers';
+import { prometheusForTests } from '@amf-foresight/test-servers';
 import { runCli, tempDirs } from './cli.test-util.js';
 
 const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
 const dirs = tempDirs('amf-cli-prom-');
-let prom: PromServer;
-
-beforeAll(async () => {
-  prom = await startPrometheusOnCopy(SAMPLE);
-}, 60_000);
-afterAll(async () => {
-  await (prom as PromServer | undefined)?.stop();
-  dirs.cleanup();
-});
+const prom = prometheusForTests(SAMPLE, { beforeAll, afterAll }, dirs.cleanup);
 
 describe('the prototype flags with --prometheus-url (a real Prometheus 2.42 on loopback)', () => {
   it('--process reads the HTTP API, then --generate and --train run on it in one run', async () => {
     const d = dirs.make();
     const r = await runCli([
-      ...['--process', '--prometheus-url', prom.url, '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00'],
+      ...[
+        '--process',
+        '--prometheus-url',
+        prom().url,
+        '--start',
+        '2023-06-06 14:00:00',
+        '--end',
+        '2023-06-06 16:00:00',
+      ],
       ...['--match', '{namespace="openverso", pod=~"open5gs-amf.*"}'],
       ...['--generate', '--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf'],
       ...['--train', '--model', 'NAIVE', '--horizon', '5', '--windows', '2'],
@@ -31,7 +30,7 @@ describe('the prototype flags with --prometheus-url (a real Prometheus 2.42 on l
     const run = JSON.parse(readFileSync(join(d, 'runs/latest/run.json'), 'utf8')) as {
       steps: Record<string, Record<string, unknown>>;
     };
-    expect(run.steps['process']).toMatchObject({ source: prom.url, readFrom: '2023-06-06 13:55:00' });
+    expect(run.steps['process']).toMatchObject({ source: prom().url, readFrom: '2023-06-06 13:55:00' });
     expect(run.steps['generate']!['rows']).toBe(121);
     expect(Object.keys(run.steps)).toEqual(['process', 'generate', 'train']);
   });
@@ -41,7 +40,7 @@ describe('the prototype flags with --prometheus-url (a real Prometheus 2.42 on l
       '--download',
       '--process',
       '--prometheus-url',
-      prom.url,
+      prom().url,
       '--start',
       '2023-06-06 14:00:00',
       '--end',

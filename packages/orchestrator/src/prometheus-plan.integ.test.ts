@@ -5,22 +5,13 @@ import { MemoryLogger, silentProgress } from '@amf-foresight/core';
 import type { Dataset } from '@amf-foresight/core';
 import { generateStage } from '@amf-foresight/features';
 import { localSource, prometheusSource } from '@amf-foresight/tsdb-ingest/reader';
-import { startPrometheusOnCopy, tempDirs } from '@amf-foresight/test-servers';
-import type { PromServer } from '@amf-foresight/test-servers';
+import { prometheusForTests, tempDirs } from '@amf-foresight/test-servers';
 import { Plan, runPlan } from './plan.js';
 import { trainStage } from './train.js';
 
 const SAMPLE = join(import.meta.dirname, '../../cli/sample-data/blocks');
 const dirs = tempDirs('amf-prom-plan-');
-let prom: PromServer;
-
-beforeAll(async () => {
-  prom = await startPrometheusOnCopy(SAMPLE);
-}, 60_000);
-afterAll(async () => {
-  await (prom as PromServer | undefined)?.stop();
-  dirs.cleanup();
-});
+const prom = prometheusForTests(SAMPLE, { beforeAll, afterAll }, dirs.cleanup);
 
 describe('the Prometheus HTTP API source in a plan (a real Prometheus 2.42 on loopback)', () => {
   it('runs source → generate → train and gives the dataset the blocks give', async () => {
@@ -34,7 +25,7 @@ describe('the Prometheus HTTP API source in a plan (a real Prometheus 2.42 on lo
     const ctx = { logger: new MemoryLogger(), progress: silentProgress, signal: new AbortController().signal };
     const runs = dirs.make();
     const r = await runPlan(
-      Plan.of(prometheusSource({ url: prom.url, ...window }))
+      Plan.of(prometheusSource({ url: prom().url, ...window }))
         .then(gen)
         .then(trainStage({ model: 'NAIVE', horizon: 10, windows: 2 })),
       { target: { kind: 'run', runsDir: runs } },
@@ -42,8 +33,8 @@ describe('the Prometheus HTTP API source in a plan (a real Prometheus 2.42 on lo
     );
     expect(r.output.metrics.model).toBe('NAIVE');
     expect(readdirSync(r.runDir!)).toContain('forecast.parquet');
-    expect(r.steps['process']!['source']).toBe(prom.url);
-    const viaApi = await runPlan(Plan.of(prometheusSource({ url: prom.url, ...window })).then(gen), {}, ctx);
+    expect(r.steps['process']!['source']).toBe(prom().url);
+    const viaApi = await runPlan(Plan.of(prometheusSource({ url: prom().url, ...window })).then(gen), {}, ctx);
     const viaBlocks = await runPlan(Plan.of(localSource({ dataDir: SAMPLE, ...window })).then(gen), {}, ctx);
     const ys = (d: Dataset) => Array.from(d.table.getChild('y')!) as (number | null)[];
     const a = ys(viaApi.output);

@@ -1,7 +1,7 @@
 export { REPO_ROOT, requireTool, tempDirs } from './tools.js';
 export { MOTO_SERVER, freePort, startMoto, s3Client, filesUnder, uploadDir, createBucket } from './moto.js';
 export type { Moto } from './moto.js';
-export { startPrometheus, startPrometheusOnCopy } from './prometheus.js';
-export type { PromServer } from './prometheus.js';
+export { startPrometheus, startPrometheusOnCopy, prometheusForTests } from './prometheus.js';
+export type { Hooks, PromServer } from './prometheus.js';
 export { startFaultProxy } from './fault-proxy.js';
 export type { FaultPolicy, FaultProxy } from './fault-proxy.js';

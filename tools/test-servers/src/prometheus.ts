@@ -70,3 +70,28 @@ export async function startPrometheusOnCopy(blocksDir: string): Promise<PromServ
     },
   };
 }
+
+/** The lifecycle hooks of the test runner (vitest's beforeAll/afterAll): this package does not import one. */
+export interface Hooks {
+  beforeAll(fn: () => Promise<void>, timeout?: number): void;
+  afterAll(fn: () => Promise<void>): void;
+}
+
+/**
+ * A Prometheus on a copy of `blocksDir` for the tests of one file: started before them, stopped
+ * after them, then `cleanup` (the file's temporary directories). Returns the running server.
+ */
+export function prometheusForTests(blocksDir: string, hooks: Hooks, cleanup: () => void): () => PromServer {
+  let prom: PromServer | undefined;
+  hooks.beforeAll(async () => {
+    prom = await startPrometheusOnCopy(blocksDir);
+  }, 60_000);
+  hooks.afterAll(async () => {
+    await prom?.stop();
+    cleanup();
+  });
+  return () => {
+    if (!prom) throw new Error('Prometheus is not running (it starts in beforeAll)');
+    return prom;
+  };
+}
