@@ -7,20 +7,22 @@ import { runCli, tempDirs } from './cli.test-util.js';
 const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
 const dirs = tempDirs('amf-cli-prom-');
 const prom = prometheusForTests(SAMPLE, { beforeAll, afterAll }, dirs.cleanup);
+/** The live Prometheus and the window both tests read. */
+const fromProm = () => [
+  '--prometheus-url',
+  prom().url,
+  '--start',
+  '2023-06-06 14:00:00',
+  '--end',
+  '2023-06-06 16:00:00',
+];
 
 describe('the prototype flags with --prometheus-url (a real Prometheus 2.42 on loopback)', () => {
   it('--process reads the HTTP API, then --generate and --train run on it in one run', async () => {
     const d = dirs.make();
     const r = await runCli([
-      ...[
-        '--process',
-        '--prometheus-url',
-        prom().url,
-        '--start',
-        '2023-06-06 14:00:00',
-        '--end',
-        '2023-06-06 16:00:00',
-      ],
+      '--process',
+      ...fromProm(),
       ...['--match', '{namespace="openverso", pod=~"open5gs-amf.*"}'],
       ...['--generate', '--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf'],
       ...['--train', '--model', 'NAIVE', '--horizon', '5', '--windows', '2'],
@@ -36,16 +38,7 @@ describe('the prototype flags with --prometheus-url (a real Prometheus 2.42 on l
   });
 
   it('--download with --prometheus-url is one line, exit 2', async () => {
-    const r = await runCli([
-      '--download',
-      '--process',
-      '--prometheus-url',
-      prom().url,
-      '--start',
-      '2023-06-06 14:00:00',
-      '--end',
-      '2023-06-06 16:00:00',
-    ]);
+    const r = await runCli(['--download', '--process', ...fromProm()]);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toContain('[CONFLICTING_FLAGS]');

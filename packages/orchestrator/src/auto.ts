@@ -19,7 +19,8 @@ export interface AutoResult {
 }
 
 /**
- * `--model auto`: backtests every candidate and picks the lowest mean scaled pinball loss at
+ * The former `--model auto`, kept for comparison (bench/models.mjs measures it against the
+ * combination that replaced it): backtests every candidate and picks the lowest mean scaled pinball loss at
  * q = 0.5 and 0.9; within 1 % of the best, the faster model wins. The backtest origins are
  * max(horizon, season / windows) steps apart by default. The winner is refitted on all
  * the data and its intervals calibrated on its own backtest errors.

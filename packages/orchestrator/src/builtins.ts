@@ -1,3 +1,5 @@
+import { fillGaps } from '@amf-foresight/core';
+import { seasonOf } from './evaluation.js';
 import type { ModelEntry } from './registry.js';
 
 // The built-in models. Each package is imported only when its model is used: model packages are
@@ -55,17 +57,16 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
     packageName: '@amf-foresight/models-arima @amf-foresight/models-seasonal',
     params: {},
     load: async () => {
-      const [a, s, { Combination }, { fillGaps }] = await Promise.all([
+      const [a, s, { Combination }] = await Promise.all([
         import('@amf-foresight/models-arima'),
         import('@amf-foresight/models-seasonal'),
         import('./combination.js'),
-        import('@amf-foresight/core'),
       ]);
       return {
         // ARIMA and THETA, and ARIMA on the seasonally adjusted series when the series has a daily season.
         create: (o) =>
           new Combination((series) => {
-            const m = o.season ?? Math.round(86_400_000 / (series.ds[1]! - series.ds[0]!));
+            const m = o.season ?? seasonOf(series);
             const arima = () => new a.Arima({ maxHorizon: Math.max(o.maxHorizon ?? 576, 1) });
             return s.isSeasonal(fillGaps(series.y), m)
               ? [arima(), s.theta({ season: m }), new s.Deseasonalised(arima(), { season: m })]

@@ -23,7 +23,7 @@ export interface TrainOptions {
   series?: string;
   horizon: number;
   windows: number;
-  /** Steps between backtest origins (default: the horizon; auto spreads them over one season). */
+  /** Steps between backtest origins (default: the horizon). */
   backtestStep?: number;
   /** Season in steps for SNAIVE/MSTL and the MASE scale (default: one day of the step). */
   season?: number;

@@ -36,7 +36,7 @@ export function modelOptions<T>(y: Argv<T>) {
     .option('windows', { type: 'number', default: 7, describe: 'Backtest windows' })
     .option('backtest-step', {
       type: 'number',
-      describe: 'Steps between backtest origins (default: the horizon; auto: spread over a day)',
+      describe: 'Steps between backtest origins (default: the horizon)',
     })
     .option('season', {
       type: 'number',
