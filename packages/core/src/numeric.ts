@@ -49,17 +49,28 @@ export function weightedConformalQuantile(
   weights: ArrayLike<number>,
   level: number,
 ): number {
+  return weightedConformalQuantiles(scores, weights, [level])[0]!;
+}
+
+/** weightedConformalQuantile at several levels, the scores sorted once. */
+export function weightedConformalQuantiles(
+  scores: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  levels: readonly number[],
+): number[] {
   const n = scores.length;
-  if (n === 0) return 0;
+  if (n === 0) return levels.map(() => 0);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let total = 1;
   for (let i = 0; i < n; i++) total += weights[i]!;
-  let acc = 0;
-  for (const i of order) {
-    acc += weights[i]!;
-    if (acc / total >= level - 1e-12) return scores[i]!;
-  }
-  return scores[order[n - 1]!]!;
+  return levels.map((level) => {
+    let acc = 0;
+    for (const i of order) {
+      acc += weights[i]!;
+      if (acc / total >= level - 1e-12) return scores[i]!;
+    }
+    return scores[order[n - 1]!]!;
+  });
 }
 
 /** Weights 2^(−age / halfLife): a score `halfLife` steps older counts half as much. */

@@ -4,7 +4,7 @@ import { Layer } from './layer.js';
 import {
   DEFAULT_LEVELS,
   recencyWeight,
-  weightedConformalQuantile,
+  weightedConformalQuantiles,
   writeFileAtomic,
   makeDir,
 } from '@amf-foresight/core';
@@ -57,25 +57,31 @@ export class Conformal extends Layer {
 
   predict(h: number, options: PredictOptions = {}): Forecast {
     const f = this.inner.predict(h, options);
-    const intervals: Forecast['intervals'] = {};
+    const levels = options.levels ?? DEFAULT_LEVELS;
     const steps = Math.min(h, this.calibration.absErrors.length);
-    const pools = Array.from({ length: steps }, (_, i) => pooledScores(this.calibration, i));
-    for (const level of options.levels ?? DEFAULT_LEVELS) {
+    // One sort per calibrated step for all levels; the steps past them share the last step's widths
+    // (a horizon of 20 000 steps had re-sorted one pool 60 000 times).
+    const widths = Array.from({ length: steps }, (_, i) => {
+      const p = pooledScores(this.calibration, i);
+      return p.scores.length > 0
+        ? weightedConformalQuantiles(
+            p.scores,
+            p.weights,
+            levels.map((l) => l / 100),
+          )
+        : undefined;
+    });
+    const intervals: Forecast['intervals'] = {};
+    levels.forEach((level, j) => {
       const lo = new Float64Array(h);
       const hi = new Float64Array(h);
       for (let i = 0; i < h; i++) {
-        const pool = pools[Math.min(i, steps - 1)];
-        if (!pool || pool.scores.length === 0) {
-          lo[i] = f.intervals[level]?.lo[i] ?? NaN;
-          hi[i] = f.intervals[level]?.hi[i] ?? NaN;
-          continue;
-        }
-        const w = weightedConformalQuantile(pool.scores, pool.weights, level / 100);
-        lo[i] = f.mean[i]! - w;
-        hi[i] = f.mean[i]! + w;
+        const w = widths[Math.min(i, steps - 1)]?.[j];
+        lo[i] = w === undefined ? (f.intervals[level]?.lo[i] ?? NaN) : f.mean[i]! - w;
+        hi[i] = w === undefined ? (f.intervals[level]?.hi[i] ?? NaN) : f.mean[i]! + w;
       }
       intervals[level] = { lo, hi };
-    }
+    });
     return { ds: f.ds, mean: f.mean, intervals };
   }
 
@@ -95,10 +101,18 @@ export interface RollingCalibrationOptions {
 }
 
 /**
+ * The most scores a rolling calibration keeps (origins × steps). A day of 1-minute origins, each
+ * scored a day ahead, is 1 440² ≈ 2.1 M scores (an 82 MB conformal.json and seconds of sorting per
+ * forecast); 10-second data would be 75 M. 250 000 keeps every origin of 5-minute data (288²).
+ */
+export const MAX_CALIBRATION_SCORES = 250_000;
+
+/**
  * Calibration from many cheap rolling origins of a fitted RollingForecaster: the last min(season,
- * n/2 − h) origins whose h steps are observed, one step apart, forecast with the fitted parameters
- * from the data before each origin; errors weighted 2^(−age/(season/4)), age in steps before the
- * last origin, so the intervals follow a level that shifted within the last day.
+ * n/2 − h) origins whose h steps are observed, one step apart (or evenly spaced over the same span
+ * when that would be more than MAX_CALIBRATION_SCORES), forecast with the fitted parameters from the
+ * data before each origin; errors weighted 2^(−age/(season/4)), age in steps before the last origin,
+ * so the intervals follow a level that shifted within the last day.
  */
 export function rollingCalibration(
   model: RollingForecaster,
@@ -110,8 +124,10 @@ export function rollingCalibration(
   // of 100 000 points would otherwise score 20 000 steps × a day of origins.
   const h = Math.min(o.horizon, Math.max(1, o.season));
   const last = n - h;
-  const count = Math.max(0, Math.min(o.season, Math.floor(n / 2) - h));
-  const origins = Array.from({ length: count }, (_, k) => last - count + 1 + k);
+  const span = Math.max(0, Math.min(o.season, Math.floor(n / 2) - h));
+  const stride = Math.max(1, Math.ceil((span * h) / MAX_CALIBRATION_SCORES));
+  const count = Math.ceil(span / stride);
+  const origins = Array.from({ length: count }, (_, k) => last - (count - 1 - k) * stride);
   const means = model.rollingMeans(origins, h);
   const halfLife = Math.max(1, o.season / 4);
   const c: Required<Calibration> = {
