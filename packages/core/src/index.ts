@@ -2,12 +2,19 @@ export { AmfError, UsageError, InputError, DataNotFoundError, isAmfError, fromSy
 export type { AmfErrorDetails, ExitCode } from './errors.js';
 export { silentLogger, MemoryLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export { silentProgress, standaloneContext } from './stage.js';
+export { checkpoint, silentProgress, standaloneContext } from './stage.js';
 export type { ArtifactStore, ProgressReporter, RunContext, Stage } from './stage.js';
 export { isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
 export { FEATURE_UNITS } from './data.js';
 export type { Dataset, Samples, SeriesSummary } from './data.js';
-export { fillGaps, seededRandom, conformalQuantile, weightedConformalQuantile, recencyWeight } from './numeric.js';
+export {
+  fillGaps,
+  seededRandom,
+  conformalQuantile,
+  weightedConformalQuantile,
+  weightedConformalQuantiles,
+  recencyWeight,
+} from './numeric.js';
 export { regularise } from './regularise.js';
 export { redactUrl, redactSecrets, refuseCredentials } from './urls.js';
 export type { Regularised } from './regularise.js';

@@ -85,6 +85,11 @@ export class GuardedWorker {
 
   constructor(private readonly o: GuardedWorkerOptions) {}
 
+  /** Whether a worker is running (a job to an idle GuardedWorker would start one). */
+  get alive(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Jobs waiting for an answer. */
   get busy(): number {
     return this.running?.pending.size ?? 0;

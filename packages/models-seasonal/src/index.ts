@@ -4,3 +4,4 @@ export { MstlEts } from './mstl.js';
 export type { MstlParams } from './mstl.js';
 export { SesDrift, theta } from './theta.js';
 export { Deseasonalised, SEASONAL_FILE, isSeasonal, seasonalIndices } from './deseasonalise.js';
+export { stopMstlWorker } from './mstl-worker.js';

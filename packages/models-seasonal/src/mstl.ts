@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import {
   DEFAULT_LEVELS,
   InputError,
@@ -12,24 +9,8 @@ import {
   readManifest,
   writeManifest,
 } from '@amf-foresight/core';
-import type { Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
-
-type MstlModule = typeof import('@bsull/augurs/mstl');
-let loaded: MstlModule | undefined;
-
-/**
- * augurs' MSTL module with its WebAssembly instantiated from the package's own file: Node's
- * fetch cannot read file: URLs, so the bytes go to initSync.
- */
-async function mstlModule(): Promise<MstlModule> {
-  if (loaded) return loaded;
-  const mod = await import('@bsull/augurs/mstl');
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve('@bsull/augurs/mstl'));
-  mod.initSync({ module: readFileSync(join(dir, 'mstl_bg.wasm')) });
-  loaded = mod;
-  return mod;
-}
+import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
+import { MstlHandle } from './mstl-worker.js';
 
 const DAY_MS = 86_400_000;
 
@@ -55,18 +36,11 @@ interface State {
 export class MstlEts implements Forecaster {
   readonly name = 'MSTL';
   private state: State | undefined;
-  private model:
-    | {
-        predict(
-          h: number,
-          level?: number | null,
-        ): { point: number[]; intervals?: { lower: number[]; upper: number[] } | undefined };
-      }
-    | undefined;
+  private model: MstlHandle | undefined;
 
   constructor(readonly params: MstlParams = {}) {}
 
-  async fit(series: SeriesInput): Promise<this> {
+  async fit(series: SeriesInput, options: FitOptions = {}): Promise<this> {
     const step = checkSeries(series, this.name, 2);
     const periods = this.params.periods ?? [Math.max(2, Math.round(DAY_MS / step))];
     const n = series.y.length;
@@ -81,24 +55,21 @@ export class MstlEts implements Forecaster {
     const finite = y.filter((v) => !Number.isNaN(v));
     const constant = finite.every((v) => v === finite[0]) ? finite[0] : undefined;
     this.state = { stepMs: step, lastDs: series.ds[n - 1]!, periods, y, constant };
-    await this.refit();
+    await this.refit(options.signal);
     return this;
   }
 
-  private async refit(): Promise<void> {
+  private async refit(signal?: AbortSignal): Promise<void> {
     const st = this.state!;
     if (st.constant !== undefined) return; // a constant series forecasts itself, with no spread
-    const mod = await mstlModule();
-    const m = mod.MSTL.ets(st.periods, { impute: st.y.some(Number.isNaN) });
-    try {
-      m.fit(st.y);
-    } catch (e) {
-      // augurs' AutoETS finds no admissible trend model on some series ("no model found").
-      throw new InputError('MSTL_NO_FIT', `MSTL could not fit this series: ${String(e)}`, {
+    const job = { y: st.y, periods: st.periods, impute: st.y.some(Number.isNaN) };
+    const fitted = await MstlHandle.fit(job, this, signal);
+    // augurs' AutoETS finds no admissible trend model on some series ("no model found").
+    if ('noFit' in fitted)
+      throw new InputError('MSTL_NO_FIT', `MSTL could not fit this series: ${fitted.noFit}`, {
         hint: 'use THETA, ARIMA or auto',
       });
-    }
-    this.model = m;
+    this.model = fitted;
   }
 
   predict(h: number, options: PredictOptions = {}): Forecast {
@@ -110,20 +81,19 @@ export class MstlEts implements Forecaster {
     if (st.constant !== undefined) {
       return constantForecast(ds, st.constant, levels);
     }
-    const model = this.model!;
-    const intervals: Forecast['intervals'] = {};
     const guard = this.guard();
-    let mean: Float64Array | undefined;
-    for (const level of levels) {
-      const f = model.predict(h, level / 100);
-      mean ??= Float64Array.from(f.point, guard);
-      if (!f.intervals) throw new InputError('MSTL_NO_INTERVALS', 'the MSTL trend model gave no intervals');
-      intervals[level] = {
-        lo: Float64Array.from(f.intervals.lower, guard),
-        hi: Float64Array.from(f.intervals.upper, guard),
-      };
-    }
-    return { ds, mean: mean ?? Float64Array.from(model.predict(h).point, guard), intervals };
+    const forecasts = this.model!.predict(
+      h,
+      levels.map((l) => l / 100),
+    );
+    const intervals: Forecast['intervals'] = {};
+    levels.forEach((level, j) => {
+      const f = forecasts[j]!;
+      if (!f.lower || !f.upper) throw new InputError('MSTL_NO_INTERVALS', 'the MSTL trend model gave no intervals');
+      intervals[level] = { lo: Float64Array.from(f.lower, guard), hi: Float64Array.from(f.upper, guard) };
+    });
+    const mean = forecasts[0]?.point ?? this.model!.predict(h, [0.8])[0]!.point;
+    return { ds, mean: Float64Array.from(mean, guard), intervals };
   }
 
   /**
