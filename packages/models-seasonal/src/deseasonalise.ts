@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import FFT from 'fft.js';
 import { join } from 'node:path';
 import {
   NotFittedError,
@@ -25,21 +26,42 @@ export const SEASONAL_FILE = 'seasonal.json';
 
 const DAY_MS = 86_400_000;
 
-/** Autocorrelation of x at lags 1…maxLag (x without gaps). */
-function acf(x: Float64Array, maxLag: number): Float64Array {
+/** fft.js's API as used here (its own declarations are untyped). */
+interface RealFft {
+  createComplexArray(): number[];
+  realTransform(out: number[], data: ArrayLike<number>): void;
+  completeSpectrum(spectrum: number[]): void;
+  inverseTransform(out: number[], data: number[]): void;
+}
+
+/**
+ * Autocorrelation of x at lags 0…maxLag (x without gaps), through the power spectrum of x
+ * zero-padded to twice its length (Wiener–Khinchin): O(n log n), where the direct sums were O(n·m)
+ * (a second and more on 100 000 points with a 1 440-step season, blocking Ctrl-C).
+ */
+export function acf(x: Float64Array, maxLag: number): Float64Array {
   const n = x.length;
   let mean = 0;
   for (const v of x) mean += v;
   mean /= n;
-  let denom = 0;
-  for (const v of x) denom += (v - mean) ** 2;
   const r = new Float64Array(maxLag + 1);
-  if (denom === 0) return r;
-  for (let k = 1; k <= maxLag; k++) {
-    let s = 0;
-    for (let t = k; t < n; t++) s += (x[t]! - mean) * (x[t - k]! - mean);
-    r[k] = s / denom;
+  let size = 4;
+  while (size < 2 * n) size *= 2;
+  const centred = new Float64Array(size);
+  for (let i = 0; i < n; i++) centred[i] = x[i]! - mean;
+  const fft = new FFT(size) as RealFft;
+  const spectrum = fft.createComplexArray();
+  fft.realTransform(spectrum, centred);
+  fft.completeSpectrum(spectrum);
+  for (let i = 0; i < 2 * size; i += 2) {
+    spectrum[i] = spectrum[i]! ** 2 + spectrum[i + 1]! ** 2;
+    spectrum[i + 1] = 0;
   }
+  const cov = fft.createComplexArray();
+  fft.inverseTransform(cov, spectrum);
+  const denom = cov[0]!;
+  if (!(denom > 0)) return r;
+  for (let k = 0; k <= Math.min(maxLag, n - 1); k++) r[k] = cov[2 * k]! / denom;
   return r;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { forecasterConformance } from '@amf-foresight/core/testing';
-import { Deseasonalised, isSeasonal, seasonalIndices } from './deseasonalise.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Deseasonalised, acf, isSeasonal, seasonalIndices } from './deseasonalise.js';
 import { SesDrift, theta } from './theta.js';
 
 forecasterConformance('THETA', { make: () => theta(), load: (d) => Deseasonalised.wrap(SesDrift.load(d), d) });
@@ -44,5 +46,42 @@ describe('THETA', () => {
     const f = m.predict(288).mean;
     // The forecast carries the cycle: a quarter day after the series' end (a whole number of days) is its peak.
     expect(f[71]! - f[215]!).toBeGreaterThan(6);
+  });
+});
+
+describe('acf through the power spectrum', () => {
+  /** The textbook sums, O(n·m). */
+  const direct = (x: Float64Array, maxLag: number) => {
+    const mean = x.reduce((a, v) => a + v, 0) / x.length;
+    const denom = x.reduce((a, v) => a + (v - mean) ** 2, 0);
+    return Float64Array.from({ length: maxLag + 1 }, (_, k) => {
+      let s = 0;
+      for (let t = k; t < x.length; t++) s += (x[t]! - mean) * (x[t - k]! - mean);
+      return s / denom;
+    });
+  };
+  const nab = join(import.meta.dirname, '../../../data/nab-cpu');
+
+  it('equals the direct sums on the six NAB series and on short or odd-length input', () => {
+    const inputs = readdirSync(nab)
+      .filter((f) => f.endsWith('.csv'))
+      .map((f) =>
+        Float64Array.from(
+          readFileSync(join(nab, f), 'utf8')
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l) => Number(l.split(',')[1])),
+        ),
+      );
+    inputs.push(
+      Float64Array.from([1, 3, 2]),
+      Float64Array.from({ length: 1001 }, (_, i) => Math.sin(i) + (i % 7)),
+    );
+    for (const x of inputs) {
+      const m = Math.min(288, x.length - 1);
+      const [a, b] = [acf(x, m), direct(x, m)];
+      for (let k = 0; k <= m; k++) expect(Math.abs(a[k]! - b[k]!)).toBeLessThan(1e-12);
+    }
   });
 });
