@@ -1,4 +1,5 @@
-import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { Table } from 'apache-arrow';
+import { float64Vector, timestampMsVector, utf8Vector } from '@amf-foresight/core/arrow';
 import type { Vector } from 'apache-arrow';
 import { FEATURE_UNITS, UsageError, silentLogger, silentProgress } from '@amf-foresight/core';
 import type { Dataset, RunContext, Samples, SeriesSummary, Stage } from '@amf-foresight/core';
@@ -203,13 +204,13 @@ interface Columns {
 /** The dataset table (the `pod` column only per pod), with its metadata in the schema. */
 function datasetTable(cols: Columns, byPod: boolean, metadata: Record<string, unknown>): Table {
   const vectors: Record<string, Vector> = {
-    unique_id: vectorFromArray(cols.unique_id, new Utf8()),
-    ds: vectorFromArray(cols.ds, new TimestampMillisecond('UTC')),
-    y: vectorFromArray(cols.y, new Float64()),
-    namespace: vectorFromArray(cols.namespace, new Utf8()),
-    workload: vectorFromArray(cols.workload, new Utf8()),
-    level: vectorFromArray(cols.level, new Utf8()),
-    ...(byPod ? { pod: vectorFromArray(cols.pod, new Utf8()) } : {}),
+    unique_id: utf8Vector(cols.unique_id),
+    ds: timestampMsVector(cols.ds),
+    y: float64Vector(cols.y),
+    namespace: utf8Vector(cols.namespace),
+    workload: utf8Vector(cols.workload),
+    level: utf8Vector(cols.level),
+    ...(byPod ? { pod: utf8Vector(cols.pod) } : {}),
   };
   const table = new Table(vectors);
   table.schema.metadata.set('amf_foresight', JSON.stringify(metadata));

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
+import { Table } from 'apache-arrow';
+import { float64Vector, timestampMsVector, utf8Vector } from '@amf-foresight/core/arrow';
 import type { Vector } from 'apache-arrow';
 import { DataNotFoundError, InputError } from '@amf-foresight/core';
 import type { Dataset, Forecast, SeriesInput, Stage } from '@amf-foresight/core';
@@ -47,9 +48,9 @@ export function readDatasetFile(file: string): Dataset {
     );
   const y = Array.from(table.getChild(cols.y)!, (v) => (v === null ? null : Number(v)));
   const t = new Table({
-    unique_id: vectorFromArray(ids, new Utf8()),
-    ds: vectorFromArray(ds, new TimestampMillisecond('UTC')),
-    y: vectorFromArray(y, new Float64()),
+    unique_id: utf8Vector(ids),
+    ds: timestampMsVector(ds),
+    y: float64Vector(y),
   });
   const series = [...new Set(ids)].map((id) =>
     summarise(id, Float64Array.from(ids.flatMap((x, i) => (x === id ? [y[i] ?? NaN] : []))), []),
@@ -112,13 +113,13 @@ export function readSeries(file: string, seriesId?: string): { id: string; serie
 /** A forecast as a table: unique_id, ds, <model>, <model>-lo-<level>, <model>-hi-<level>. */
 export function forecastTable(id: string, model: string, f: Forecast): Table {
   const cols: Record<string, Vector> = {
-    unique_id: vectorFromArray(new Array<string>(f.ds.length).fill(id), new Utf8()),
-    ds: vectorFromArray(Array.from(f.ds), new TimestampMillisecond('UTC')),
-    [model]: vectorFromArray(Array.from(f.mean), new Float64()),
+    unique_id: utf8Vector(new Array<string>(f.ds.length).fill(id)),
+    ds: timestampMsVector(f.ds),
+    [model]: float64Vector(f.mean),
   };
   for (const [level, { lo, hi }] of Object.entries(f.intervals)) {
-    cols[`${model}-lo-${level}`] = vectorFromArray(Array.from(lo), new Float64());
-    cols[`${model}-hi-${level}`] = vectorFromArray(Array.from(hi), new Float64());
+    cols[`${model}-lo-${level}`] = float64Vector(lo);
+    cols[`${model}-hi-${level}`] = float64Vector(hi);
   }
   return new Table(cols);
 }

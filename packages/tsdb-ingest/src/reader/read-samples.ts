@@ -1,4 +1,5 @@
-import { Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow';
+import { Table, makeVector } from 'apache-arrow';
+import { utf8Vector } from '@amf-foresight/core/arrow';
 import type { Logger } from '@amf-foresight/core';
 import { DataNotFoundError, silentLogger } from '@amf-foresight/core';
 import { listBlocks, openBlockSync } from './block.js';
@@ -67,7 +68,7 @@ export function toTables(r: QueryResult): { series: Table; samples: Table } {
   const seriesCols: Record<string, ReturnType<typeof makeVector>> = {
     series_id: makeVector(Uint32Array.from({ length: n }, (_, i) => i)),
   };
-  for (const name of sorted) seriesCols[name] = vectorFromArray(cols[name]!, new Utf8());
+  for (const name of sorted) seriesCols[name] = utf8Vector(cols[name]!);
   const ids = new Uint32Array(r.t.length);
   for (let s = 0; s < n; s++) ids.fill(s, r.offsets[s], r.offsets[s + 1]);
   return {
