@@ -71,20 +71,68 @@ function timeGrid(t0: number, t1: number, x: (t: number) => number, top: number)
   return svg;
 }
 
+/**
+ * The points of a line worth drawing: per pixel column, its first, lowest, highest and last point,
+ * in order (what a 1-pixel-wide column shows of any number of points), so a chart of 10⁶ points
+ * has a few thousand. Missing values end a run: `null` lifts the pen.
+ */
+export function columnPoints(t: readonly number[], y: readonly number[], x: (t: number) => number): (number | null)[] {
+  const out: (number | null)[] = [];
+  let col = NaN;
+  let [first, lo, hi, last] = [-1, -1, -1, -1];
+  const flush = () => {
+    if (first < 0) return;
+    for (const j of [...new Set([first, lo, hi, last])].sort((a, b) => a - b)) out.push(j);
+    first = -1;
+  };
+  for (let j = 0; j < t.length; j++) {
+    const v = y[j]!;
+    if (!Number.isFinite(v)) {
+      flush();
+      if (out.length > 0 && out[out.length - 1] !== null) out.push(null);
+      continue;
+    }
+    const c = Math.floor(x(t[j]!));
+    if (c !== col || first < 0) {
+      flush();
+      col = c;
+      [first, lo, hi] = [j, j, j];
+    }
+    if (v < y[lo]!) lo = j;
+    if (v > y[hi]!) hi = j;
+    last = j;
+  }
+  flush();
+  return out;
+}
+
 /** A line as an SVG path; missing values lift the pen. */
 function linePath(l: Line, x: (t: number) => number, y: (v: number) => number): string {
   let path = '';
   let pen = false;
-  for (let j = 0; j < l.t.length; j++) {
-    const v = l.y[j]!;
-    if (!Number.isFinite(v)) {
+  for (const j of columnPoints(l.t, l.y, x)) {
+    if (j === null) {
       pen = false;
       continue;
     }
-    path += `${pen ? 'L' : 'M'}${x(l.t[j]!).toFixed(1)},${y(v).toFixed(1)}`;
+    path += `${pen ? 'L' : 'M'}${x(l.t[j]!).toFixed(1)},${y(l.y[j]!).toFixed(1)}`;
     pen = true;
   }
   return `<path d="${path}" fill="none" stroke="${l.color}" stroke-width="${l.width ?? 1}"/>`;
+}
+
+/** A band as a polygon: per pixel column, the highest upper and the lowest lower bound. */
+function bandPolygon(b: Band, x: (t: number) => number, y: (v: number) => number): string {
+  const cols: { x: number; lo: number; hi: number }[] = [];
+  b.t.forEach((t, j) => {
+    const [px, lo, hi] = [x(t), b.lo[j]!, b.hi[j]!];
+    const c = cols[cols.length - 1];
+    if (c && Math.floor(c.x) === Math.floor(px)) [c.lo, c.hi] = [Math.min(c.lo, lo), Math.max(c.hi, hi)];
+    else cols.push({ x: px, lo, hi });
+  });
+  const upper = cols.map((c) => `${c.x.toFixed(1)},${y(c.hi).toFixed(1)}`);
+  const lower = cols.map((c) => `${c.x.toFixed(1)},${y(c.lo).toFixed(1)}`).reverse();
+  return `<polygon points="${[...upper, ...lower].join(' ')}" fill="${b.color}" fill-opacity="0.25" stroke="none"/>`;
 }
 
 function panelSvg(p: Panel, top: number, t0: number, t1: number, x: (t: number) => number): string {
@@ -105,9 +153,7 @@ function panelSvg(p: Panel, top: number, t0: number, t1: number, x: (t: number) 
   svg += timeGrid(t0, t1, x, top);
   svg += `<text x="${M.left + 6}" y="${top + 16}" font-weight="bold">${esc(p.title)} (${esc(p.unit)})</text>`;
   (p.bands ?? []).forEach((b, k) => {
-    const upper = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.hi[j]!).toFixed(1)}`);
-    const lower = b.t.map((t, j) => `${x(t).toFixed(1)},${y(b.lo[j]!).toFixed(1)}`).reverse();
-    svg += `<polygon points="${[...upper, ...lower].join(' ')}" fill="${b.color}" fill-opacity="0.25" stroke="none"/>`;
+    svg += bandPolygon(b, x, y);
     svg += legend(top, p.lines.length + k, b.color, b.label, 0.25);
   });
   p.lines.forEach((l, k) => {
