@@ -1,6 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** An operating-system error of a write names the file (a write on a descriptor, ENOSPC, has no path). */
+function naming(e: unknown, path: string): unknown {
+  const sys = e as { code?: unknown; path?: unknown } | null;
+  if (sys && typeof sys === 'object' && typeof sys.code === 'string' && sys.path === undefined) sys.path = path;
+  return e;
+}
+
 /**
  * Writes `data` to `path` through a temporary file in the same directory and a rename, so no
  * reader ever sees half a file and a failure leaves nothing behind.
@@ -12,7 +19,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw naming(e, path);
   }
 }
 
@@ -22,17 +29,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  */
 export function writeFilesAtomic(files: readonly { path: string; data: string | Uint8Array }[]): void {
   const tmps: string[] = [];
+  let at = '';
   try {
     for (const f of files) {
       const tmp = `${f.path}.tmp-${process.pid}`;
       tmps.push(tmp);
+      at = f.path;
       writeFileSync(tmp, f.data);
     }
-    files.forEach((f, i) => renameSync(tmps[i]!, f.path));
+    files.forEach((f, i) => {
+      at = f.path;
+      renameSync(tmps[i]!, f.path);
+    });
   } catch (e) {
     // Nothing half-written stays: every temporary file not renamed yet goes (a failed rename too).
     for (const t of tmps) rmSync(t, { force: true });
-    throw e;
+    throw naming(e, at);
   }
 }
 

@@ -51,3 +51,14 @@ export function standaloneContext(o: Partial<RunContext> = {}): RunContext {
     record: o.record ?? ((f) => Object.assign(facts, f)),
   };
 }
+
+/**
+ * Lets the event loop run once, then throws if `signal` was aborted. A signal (Ctrl-C) is read in
+ * the loop's poll phase, which a single setImmediate may skip (from the poll phase it runs in the
+ * check phase just after); two in a row always have a poll phase between them. Long synchronous work
+ * calls this between its pieces so that a cancelled run stops there.
+ */
+export async function checkpoint(signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+  signal?.throwIfAborted();
+}

@@ -33,6 +33,27 @@ export function syntheticSeries(points = 600, stepMs = 300_000): SeriesInput {
   return { ds, y };
 }
 
+/**
+ * Runs `work` with a signal aborted `afterMs` later, and waits for it to settle: what it threw (or
+ * 'finished') and how many ms after the abort was due it settled. Counted from when the abort was
+ * due, not from when its timer fired: a blocked event loop delays that timer just as it delays a
+ * Ctrl-C's handler, and that delay is the latency a user sees.
+ */
+export async function cancelAfter(
+  work: (signal: AbortSignal) => Promise<unknown>,
+  afterMs: number,
+): Promise<{ outcome: unknown; latencyMs: number }> {
+  const ac = new AbortController();
+  const due = performance.now() + afterMs;
+  const timer = setTimeout(() => ac.abort(new Error('cancelled by the test')), afterMs);
+  const outcome = await work(ac.signal).then(
+    () => 'finished',
+    (e: unknown) => e,
+  );
+  clearTimeout(timer);
+  return { outcome, latencyMs: performance.now() - due };
+}
+
 export function forecasterConformance(name: string, o: ConformanceOptions): void {
   describe(`${name}: Forecaster contract`, () => {
     const series = syntheticSeries(o.points ?? 600);

@@ -12,7 +12,7 @@ import {
   writeManifest,
 } from '@amf-foresight/core';
 import { join } from 'node:path';
-import type { Forecast, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
+import type { FitOptions, Forecast, PredictOptions, RollingForecaster, SeriesInput } from '@amf-foresight/core';
 import { KPSS_CRITICAL_5, kpss } from './kpss.js';
 import { extendPath, rollingPath } from './extend.js';
 import type { ArimaPath } from './extend.js';
@@ -91,7 +91,8 @@ export class Arima implements RollingForecaster {
 
   constructor(readonly params: ArimaParams = {}) {}
 
-  async fit(series: SeriesInput): Promise<this> {
+  async fit(series: SeriesInput, options: FitOptions = {}): Promise<this> {
+    const { signal } = options;
     const step = checkSeries(series, this.name, 20);
     const maxPoints = this.params.maxPoints ?? DEFAULT_MAX_POINTS;
     // Gaps are interpolated: the package would forward-fill them silently.
@@ -107,11 +108,11 @@ export class Arima implements RollingForecaster {
     const H = this.params.maxHorizon ?? 576;
     const chosen = this.params.order
       ? { order: this.params.order, aicc: undefined, search: [] }
-      : await this.searchOrder(y, s, kpss(base) > KPSS_CRITICAL_5 ? 1 : 0);
+      : await this.searchOrder(y, s, kpss(base) > KPSS_CRITICAL_5 ? 1 : 0, signal);
     const { order, search } = chosen;
     const searchAicc = chosen.aicc;
     // At least q + 1 steps: forecasts past them follow the AR recursion alone (extend.ts).
-    const final = await this.fitOrder(y, base, order, s, Math.max(H, order[2] + 1));
+    const final = await this.fitOrder(y, base, order, s, Math.max(H, order[2] + 1), signal);
     if (!final)
       throw new InputError('ARIMA_NO_FIT', `ARIMA${JSON.stringify(order)} could not be fitted to this series`, {
         hint: 'try another order, SNAIVE or MSTL',
@@ -146,6 +147,7 @@ export class Arima implements RollingForecaster {
     y: Float64Array,
     s: number,
     d: number,
+    signal?: AbortSignal,
   ): Promise<{ order: [number, number, number]; aicc: number; search: State['search'] }> {
     const m = this.params.maxOrder ?? 2;
     const sp = Math.max(50, this.params.searchPoints ?? 1000);
@@ -159,7 +161,7 @@ export class Arima implements RollingForecaster {
     const consider = async (cands: (readonly [number, number])[]): Promise<boolean> => {
       const valid = cands.filter(([p, q]) => p >= 0 && q >= 0 && p <= m && q <= m && !tried.has(`${p},${q}`));
       valid.forEach(([p, q]) => tried.set(`${p},${q}`, Infinity)); // claimed: a batch does not fit one twice
-      const fits = await Promise.all(valid.map(([p, q]) => this.fitOrder(ys, bs, [p, d, q], s, 1)));
+      const fits = await Promise.all(valid.map(([p, q]) => this.fitOrder(ys, bs, [p, d, q], s, 1, signal)));
       let improved = false;
       fits.forEach((r, i) => {
         const [p, q] = valid[i]!;
@@ -211,6 +213,7 @@ export class Arima implements RollingForecaster {
     [p, d, q]: [number, number, number],
     s: number,
     H: number,
+    signal?: AbortSignal,
   ): Promise<
     { aicc: number; mean: number[]; variance: number[]; coef?: { phi: number[]; theta: number[] } } | undefined
   > {
@@ -235,8 +238,9 @@ export class Arima implements RollingForecaster {
     }
     let r: ArimaResult;
     try {
-      r = await runArima({ y, p, d, q, D: s > 0 ? 1 : 0, s, h: H });
-    } catch {
+      r = await runArima({ y, p, d, q, D: s > 0 ? 1 : 0, s, h: H }, signal);
+    } catch (e) {
+      if (signal?.aborted) throw e; // a cancelled run, not a failed order
       return undefined;
     }
     if (!r.mean.every(Number.isFinite) || !r.variance.every((v) => Number.isFinite(v) && v >= 0)) return undefined;

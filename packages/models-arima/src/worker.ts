@@ -96,8 +96,9 @@ function getSlot(): GuardedWorker {
 }
 
 /** Fits one order and forecasts h steps: means and forecast-error variances. Fits run on a small pool of workers. */
-export async function runArima(job: ArimaJob): Promise<ArimaResult> {
-  return (await getSlot().call(job)) as ArimaResult;
+export async function runArima(job: ArimaJob, signal?: AbortSignal): Promise<ArimaResult> {
+  // A cancelled run replaces the worker at once (GuardedWorker.call) and rejects with its reason.
+  return (await getSlot().call(job, signal ? { signal } : {})) as ArimaResult;
 }
 
 /** How many times a worker had to be replaced (for tests and logs). */

@@ -1,4 +1,4 @@
-import { InputError, NotFittedError, isRolling } from '@amf-foresight/core';
+import { InputError, NotFittedError, checkpoint, isRolling } from '@amf-foresight/core';
 import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { Conformal, rollingCalibration } from './conformal.js';
 import type { Calibration } from './conformal.js';
@@ -97,6 +97,7 @@ export class Calibrated implements Forecaster {
 
   async fit(series: SeriesInput, options?: FitOptions): Promise<this> {
     const inner = await this.make().fit(series, options);
+    await checkpoint(options?.signal); // before the rolling calibration's synchronous work
     const nonNegative = this.o.domain === 'non-negative';
     const season = this.o.season ?? seasonOf(series);
     const rolling = isRolling(inner)

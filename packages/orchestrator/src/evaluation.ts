@@ -1,5 +1,6 @@
 import {
   InputError,
+  checkpoint,
   coverage,
   intervalScore,
   mae,
@@ -95,6 +96,7 @@ export async function prototypeSplit(
   const a = Math.floor(n * 0.7);
   const b = Math.floor(n * 0.9);
   const test = (await make().fit(slice(series, 0, a), options)).predict(b - a);
+  await checkpoint(options.signal);
   const fc = (await make().fit(slice(series, 0, b), options)).predict(n - b);
   return {
     testMse: mse(Array.from(series.y).slice(a, b), test.mean),
@@ -109,7 +111,7 @@ export interface BacktestOptions {
   step?: number;
   /** Season of the MASE scale (default: a day of the step). */
   season?: number;
-  /** Checked before every window: a cancelled run stops within one fit. */
+  /** Checked before every window (and passed to each fit): a cancelled run stops within one fit. */
   signal?: AbortSignal;
   /** Called after each window's fit (progress). */
   onFit?: () => void;
@@ -153,7 +155,7 @@ export async function backtest(
   for (let k = o.windows - 1; k >= 0; k--) {
     const origin = n - o.horizon - k * step;
     if (origin < 2) continue;
-    o.signal?.throwIfAborted();
+    await checkpoint(o.signal);
     const train = slice(series, 0, origin);
     const actual = Array.from(series.y).slice(origin, origin + o.horizon);
     const t0 = performance.now();

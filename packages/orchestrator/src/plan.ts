@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AmfError, UsageError, redactSecrets, writeFileAtomic, makeDir } from '@amf-foresight/core';
+import { AmfError, UsageError, checkpoint, redactSecrets, writeFileAtomic, makeDir } from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
 import { defaultWriters } from './artifacts.js';
 import type { ArtifactWriter } from './artifacts.js';
@@ -89,6 +89,7 @@ async function runStages(
 ): Promise<unknown> {
   let value: unknown = undefined;
   for (const stage of stages) {
+    await checkpoint(); // a stage may be synchronous work: a Ctrl-C during the last one is seen here
     if (cancelled(ctx)) throw new CancelledError(stage.name);
     const facts: Record<string, unknown> = {};
     const sctx: RunContext = { ...ctx, workDir, record: (f) => Object.assign(facts, f) };
@@ -101,6 +102,7 @@ async function runStages(
       throw e;
     }
     steps[stage.name] = { seconds: (performance.now() - t0) / 1000, ...facts };
+    await checkpoint();
     if (cancelled(ctx)) throw new CancelledError(stage.name);
     const kind = (value as { kind?: unknown } | null)?.kind;
     if (typeof kind === 'string') last.set(kind, value);
@@ -133,7 +135,11 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
       const store = directoryStore(tmp);
       for (const w of o.writers ?? defaultWriters()) {
         const v = last.get(w.kind);
-        if (v !== undefined) files = files.concat(await w.write(v as { kind: string }, store));
+        if (v === undefined) continue;
+        // Writers are synchronous work: a Ctrl-C is seen between them.
+        await checkpoint();
+        if (cancelled(ctx)) throw new CancelledError('writing the run');
+        files = files.concat(await w.write(v as { kind: string }, store));
       }
       if (o.target.kind === 'run') {
         const metrics = (last.get('trained') as { metrics?: unknown } | undefined)?.metrics;
@@ -149,6 +155,7 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
         writeFileAtomic(join(tmp, 'run.json'), JSON.stringify(run, null, 2) + '\n');
         files.push('run.json');
       }
+      await checkpoint();
       if (cancelled(ctx)) throw new CancelledError('writing the run');
       commitTarget(o.target, tmp, where.final, runId);
     } else {

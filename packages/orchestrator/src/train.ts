@@ -1,4 +1,4 @@
-import { InputError, UsageError, checkHorizon, regularise, silentProgress } from '@amf-foresight/core';
+import { InputError, UsageError, checkHorizon, checkpoint, regularise, silentProgress } from '@amf-foresight/core';
 import type { Dataset, Forecast, Forecaster, RunContext, SeriesInput, Stage } from '@amf-foresight/core';
 import { Calibrated, autoModel } from './auto.js';
 import { Combination } from './combination.js';
@@ -177,17 +177,17 @@ export async function trainSeries(
       flag: '--model-param',
     });
   const bt = await backtest(series, await makerFor(o, base, o.horizon, domain), base);
-  ctx.signal.throwIfAborted();
+  await checkpoint(ctx.signal);
   const horizon = Math.max(o.horizon, Math.ceil(series.y.length * 0.2) + 1);
   const model = await (await makerFor(o, base, horizon, domain, bt.calibration))().fit(series, { signal: ctx.signal });
   const members = model instanceof Calibrated && model.inner instanceof Combination ? model.inner.memberLabels : [];
   if (members.length > 0) log.info(`auto: the mean of ${members.join(', ')}`);
   const chosen = auto ? 'AUTO' : name;
   progress.advance(1);
-  ctx.signal.throwIfAborted();
+  await checkpoint(ctx.signal);
   const prototype = await prototypeFigures(series, o, base, log, domain);
   progress.advance(2);
-  ctx.signal.throwIfAborted();
+  await checkpoint(ctx.signal);
   const forecast = model.predict(o.horizon);
   progress.done(`backtest MASE ${bt.mean.mase.toFixed(3)}`);
   const metrics: TrainMetrics = {

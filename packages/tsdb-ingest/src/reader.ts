@@ -25,7 +25,7 @@ export type { QueryOptions, QueryResult, QueryStats } from './reader/query.js';
 export { readSamples, openBlocksFor, toTables, noBlocksError } from './reader/read-samples.js';
 export type { ReadSamplesOptions, SamplesTables } from './reader/read-samples.js';
 export { formatGoFloat, quoteGo, formatLabels } from './reader/format.js';
-export { writeDump } from './reader/dump.js';
+export { dumpText, writeDump } from './reader/dump.js';
 export { readLocalBlocks, localSource, checkWindowOrder } from './sources/local.js';
 export type { LocalSourceOptions, WindowOptions } from './sources/local.js';
 export { fetchSamplesFromPrometheus, prometheusSource } from './sources/prometheus-api.js';

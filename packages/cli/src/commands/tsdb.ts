@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { UsageError } from '@amf-foresight/core';
-import { listBlocks, openBlocksFor, querySamples, writeDump } from '@amf-foresight/tsdb-ingest/reader';
+import { UsageError, checkpoint } from '@amf-foresight/core';
+import { dumpText, listBlocks, openBlocksFor, querySamples } from '@amf-foresight/tsdb-ingest/reader';
 import type { BlockMeta } from '@amf-foresight/tsdb-ingest/reader';
 import type { Io } from '../io.js';
 
@@ -58,6 +58,38 @@ function blocksTable(metas: BlockMeta[]): string {
     .join('');
 }
 
+interface DumpArgs {
+  dir: string;
+  'min-time'?: string | undefined;
+  'max-time'?: string | undefined;
+  match?: string | undefined;
+  'strict-window': boolean;
+}
+
+async function dump(argv: DumpArgs, io: Io): Promise<void> {
+  const minTime = msFlag(argv['min-time'], '--min-time');
+  const maxTime = msFlag(argv['max-time'], '--max-time');
+  const blocks = openBlocksFor(argv.dir, {
+    ...(minTime !== undefined ? { minTime } : {}),
+    ...(maxTime !== undefined ? { maxTime } : {}),
+  });
+  const r = querySamples(blocks, {
+    ...(minTime !== undefined ? { minTime } : {}),
+    ...(maxTime !== undefined ? { maxTime } : {}),
+    ...(argv.match !== undefined ? { matchers: argv.match } : {}),
+    promtool242: !argv['strict-window'],
+  });
+  // The event loop runs every 50 ms: SIGINT/SIGTERM stop a dump of millions of lines at once.
+  let last = performance.now();
+  for (const piece of dumpText(r)) {
+    io.out(piece);
+    if (performance.now() - last < 50) continue;
+    await checkpoint();
+    last = performance.now();
+  }
+  for (const w of r.warnings) io.err(`warning: ${w}\n`);
+}
+
 export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => void): Argv {
   return yargs
     .command(
@@ -94,25 +126,7 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
             '$0 tsdb dump ./data --min-time 1700000000000 --max-time 1700003600000 --match \'{job="demo"}\'',
             'one hour of one job',
           ),
-      (argv) => {
-        const minTime = msFlag(argv['min-time'], '--min-time');
-        const maxTime = msFlag(argv['max-time'], '--max-time');
-        const blocks = openBlocksFor(argv.dir, {
-          ...(minTime !== undefined ? { minTime } : {}),
-          ...(maxTime !== undefined ? { maxTime } : {}),
-        });
-        const r = querySamples(blocks, {
-          ...(minTime !== undefined ? { minTime } : {}),
-          ...(maxTime !== undefined ? { maxTime } : {}),
-          ...(argv.match !== undefined ? { matchers: argv.match } : {}),
-          promtool242: !argv['strict-window'],
-        });
-        writeDump(r, (t) => {
-          io.out(t);
-        });
-        for (const w of r.warnings) io.err(`warning: ${w}\n`);
-        setResult(0);
-      },
+      (argv) => dump(argv, io).then(() => setResult(0)),
     )
     .command(
       'ls <dir>',
