@@ -161,9 +161,27 @@ describe('signals while a command streams or starts', () => {
     },
   );
 
+  it('SIGTERM while `train` runs (as a container runtime stops it) cancels the run: 130, nothing kept', async () => {
+    const runs = join(dirs.make(), 'runs');
+    const args = train(runs).map((a) => (a === 'NAIVE' ? 'MSTL' : a)); // MSTL: seconds of fits
+    let signalledAt = 0;
+    const r = await run(args, work, (p) => {
+      setTimeout(() => {
+        signalledAt = performance.now();
+        p.kill('SIGTERM');
+      }, 1500);
+    });
+    expect(r.code, r.err).toBe(130);
+    expect(r.err).toMatch(/SIGTERM: cancelling the run/);
+    expect(r.err).toMatch(/nothing of this run was kept \[CANCELLED\]/);
+    expect(performance.now() - signalledAt).toBeLessThan(1500);
+    expect(readdirSync(runs)).toEqual([]);
+  });
+
   it('SIGTERM while the CLI is still loading its modules ends it with 130, not 143', async () => {
     const r = await run([process.execPath, BIN, 'tsdb', 'ls', SAMPLE], work, (p) => {
-      setTimeout(() => p.kill('SIGTERM'), 300); // after Node's start (~0.15 s), before the CLI's modules are in (~0.5 s)
+      // After Node's start (~0.15 s), before the CLI's modules are in (~0.5 s).
+      setTimeout(() => p.kill('SIGTERM'), 300);
     });
     expect(r.code).toBe(130);
   });

@@ -313,3 +313,31 @@ describe('one log per run (issue 13, finding 8 in part)', () => {
     expect(names.size).toBe(50);
   });
 });
+
+describe('what a failure leaves (issue 13, findings 2 and 8)', () => {
+  it('a horizon longer than the series is one line, exit 2, not a stack trace (as demo --horizon 10080)', async () => {
+    const d = dirs.make();
+    const r = await processGenerate(d, ['--train', '--model', 'ARIMA', '--horizon', '10080', '--quiet']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+    expect(r.err).toMatch(/a backtest of 10080 steps needs at least 10082 points, got 121.*\[SERIES_TOO_SHORT\]/);
+    expect(readdirSync(join(d, 'runs')).filter((f) => f !== 'latest')).toEqual([]);
+  });
+
+  it('generate --out naming a directory of yours is refused, and the directory is kept as it was', async () => {
+    const d = dirs.make();
+    const samples = join(d, 'samples');
+    expect((await runCli(['process', ...WINDOW, '--local-path', SAMPLE, '--out-dir', samples, '--quiet'])).code).toBe(
+      0,
+    );
+    const mine = join(d, 'out', 'dataset.parquet');
+    mkdirSync(mine, { recursive: true });
+    writeFileSync(join(mine, 'notes.txt'), 'mine');
+    const r = await runCli(['generate', '--data-dir', samples, ...CPU, '--out', mine, '--quiet']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/dataset.parquet is a directory.*\[OUT_IS_A_DIRECTORY\]/);
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine');
+    // Nothing half-written beside it: no temporary directory or file.
+    expect(readdirSync(join(d, 'out'))).toEqual(['dataset.parquet']);
+  });
+});

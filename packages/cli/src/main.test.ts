@@ -107,6 +107,23 @@ describe('amf-foresight tsdb', () => {
       'meta.json version 2',
     ],
     ['a missing index', (b) => unlinkSync(join(b, 'index')), 'index is missing'],
+    // Issue 13, finding 2: extreme times in meta.json were a stack trace.
+    [
+      'a meta.json with a maxTime of 9.9e300',
+      (b) => {
+        const meta = JSON.parse(readFileSync(join(b, 'meta.json'), 'utf8')) as Record<string, unknown>;
+        writeFileSync(join(b, 'meta.json'), JSON.stringify({ ...meta, maxTime: 9.9e300 }));
+      },
+      'maxTime must be an integer, got 9.9e+300',
+    ],
+    [
+      'a meta.json with a minTime after its maxTime',
+      (b) => {
+        const meta = JSON.parse(readFileSync(join(b, 'meta.json'), 'utf8')) as { maxTime: number };
+        writeFileSync(join(b, 'meta.json'), JSON.stringify({ ...meta, minTime: meta.maxTime + 1 }));
+      },
+      'minTime',
+    ],
     // Issue 13, finding 3: these read /dev/zero until memory ran out.
     [
       'an index linked to /dev/zero',

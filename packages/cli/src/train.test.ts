@@ -1,5 +1,5 @@
 import type { TrainMetrics } from '@amf-foresight/orchestrator';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -286,6 +286,14 @@ describe('amf-foresight train and forecast', () => {
     const badSeries = copy(() => undefined);
     writeFileSync(join(badSeries, 'series.json'), '{}');
     await forecast(badSeries, /series.json: unique_id is not a name/);
+    // Issue 13, finding 3: a manifest or payload linked to /dev/zero was read until memory ran out.
+    for (const file of ['manifest.json', 'conformal.json']) {
+      const zero = join(dirs.make(), 'model');
+      cpSync(pristine, zero, { recursive: true });
+      rmSync(join(zero, file));
+      symlinkSync('/dev/zero', join(zero, file));
+      await forecast(zero, new RegExp(`${file}: not a regular file.*\\[MODEL_BAD_FILE\\]`));
+    }
     // Sealed as train wrote it: a file added (a stale conformal.json of an earlier auto) or changed is refused.
     const stale = join(dirs.make(), 'model');
     cpSync(pristine, stale, { recursive: true });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,10 @@ describe('LSTM', () => {
     nan.writeFloatLE(NaN, 0);
     writeFileSync(join(dir, 'weights.bin'), nan);
     await expect(Lstm.load(dir)).rejects.toMatchObject({ code: 'MODEL_BAD_FILE', message: /not a finite number/ });
+    // Issue 13, finding 3: weights.bin linked to /dev/zero was read until memory ran out.
+    rmSync(join(dir, 'weights.bin'));
+    symlinkSync('/dev/zero', join(dir, 'weights.bin'));
+    await expect(Lstm.load(dir)).rejects.toMatchObject({ code: 'MODEL_BAD_FILE', message: /not a regular file/ });
   });
 
   it(

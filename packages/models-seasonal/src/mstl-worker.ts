@@ -33,7 +33,8 @@ function fit(m, { id, y, periods, impute }) {
 function predict(model, h, levels) {
   return levels.map((level) => {
     const f = model.predict(h, level);
-    return { point: f.point, lower: f.intervals ? f.intervals.lower : null, upper: f.intervals ? f.intervals.upper : null };
+    const i = f.intervals;
+    return { point: f.point, lower: i ? i.lower : null, upper: i ? i.upper : null };
   });
 }
 import(workerData.data.url).then(

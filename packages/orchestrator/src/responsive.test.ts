@@ -58,9 +58,10 @@ function train(model: string, signal: AbortSignal, runsDir: string) {
 
 // Ctrl-C must stop a run within a second wherever it falls (issue 13). A run notices it at its
 // checkpoints (between fits, stages and writers, where the event loop runs) and in its workers at
-// once; what lies between two checkpoints must be short. Before this test, on this series: every step of SNAIVE's and ARIMA's 2 880-step prototype
-// forecast re-sorted the same conformal scores (seconds), each MSTL fit blocked the main thread, and
-// the M4 seasonality test's autocorrelation was O(n · season).
+// once; what lies between two checkpoints must be short. Before this test, on this series: every
+// step of SNAIVE's and ARIMA's 2 880-step prototype forecast re-sorted the same conformal scores
+// (seconds), each MSTL fit blocked the main thread, and the M4 seasonality test's autocorrelation
+// was O(n · season).
 describe('a cancelled run stops within a second, wherever the signal falls', () => {
   it.each(['NAIVE', 'SNAIVE', 'THETA', 'ARIMA', 'MSTL', 'AUTO'])(
     '%s on 14 400 one-minute points, cancelled at 25, 55 and 85 % of its run',
@@ -82,7 +83,8 @@ describe('a cancelled run stops within a second, wherever the signal falls', () 
       }
       expect(latencies.length, `${model}: no run was cancelled (the whole run took ${whole} ms)`).toBeGreaterThan(0);
       console.log(
-        `${model}: run ${whole.toFixed(0)} ms; stopped ${latencies.map((l) => l.toFixed(0)).join(', ')} ms after the signal`,
+        `${model}: run ${whole.toFixed(0)} ms; stopped ` +
+          `${latencies.map((l) => l.toFixed(0)).join(', ')} ms after the signal`,
       );
       // The acceptance is "within a second" of the signal.
       expect(Math.max(...latencies), `${model}: ms from the signal to the end, run of ${whole} ms`).toBeLessThan(1000);

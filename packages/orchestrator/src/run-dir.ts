@@ -101,7 +101,18 @@ export function commitTarget(t: RunTarget, tmp: string, final: string, runId: st
     return;
   }
   makeDir(final);
-  for (const name of readdirSync(tmp)) {
+  const names = readdirSync(tmp);
+  // A file never replaces a directory: `--out x.parquet` naming a directory of the user's is refused
+  // before anything is moved (it was deleted with all it held). A directory replaces one of its name.
+  for (const name of names) {
+    const dest = join(final, name);
+    if (existsSync(dest) && lstatSync(dest).isDirectory() && !lstatSync(join(tmp, name)).isDirectory())
+      throw new UsageError('OUT_IS_A_DIRECTORY', `${dest} is a directory; the output file cannot replace it`, {
+        file: dest,
+        hint: 'name a file that is not a directory',
+      });
+  }
+  for (const name of names) {
     const dest = join(final, name);
     if (existsSync(dest) && lstatSync(dest).isDirectory()) rmSync(dest, { recursive: true });
     renameSync(join(tmp, name), dest);
