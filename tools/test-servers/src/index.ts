@@ -5,3 +5,5 @@ export { startPrometheus, startPrometheusOnCopy, prometheusForTests } from './pr
 export type { Hooks, PromServer } from './prometheus.js';
 export { startFaultProxy } from './fault-proxy.js';
 export type { FaultPolicy, FaultProxy } from './fault-proxy.js';
+export { openInChromium } from './chromium.js';
+export type { PageReport } from './chromium.js';
