@@ -3,7 +3,7 @@
 #   make demo    install the npm packages, build, run the pipeline on the embedded sample data (needs only Node)
 #   make lint    typescript-eslint (strict, type-checked), Prettier, no line over 120 characters
 #   make bench   benchmarks (figures as ratios against references measured in the same run)
-#   make golden  re-make the model goldens from statsmodels and Python Prophet
+#   make golden  re-make the goldens from statsmodels, Python Prophet and the VPA recommender's Go code
 #   make check-packages  publint + attw on every package, nx release --dry-run
 #   make fuzz    10 000 damaged blocks through the TSDB reader
 #   make fuzz-cli  2 000 generated command lines, datasets and damaged model directories through the CLI
@@ -85,6 +85,7 @@ bench: install build .venv-test/.bench-python
 golden: .venv-test/.bench-python
 	.venv-test/bin/python packages/models-arima/golden/make_golden.py > packages/models-arima/golden/statsmodels-nab.json
 	.venv-test/bin/python packages/models-prophet/golden/make_golden.py
+	node packages/recommend/golden/make_golden.mjs >/dev/null
 
 # publint --strict and attw --pack on every package, and nx release --dry-run (also run by make test).
 check-packages: build
