@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fromSystemError, isAmfError } from '@amf-foresight/core';
 import { demoCommand } from './commands/demo.js';
 import { downloadCommand } from './commands/download.js';
+import { fleetCommand } from './commands/fleet.js';
 import { runCommand } from './commands/pipeline.js';
 import { generateCommand } from './commands/generate.js';
 import { processCommand } from './commands/process.js';
@@ -45,6 +46,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     .command(trainCommand(io, setResult))
     .command(forecastCommand(io, setResult))
     .command(demoCommand(io, setResult))
+    .command(fleetCommand(io, setResult))
     .strict()
     .recommendCommands()
     .help()

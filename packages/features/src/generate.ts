@@ -3,7 +3,7 @@ import { float64Vector, timestampMsVector, utf8Vector } from '@amf-foresight/cor
 import type { Vector } from 'apache-arrow';
 import { FEATURE_UNITS, UsageError, silentLogger, silentProgress } from '@amf-foresight/core';
 import type { Dataset, RunContext, Samples, SeriesSummary, Stage } from '@amf-foresight/core';
-import { grid, instantOnGrid, rateOnGrid, seriesPoints } from './promql.js';
+import { grid, instantOnGrid, pointsById, rateOnGrid } from './promql.js';
 import type { SeriesPoints } from './promql.js';
 import { levelName, resolveSelection, selectSeries, seriesLabels } from './selection.js';
 import type { SelectedSeries, SelectionOptions } from './selection.js';
@@ -64,24 +64,11 @@ function checkOptions(o: GenerateOptions, step: number, window: number): void {
   }
 }
 
-function pointsById(samples: Table, ids: Set<number>): Map<number, SeriesPoints> {
-  const sid = samples.getChild('series_id')!.toArray() as Uint32Array;
-  const t = samples.getChild('t')!.toArray() as BigInt64Array;
-  const v = samples.getChild('v')!.toArray() as Float64Array;
-  const out = new Map<number, SeriesPoints>();
-  let i = 0;
-  while (i < sid.length) {
-    const id = sid[i]!;
-    let j = i;
-    while (j < sid.length && sid[j] === id) j++;
-    if (ids.has(id)) out.set(id, seriesPoints(t.subarray(i, j), v.slice(i, j)));
-    i = j;
-  }
-  return out;
-}
-
 /** For utilization: the series ids of the CPU quota and period of each selected series' cgroup. */
-function limitSeries(series: Table, selected: SelectedSeries[]): Map<number, { quota?: number; period?: number }> {
+export function limitSeries(
+  series: Table,
+  selected: SelectedSeries[],
+): Map<number, { quota?: number; period?: number }> {
   const key = (l: Record<string, string>) => `${l.namespace}|${l.pod}|${l.id ?? ''}`;
   const want = new Map(selected.map((x) => [key(x.labels), x.id]));
   const out = new Map<number, { quota?: number; period?: number }>();

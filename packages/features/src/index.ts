@@ -4,3 +4,5 @@ export { selectSeries, seriesLabels, resolveSelection, levelName, LEVELS } from 
 export type { Level, SelectedSeries, SelectionOptions } from './selection.js';
 export { grid, instantOnGrid, rateOnGrid, seriesPoints } from './promql.js';
 export type { SeriesPoints } from './promql.js';
+export { discoverWorkloads, podUsage } from './workloads.js';
+export type { DiscoverOptions, PodUsage, PodUsageOptions, UsageRequest, Workload } from './workloads.js';

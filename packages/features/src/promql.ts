@@ -11,6 +11,7 @@
  *   a staleness marker.
  */
 
+import type { Table } from 'apache-arrow';
 import { UsageError } from '@amf-foresight/core';
 
 const STALE_HI = 0x7ff00000;
@@ -112,6 +113,23 @@ export function instantOnGrid(s: SeriesPoints, times: Float64Array, lookbackMs =
     const last = i - 1;
     if (last < 0 || s.t[last]! < T - lookbackMs || s.stale[last]) continue;
     out[k] = s.v[last]!;
+  }
+  return out;
+}
+
+/** The points of the series `ids` of a samples table (sorted by series, then time), in one pass. */
+export function pointsById(samples: Table, ids: Set<number>): Map<number, SeriesPoints> {
+  const sid = samples.getChild('series_id')!.toArray() as Uint32Array;
+  const t = samples.getChild('t')!.toArray() as BigInt64Array;
+  const v = samples.getChild('v')!.toArray() as Float64Array;
+  const out = new Map<number, SeriesPoints>();
+  let i = 0;
+  while (i < sid.length) {
+    const id = sid[i]!;
+    let j = i;
+    while (j < sid.length && sid[j] === id) j++;
+    if (ids.has(id)) out.set(id, seriesPoints(t.subarray(i, j), v.slice(i, j)));
+    i = j;
   }
   return out;
 }

@@ -37,3 +37,17 @@ export { pipelinePlan, runPipeline, sourceStage, uploadSink } from './pipeline.j
 export type { PipelineOptions, PipelineResult, SourceSpec, WindowSpec } from './pipeline.js';
 export { panelsSvg, svgToPng, htmlReport } from './plot.js';
 export type { Line, Panel, Band } from './plot.js';
+export { FLEET_LEVELS, FLEET_METRICS, fleetStage, runFleet } from './fleet.js';
+export type { Fleet, FleetEntry, FleetLevel, FleetMetric, FleetOptions } from './fleet.js';
+export { forecastAll, poolSize } from './fleet-pool.js';
+export { forecastJob } from './fleet-forecast.js';
+export type { ForecastJob, ForecastOutcome, ForecastResult } from './fleet-forecast.js';
+export {
+  RECOMMENDATIONS_SCHEMA_VERSION,
+  fleetTable,
+  fleetText,
+  fleetWriter,
+  recommendationsDocument,
+  workloadPatches,
+} from './fleet-artifacts.js';
+export { fleetReport } from './fleet-report.js';

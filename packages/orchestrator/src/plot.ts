@@ -39,7 +39,8 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
   return Array.from({ length: Math.max(0, count) }, (_, k) => Number((first + k * step).toPrecision(10)));
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+/** Text for HTML and SVG: `&` and `<` escaped. */
+export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** One legend entry: a swatch and its label, in the panel's top right corner. */
 function legend(top: number, k: number, color: string, label: string, opacity = 1): string {

@@ -1,5 +1,5 @@
 import type { Forecast } from '@amf-foresight/core';
-import { evenQuantiles, percentile } from './usage.js';
+import { evenQuantiles } from './usage.js';
 
 /**
  * A forecast of the period's block means as quantiles: values[k][t] is the p[k] quantile at block t,
@@ -129,11 +129,14 @@ export interface OursRecommendation {
   limit: number;
   /** Per hour of the period: the request at the same risk over that hour alone. */
   schedule: { start: number; request: number }[];
-  /** The highest block mean the median forecast expects, plus a 1-in-100 deviation above it. */
+  /** The level 0.1 % of the period's pod-minutes are expected to exceed (PEAK_EXCEEDANCE). */
   expectedPeak: number;
   /** The expected fraction of pod-minutes above a level (for the report's risk column). */
   exceedance: Exceedance;
 }
+
+/** The expected peak is the level 0.1 % of pod-minutes exceed: about ten minutes of a week. */
+export const PEAK_EXCEEDANCE = 0.001;
 
 /** The margin KRR and VPA both add (the same for the three methods' memory limits). */
 export const MEMORY_MARGIN = 1.15;
@@ -152,7 +155,6 @@ export function oursModel(q: QuantileForecast, devs: Float64Array, o: Omit<OursO
   const e = evenQuantiles(devs, 200);
   const n = q.values[0]?.length ?? 0;
   const top = q.values[q.p.length - 1]!;
-  const median = q.values[q.p.indexOf(0.5)] ?? q.values[Math.floor(q.p.length / 2)]!;
   const per = o.blocksPerHour ?? Math.max(1, Math.round(3_600_000 / q.stepMs));
   const hours: OursModel['hours'] = [];
   for (let b = 0; b < n; b += per) {
@@ -160,12 +162,13 @@ export function oursModel(q: QuantileForecast, devs: Float64Array, o: Omit<OursO
     hours.push({ start: q.start + b * q.stepMs, G: exceedance(q, e, blocks) });
   }
   const maxDev = devs.reduce((a, v) => Math.max(a, v), 0);
+  const period = exceedance(q, e);
   return {
     metric: o.metric,
-    period: exceedance(q, e),
+    period,
     hours,
     memoryLimit: (top.reduce((a, v) => Math.max(a, v), 0) + maxDev) * MEMORY_MARGIN,
-    expectedPeak: median.reduce((a, v) => Math.max(a, v), 0) + Math.max(0, devs.length > 0 ? percentile(devs, 99) : 0),
+    expectedPeak: levelFor(period, PEAK_EXCEEDANCE),
   };
 }
 

@@ -74,7 +74,7 @@ describe('ours: levels from the forecast’s quantiles and the deviations', () =
     expect(r.schedule[0]!.request).toBeCloseTo(r.request, 9);
   });
 
-  it('the hourly schedule follows a forecast that rises through the day; memory’s limit is the top minute × 1.15', () => {
+  it('the hourly schedule follows a forecast rising through the day; memory’s limit: the top minute × 1.15', () => {
     const q = normalForecast(288, 0, 0.1);
     for (const row of q.values) row.forEach((v, t) => (row[t] = v + Math.floor(t / 12))); // +1 an hour
     const r = recommendFromForecast(q, Float64Array.of(-0.2, 0, 0.3), { metric: 'memory' });
@@ -85,7 +85,7 @@ describe('ours: levels from the forecast’s quantiles and the deviations', () =
 
   it('reads a Forecaster’s mean and intervals as quantiles, ascending', () => {
     const q = quantileForecast({
-      ds: [0, 300_000],
+      ds: Float64Array.of(0, 300_000),
       mean: Float64Array.of(1, 2),
       intervals: { 80: { lo: Float64Array.of(0.5, 1.5), hi: Float64Array.of(1.5, 2.5) } },
     });

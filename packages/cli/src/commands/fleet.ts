@@ -1,0 +1,191 @@
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError, checkWindow, parseDuration, parseTime } from '@amf-foresight/core';
+import {
+  FLEET_LEVELS,
+  FLEET_METRICS,
+  Plan,
+  checkModel,
+  fleetStage,
+  fleetText,
+  fleetWriter,
+  parseParamFlags,
+  runPlan,
+  sourceStage,
+} from '@amf-foresight/orchestrator';
+import type { ArtifactWriter, Fleet, FleetLevel, FleetMetric, RunResult } from '@amf-foresight/orchestrator';
+import { DEFAULT_CACHE_DIR } from '../config.js';
+import { runLogPath } from '../console.js';
+import type { Io } from '../io.js';
+import { withCommand } from '../run.js';
+import type { ArgsOf, CommonArgs } from '../run.js';
+
+/** Exit code of a fleet run that finished with some series failed (documented in the README). */
+export const EXIT_SOME_FAILED = 4;
+
+/** The series a fleet run reads: usage and the limits of every cgroup. */
+const FLEET_SELECTOR =
+  '{__name__=~"container_cpu_usage_seconds_total|container_memory_working_set_bytes|container_spec_cpu_quota|' +
+  'container_spec_cpu_period|container_spec_memory_limit_bytes"}';
+
+function fleetOptions(y: Argv<CommonArgs>) {
+  return y
+    .option('start', { type: 'string', describe: 'History start, "YYYY-MM-DD HH:MM:SS" UTC' })
+    .option('end', { type: 'string', describe: 'History end (the period starts here)' })
+    .option('local-path', {
+      type: 'string',
+      describe: `Block cache or Prometheus data dir (env: local_path, AMF_FORESIGHT_CACHE_DIR; default ${DEFAULT_CACHE_DIR})`,
+    })
+    .option('prometheus-url', { type: 'string', describe: 'Read from a live Prometheus HTTP API instead of blocks' })
+    .option('namespace', {
+      type: 'string',
+      default: 'openverso',
+      describe: 'Namespaces, comma-separated; * matches anything (site-*)',
+    })
+    .option('nf', { type: 'string', describe: 'Network functions, comma-separated (default: every open5gs-* found)' })
+    .option('levels', { type: 'string', default: FLEET_LEVELS.join(','), describe: 'cAdvisor levels' })
+    .option('metrics', { type: 'string', default: FLEET_METRICS.join(','), describe: 'cpu (cores), memory (MiB)' })
+    .option('period', { type: 'string', default: '7d', describe: 'Recommend for this long after --end' })
+    .option('backtest', {
+      type: 'string',
+      describe: 'Hold out the window’s last part (e.g. 2d), recommend from before it, score all methods on it',
+    })
+    .option('model', { type: 'string', default: 'auto', describe: 'Forecasting model' })
+    .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable' })
+    .option('risk', {
+      type: 'number',
+      default: 0.05,
+      describe: 'The fraction of pod-minutes a request may be exceeded (CPU limit: risk / 50)',
+    })
+    .option('workers', { type: 'number', describe: 'Worker threads for the fits (default: the cores, at most 4)' })
+    .option('step', { type: 'string', default: '1m', describe: 'The usage grid' })
+    .option('forecast-step', { type: 'string', default: '5m', describe: 'The forecast’s step (5-minute means)' })
+    .option('rate-window', { type: 'string', default: '2m', describe: 'rate() window of CPU usage' })
+    .option('runs-dir', { type: 'string', default: 'runs', describe: 'The run goes to <runs-dir>/<id>/' })
+    .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
+    .example(
+      '$0 fleet --local-path packages/cli/sample-data/blocks --start "2023-06-05" --end "2023-06-12"',
+      'every network function of the sample: requests and limits for the next 7 days',
+    )
+    .example('$0 fleet --start "2023-06-05" --end "2023-06-12" --backtest 2d', 'ours vs KRR and VPA on the last 2 days')
+    .example('$0 fleet --start … --end … --nf amf,smf --metrics memory --risk 0.01', 'AMF and SMF memory, 1 % risk');
+}
+
+function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = items.filter((s) => !allowed.includes(s as T));
+  if (bad.length > 0 || items.length === 0)
+    throw new UsageError(
+      'BAD_LIST',
+      `${flag} takes ${allowed.join(', ')} (comma-separated), got ${JSON.stringify(value)}`,
+      {
+        flag,
+      },
+    );
+  return items as T[];
+}
+
+type FleetArgs = ArgsOf<ReturnType<typeof fleetOptions>>;
+
+function fleetPlanOf(argv: FleetArgs) {
+  if (argv.start === undefined || argv.end === undefined)
+    throw new UsageError('MISSING_WINDOW', 'fleet needs --start and --end (the history)', {
+      flag: argv.start === undefined ? '--start' : '--end',
+      hint: 'e.g. --start "2023-06-05" --end "2023-06-12"',
+    });
+  const start = parseTime(argv.start, '--start');
+  const end = parseTime(argv.end, '--end');
+  checkWindow(start, end);
+  if (!(argv.risk > 0 && argv.risk < 0.5))
+    throw new UsageError('BAD_RISK', '--risk must be between 0 and 0.5, e.g. 0.05', { flag: '--risk' });
+  if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 0 && argv.workers <= 64))
+    throw new UsageError('BAD_WORKERS', '--workers must be a whole number from 0 to 64', { flag: '--workers' });
+  const params = parseParamFlags(argv['model-param']);
+  checkModel(argv.model, params);
+  return {
+    window: { start, end, matchers: FLEET_SELECTOR },
+    options: {
+      namespace: argv.namespace,
+      ...(argv.nf !== undefined
+        ? {
+            nfs: argv.nf
+              .split(',')
+              .map((s) => s.trim().toLowerCase())
+              .filter(Boolean),
+          }
+        : {}),
+      levels: list<FleetLevel>(argv.levels, FLEET_LEVELS, '--levels'),
+      metrics: list<FleetMetric>(argv.metrics, FLEET_METRICS, '--metrics'),
+      periodMs: parseDuration(argv.period, '--period'),
+      ...(argv.backtest !== undefined ? { holdoutMs: parseDuration(argv.backtest, '--backtest') } : {}),
+      model: argv.model,
+      ...(Object.keys(params).length > 0 ? { params } : {}),
+      risk: argv.risk,
+      stepMs: parseDuration(argv.step, '--step'),
+      forecastStepMs: parseDuration(argv['forecast-step'], '--forecast-step'),
+      rateWindowMs: parseDuration(argv['rate-window'], '--rate-window'),
+      ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+    },
+  };
+}
+
+function printFleet(r: RunResult<Fleet>, argv: FleetArgs, io: Io): void {
+  const f = r.output;
+  const failed = f.entries.filter((e) => e.error);
+  if (argv.output === 'json') {
+    io.out(
+      JSON.stringify({
+        runId: r.runId,
+        runDir: r.runDir,
+        series: f.entries.length,
+        failed: failed.map((e) => ({ workload: e.workload, level: e.level, metric: e.metric, ...e.error })),
+        recommendations: join(r.runDir!, 'recommendations.json'),
+        report: join(r.runDir!, 'fleet.html'),
+      }) + '\n',
+    );
+    return;
+  }
+  io.out(fleetText(f));
+  if (!argv.quiet)
+    io.err(
+      `run ${r.runId}: ${r.runDir}\n  ${f.entries.length - failed.length} of ${f.entries.length} series recommended` +
+        `${failed.length ? ` (${failed.length} failed: see the report)` : ''}\n` +
+        `  report: ${join(r.runDir!, 'fleet.html')}\n  recommendations: ${join(r.runDir!, 'recommendations.json')}, ` +
+        `patches: ${join(r.runDir!, 'patches')}/\n`,
+    );
+}
+
+export function fleetCommand(io: Io, setResult: (code: number) => void): CommandModule<CommonArgs, FleetArgs> {
+  return {
+    command: 'fleet',
+    describe:
+      'Every network function × level × metric of a namespace: forecasts, requests and limits (ours, ' +
+      'KRR-simple, VPA-style), Kubernetes patches and a report; --backtest scores them on held-out data',
+    builder: fleetOptions,
+    handler: async (argv) => {
+      const { window, options } = fleetPlanOf(argv);
+      const promUrl = argv['prometheus-url'] ?? (process.env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
+      const dataDir =
+        argv['local-path'] ?? (process.env.local_path || process.env.AMF_FORESIGHT_CACHE_DIR || DEFAULT_CACHE_DIR);
+      const source = await sourceStage(
+        promUrl !== undefined ? { kind: 'prometheus', url: promUrl, ...window } : { kind: 'local', dataDir, ...window },
+        5 * 60_000,
+      );
+      const inputs = Object.fromEntries(
+        Object.entries(argv).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k)),
+      );
+      const r = await withCommand(io, argv, runLogPath(argv['logs-dir'], 'fleet'), (ctx) =>
+        runPlan(
+          Plan.of(source).then(fleetStage(options)),
+          { target: { kind: 'run', runsDir: argv['runs-dir'] }, writers: [fleetWriter() as ArtifactWriter], inputs },
+          ctx,
+        ),
+      );
+      printFleet(r, argv, io);
+      setResult(r.output.entries.some((e) => e.error) ? EXIT_SOME_FAILED : 0);
+    },
+  };
+}
