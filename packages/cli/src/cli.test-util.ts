@@ -12,6 +12,7 @@ export const PACKAGES = [
   'core',
   'tsdb-ingest',
   'features',
+  'recommend',
   'models-seasonal',
   'models-arima',
   'models-prophet',

@@ -79,7 +79,7 @@ describe('stages composed by a user, from the npm pack tarballs', () => {
     'orchestrator + models-arima install no TensorFlow, and run a plan of a source, a stage and a ' +
       'Forecaster of the user',
     () => {
-      const app = project(['core', 'tsdb-ingest', 'features', 'orchestrator', 'models-arima']);
+      const app = project(['core', 'tsdb-ingest', 'features', 'recommend', 'orchestrator', 'models-arima']);
       expect(existsSync(join(app, 'node_modules/@tensorflow'))).toBe(false);
       expect(existsSync(join(app, 'node_modules/@amf-foresight/models-lstm'))).toBe(false);
       expect(node(app, 'compose.mjs', COMPOSE)).toEqual({

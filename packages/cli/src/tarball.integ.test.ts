@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ describe('packages from their npm pack tarballs', () => {
       'models-prophet',
       'models-seasonal',
       'orchestrator',
+      'recommend',
       'tsdb-ingest',
     ]);
 
@@ -175,5 +176,59 @@ runPipeline({ runsDir: 'runs', source, generate, train }, ctx).then((r) => {
       { encoding: 'utf8' },
     );
     expect(bin.split('\n')[0]).toBe('{__name__="demo_requests_total", instance="a", job="demo"} 5 1700000000000');
+    // recommend alone, ESM and CJS.
+    const rec = (ext: string, head: string) => `${head}
+const values = Float64Array.from({ length: 600 }, (_, i) => 0.1 + (i % 100) / 1000);
+const g = { start: 0, stepMs: 60000, pods: [{ name: 'p', values }] };
+const krr = krrSimple(g, 'memory');
+const patch = resourcesPatch('c', { memory: { request: krr.request, limit: krr.limit } });
+console.log(JSON.stringify({ ext: '${ext}', patch: patch.spec.template.spec.containers[0].resources }));`;
+    writeFileSync(
+      join(app, 'rec.mjs'),
+      rec('mjs', "import { krrSimple, resourcesPatch } from '@amf-foresight/recommend';"),
+    );
+    writeFileSync(
+      join(app, 'rec.cjs'),
+      rec('cjs', "const { krrSimple, resourcesPatch } = require('@amf-foresight/recommend');"),
+    );
+    for (const ext of ['mjs', 'cjs'])
+      expect(JSON.parse(execFileSync('node', [`rec.${ext}`], { cwd: app, encoding: 'utf8', timeout: 60_000 }))).toEqual(
+        {
+          ext,
+          patch: { requests: { memory: '1Mi' }, limits: { memory: '1Mi' } },
+        },
+      );
+    // The fleet from the installed binary: its fits on worker threads load the packed fleet-worker.js.
+    const fleet = JSON.parse(
+      execFileSync(
+        join(app, 'node_modules/.bin/amf-foresight'),
+        [
+          'fleet',
+          '--local-path',
+          'node_modules/@amf-foresight/cli/sample-data/blocks',
+          '--start',
+          '2023-06-08',
+          '--end',
+          '2023-06-10',
+          '--nf',
+          'nrf',
+          '--levels',
+          'amf',
+          '--period',
+          '1d',
+          '--output',
+          'json',
+          '--quiet',
+        ],
+        { cwd: app, encoding: 'utf8', timeout: 120_000 },
+      ),
+    ) as { series: number; failed: unknown[]; runDir: string };
+    expect(fleet).toMatchObject({ series: 2, failed: [] });
+    const steps = (
+      JSON.parse(readFileSync(join(app, fleet.runDir, 'run.json'), 'utf8')) as {
+        steps: { fleet: { workers: number } };
+      }
+    ).steps;
+    expect(steps.fleet.workers).toBe(2);
   });
 });

@@ -54,7 +54,8 @@ function sparkline(e: FleetEntry): string {
   if (f) svg += `<path d="${path(f.ds, f.mean)}" fill="none" stroke="#d62728" stroke-width="1.2"/>`;
   const line = (v: number | null | undefined, color: string, dash: string) =>
     typeof v === 'number' && Number.isFinite(v)
-      ? `<line x1="1" x2="${W - 1}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="${color}" stroke-dasharray="${dash}"/>`
+      ? `<line x1="1" x2="${W - 1}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" ` +
+        `stroke="${color}" stroke-dasharray="${dash}"/>`
       : '';
   svg += line(e.ours?.request, '#2ca02c', '');
   svg += line(e.ours?.limit, '#2ca02c', '5,3');

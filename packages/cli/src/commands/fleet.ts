@@ -34,7 +34,9 @@ function fleetOptions(y: Argv<CommonArgs>) {
     .option('end', { type: 'string', describe: 'History end (the period starts here)' })
     .option('local-path', {
       type: 'string',
-      describe: `Block cache or Prometheus data dir (env: local_path, AMF_FORESIGHT_CACHE_DIR; default ${DEFAULT_CACHE_DIR})`,
+      describe:
+        'Block cache or Prometheus data dir ' +
+        `(env: local_path, AMF_FORESIGHT_CACHE_DIR; default ${DEFAULT_CACHE_DIR})`,
     })
     .option('prometheus-url', { type: 'string', describe: 'Read from a live Prometheus HTTP API instead of blocks' })
     .option('namespace', {
@@ -68,7 +70,7 @@ function fleetOptions(y: Argv<CommonArgs>) {
       'every network function of the sample: requests and limits for the next 7 days',
     )
     .example('$0 fleet --start "2023-06-05" --end "2023-06-12" --backtest 2d', 'ours vs KRR and VPA on the last 2 days')
-    .example('$0 fleet --start … --end … --nf amf,smf --metrics memory --risk 0.01', 'AMF and SMF memory, 1 % risk');
+    .example('$0 fleet --start … --end … --nf amf,smf --metrics memory --risk 0.01', 'AMF and SMF memory');
 }
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
