@@ -4,6 +4,8 @@
 #   process  — decode two days of blocks into Parquet with the TypeScript reader
 #   generate — AMF CPU utilization (PromQL-equal rate) on a 1-minute grid, with plots
 #   train    — ARIMA (order search by AICc), rolling-origin backtest, a 60-minute forecast with intervals
+#   fleet    — every network function × level × metric of the week: requests and limits for the next 7 days
+#              (ours from the forecasts, beside KRR-simple's and VPA-style's), Kubernetes patches, a report
 # then, where promtool is installed (make test installs it), a check that the reader prints exactly what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,3 +38,8 @@ else
   echo "== reader check skipped: promtool is not installed (make test installs Debian's prometheus)"
 fi
 printf '== pipeline took %.1f s; the forecast plot: %s (report: %s)\n' "$(awk "BEGIN{print $end - $start}")" "$out/runs/latest/forecast.png" "$out/runs/latest/forecast.html"
+echo
+echo "== fleet: requests and limits of every network function for the week after the sample"
+$cli fleet --local-path "$blocks" --start "2023-06-05 00:00:00" --end "2023-06-11 23:59:00" \
+  --runs-dir "$out/fleet" --logs-dir "$out/logs"
+echo "== fleet report: $out/fleet/latest/fleet.html; patches: $out/fleet/latest/patches/"
