@@ -50,6 +50,16 @@ export interface FleetOptions {
   rateWindowMs?: number;
   /** Worker threads (default: the cores, at most 4); 0: in this thread. */
   workers?: number;
+  /**
+   * With `holdoutMs`: the usage to score the held-out part on, instead of the measured one (a
+   * simulator's ground truth); a series it gives none for is scored on what was measured.
+   */
+  holdoutUsage?: (key: {
+    namespace: string;
+    workload: string;
+    level: FleetLevel;
+    metric: FleetMetric;
+  }) => UsageGrid | undefined;
 }
 
 /** One workload's level and metric: its forecast and the three methods' recommendations. */
@@ -142,12 +152,16 @@ function jobsOf(s: Samples, ws: Workload[], o: FleetOptions, split: number | und
     if (usage.pods.length === 0) return []; // this level has no series (e.g. no pause container)
     const n = usage.pods[0]!.values.length;
     const cut = split === undefined ? n : Math.round((split - usage.start) / usage.stepMs);
+    const truth =
+      cut < n
+        ? o.holdoutUsage?.({ namespace: k.w.namespace, workload: k.w.name, level: k.level, metric: k.metric })
+        : undefined;
     return [
       {
         ...k,
         usage,
         history: sliceGrid(usage, 0, cut),
-        ...(cut < n ? { holdout: sliceGrid(usage, cut, n) } : {}),
+        ...(cut < n ? { holdout: truth ?? sliceGrid(usage, cut, n) } : {}),
       },
     ];
   });
