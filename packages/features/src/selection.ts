@@ -53,8 +53,21 @@ export function levelName(level: Level, nf: string): string {
   return level.replace(/^amf/, nf);
 }
 
-/** Every series of a samples series table, as label objects (absent labels left out). */
+const labelCache = new WeakMap<Table, Record<string, string>[]>();
+
+/**
+ * Every series of a samples series table, as label objects (absent labels left out). Tables are
+ * immutable, so each is read once: a fleet selects from the same table hundreds of times.
+ */
 export function seriesLabels(series: Table): Record<string, string>[] {
+  const cached = labelCache.get(series);
+  if (cached) return cached;
+  const out = readLabels(series);
+  labelCache.set(series, out);
+  return out;
+}
+
+function readLabels(series: Table): Record<string, string>[] {
   const names = series.schema.fields.map((f) => f.name).filter((n) => n !== 'series_id');
   const cols = names.map((n) => series.getChild(n)!);
   const out: Record<string, string>[] = [];

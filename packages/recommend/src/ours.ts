@@ -46,28 +46,48 @@ const GRID = 2048;
 /**
  * The survival function of the block mean averaged over `blocks`, tabulated at GRID points from lo
  * to hi: each block's CDF is linear between its quantile knots, 0 below the first, 1 above the last.
+ * A block's survival is 1 plus a jump at its first and last knot and a change of slope at each knot:
+ * a sum of steps and ramps (y − v)₊, each linear in the grid index from the first point at or past v.
+ * So every block adds O(knots) to two running sums, not O(GRID) values: exact at the grid points.
  */
 function meanSurvival(q: QuantileForecast, blocks: number[], lo: number, hi: number): Float64Array {
-  const H = new Float64Array(GRID);
   const dx = (hi - lo) / (GRID - 1);
+  const base = new Float64Array(GRID + 1); // value added from this index on
+  const slope = new Float64Array(GRID + 1); // value × g added from this index on
   const K = q.p.length;
+  const at = (v: number) => Math.max(0, Math.min(GRID, Math.ceil((v - lo) / dx - 1e-9)));
+  const step = (v: number, d: number) => {
+    base[at(v)] = base[at(v)]! + d;
+  };
+  // c · (y − v) for y ≥ v, with y = lo + g·dx: (c·(lo − v)) + (c·dx)·g.
+  const ramp = (v: number, c: number) => {
+    const g = at(v);
+    base[g] = base[g]! + c * (lo - v);
+    slope[g] = slope[g]! + c * dx;
+  };
   for (const t of blocks) {
-    let k = 0;
-    for (let g = 0; g < GRID; g++) {
-      const y = lo + g * dx;
-      while (k < K && q.values[k]![t]! <= y) k++;
-      // k knots lie at or below y
-      let F: number;
-      if (k === 0) F = 0;
-      else if (k === K) F = 1;
-      else {
-        const [v0, v1] = [q.values[k - 1]![t]!, q.values[k]![t]!];
-        F = q.p[k - 1]! + ((q.p[k]! - q.p[k - 1]!) * (y - v0)) / (v1 - v0 || 1);
-      }
-      H[g] = H[g]! + (1 - F);
+    step(q.values[0]![t]!, -q.p[0]!);
+    let before = 0;
+    for (let k = 1; k < K; k++) {
+      const [v0, v1] = [q.values[k - 1]![t]!, q.values[k]![t]!];
+      const dp = q.p[k]! - q.p[k - 1]!;
+      const s = v1 > v0 ? -dp / (v1 - v0) : 0;
+      if (v1 <= v0) step(v1, -dp); // knots at one value: the CDF jumps there
+      ramp(v0, s - before);
+      before = s;
     }
+    ramp(q.values[K - 1]![t]!, -before);
+    step(q.values[K - 1]![t]!, -(1 - q.p[K - 1]!));
   }
-  return H.map((h) => h / Math.max(1, blocks.length));
+  const H = new Float64Array(GRID);
+  const n = Math.max(1, blocks.length);
+  let [b, c] = [blocks.length, 0];
+  for (let g = 0; g < GRID; g++) {
+    b += base[g]!;
+    c += slope[g]!;
+    H[g] = (b + c * g) / n;
+  }
+  return H;
 }
 
 /** G(x): the expected fraction of pod-steps above x, for blocks' forecasts and the deviations. */

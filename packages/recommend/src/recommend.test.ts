@@ -139,3 +139,35 @@ describe('scores on held-out usage', () => {
     expect(sched.aboveRequest).toBe(2 / 6); // the 2 and the 5 before the schedule rises
   });
 });
+
+describe('the period’s survival table', () => {
+  it('equals the knots’ piecewise-linear survival evaluated point by point, ties and all', () => {
+    let a = 3;
+    const rand = () => (a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const p = [0.001, 0.025, 0.1, 0.5, 0.9, 0.975, 0.999];
+    const n = 40;
+    const values = p.map(() => new Float64Array(n));
+    for (let t = 0; t < n; t++) {
+      let v = rand() * 10;
+      for (let k = 0; k < p.length; k++) {
+        values[k]![t] = v;
+        v += rand() < 0.2 ? 0 : rand(); // some knots tie
+      }
+    }
+    const q = { start: 0, stepMs: 300_000, p, values };
+    const G = exceedance(q, new Float64Array(0));
+    /** 1 − F at y for block t, from its knots, directly. */
+    const survival = (t: number, y: number) => {
+      const k = values.filter((v) => v[t]! <= y).length;
+      if (k === 0) return 1;
+      if (k === p.length) return 0;
+      const [v0, v1] = [values[k - 1]![t]!, values[k]![t]!];
+      return 1 - (p[k - 1]! + ((p[k]! - p[k - 1]!) * (y - v0)) / (v1 - v0));
+    };
+    for (let i = 0; i < 500; i++) {
+      const y = G.range[0] + (G.range[1] - G.range[0]) * rand();
+      const want = Array.from({ length: n }, (_, t) => survival(t, y)).reduce((s, v) => s + v, 0) / n;
+      expect(Math.abs(G(y) - want)).toBeLessThan(2e-3); // the table's linear interpolation between points
+    }
+  });
+});

@@ -58,6 +58,15 @@ const argv = await yargs(process.argv.slice(2))
     default: DEFAULT_OPTIONS.baseLoad,
     describe: 'UE registrations per second at the weekday peak',
   })
+  .option('namespaces', {
+    type: 'string',
+    default: 'openverso',
+    describe: 'Namespaces, comma-separated: each a whole Open5GS deployment',
+  })
+  .option('sites', {
+    type: 'number',
+    describe: 'N deployments in namespaces site-01 … site-N (instead of --namespaces): fleet-size data',
+  })
   .example('$0 --out sample --days 7 --seed 1', 'the embedded sample')
   .example('$0 --out big --days 2 --replicas 50 --nfs amf,smf,upf,nrf,ausf,udm,pcf', 'benchmark-size data: 350 pods')
   .check((a) => {
@@ -65,6 +74,8 @@ const argv = await yargs(process.argv.slice(2))
     if (!(a['scrape-interval'] >= 1 && Number.isInteger(a['scrape-interval'])))
       throw new Error('--scrape-interval must be a whole number of seconds ≥ 1');
     if (!(a.replicas >= 1 && Number.isInteger(a.replicas))) throw new Error('--replicas must be a whole number ≥ 1');
+    if (a.sites !== undefined && !(a.sites >= 1 && Number.isInteger(a.sites)))
+      throw new Error('--sites must be a whole number ≥ 1');
     if (Number.isNaN(Date.parse(a.start))) throw new Error(`--start ${a.start} is not a date`);
     for (const nf of a.nfs.split(',')) if (!NF_PROFILES[nf]) throw new Error(`--nfs: unknown network function ${nf}`);
     return true;
@@ -80,6 +91,10 @@ const o: SynthOptions = {
   seed: argv.seed,
   nfs: argv.nfs.split(','),
   replicas: argv.replicas,
+  namespaces:
+    argv.sites !== undefined
+      ? Array.from({ length: argv.sites }, (_, i) => `site-${String(i + 1).padStart(2, '0')}`)
+      : argv.namespaces.split(','),
   distractors: argv.distractors,
   restart: argv.restart,
   truthStepS: argv['truth-step'],

@@ -123,6 +123,11 @@ export interface SynthOptions {
   nfs: string[];
   /** Pods per network function (the scale knob for benchmark-size data). */
   replicas: number;
+  /**
+   * Namespaces, each a whole Open5GS deployment (sites of a national network; the other scale knob).
+   * Default `openverso` (synth.json files older than the option have none).
+   */
+  namespaces?: string[];
   /** Add kube-system pods that are not Open5GS. */
   distractors: boolean;
   /** Restart the first AMF pod once (new pod name, counters from zero). */
@@ -140,6 +145,7 @@ export const DEFAULT_OPTIONS: SynthOptions = {
   seed: 1,
   nfs: ['amf', 'smf', 'upf', 'nrf'],
   replicas: 1,
+  namespaces: ['openverso'],
   distractors: true,
   restart: true,
   truthStepS: 60,
@@ -232,28 +238,30 @@ export function makePods(o: SynthOptions, rng: Rng): Pod[] {
     }
     return rs;
   };
-  for (const nf of o.nfs) {
-    const profile = NF_PROFILES[nf];
-    if (!profile) throw new Error(`unknown network function ${nf} (known: ${Object.keys(NF_PROFILES).join(', ')})`);
-    const rs = add('openverso', nf, `open5gs-${nf}`, `open5gs-${nf}`, profile, true);
-    if (nf === 'amf' && o.restart && o.days >= 1) {
-      // The first AMF pod dies at 62.6 % of the range and its replacement (same ReplicaSet,
-      // new pod hash) starts two scrapes later: a pod restart as Kubernetes names it.
-      const first = pods.find((p) => p.workload === 'amf')!;
-      const step = o.scrapeIntervalS * 1000;
-      const dies = o.start + Math.floor((o.days * DAY_MS * 0.626) / step) * step;
-      first.to = dies;
-      pods.push({
-        ...first,
-        name: `open5gs-amf-${rs}-${k8sHash(rng, 5)}`,
-        uid: uid(rng),
-        appId: hex(rng, 64),
-        pauseId: hex(rng, 64),
-        from: dies + 3 * step,
-        to: end,
-      });
+  // The first AMF pod dies at 62.6 % of the range and its replacement (same ReplicaSet, new pod hash)
+  // starts two scrapes later: a pod restart as Kubernetes names it.
+  const addRestart = (rs: string) => {
+    const first = pods.find((p) => p.workload === 'amf')!;
+    const step = o.scrapeIntervalS * 1000;
+    const dies = o.start + Math.floor((o.days * DAY_MS * 0.626) / step) * step;
+    first.to = dies;
+    pods.push({
+      ...first,
+      name: `open5gs-amf-${rs}-${k8sHash(rng, 5)}`,
+      uid: uid(rng),
+      appId: hex(rng, 64),
+      pauseId: hex(rng, 64),
+      from: dies + 3 * step,
+      to: end,
+    });
+  };
+  for (const [site, namespace] of (o.namespaces ?? ['openverso']).entries())
+    for (const nf of o.nfs) {
+      const profile = NF_PROFILES[nf];
+      if (!profile) throw new Error(`unknown network function ${nf} (known: ${Object.keys(NF_PROFILES).join(', ')})`);
+      const rs = add(namespace, nf, `open5gs-${nf}`, `open5gs-${nf}`, profile, true);
+      if (site === 0 && nf === 'amf' && o.restart && o.days >= 1) addRestart(rs);
     }
-  }
   if (o.distractors) {
     const quiet: NfProfile = {
       idleCores: 0.003,
