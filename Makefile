@@ -81,6 +81,8 @@ bench: install build .venv-test/.bench-python
 	node bench/tsdb-read.mjs
 	node bench/models.mjs
 	node bench/prophet.mjs
+	node bench/recommend.mjs
+	node bench/fleet-scale.mjs
 
 golden: .venv-test/.bench-python
 	.venv-test/bin/python packages/models-arima/golden/make_golden.py > packages/models-arima/golden/statsmodels-nab.json

@@ -65,7 +65,7 @@ function checkOptions(o: GenerateOptions, step: number, window: number): void {
 }
 
 /** For utilization: the series ids of the CPU quota and period of each selected series' cgroup. */
-export function limitSeries(
+function limitSeries(
   series: Table,
   selected: SelectedSeries[],
 ): Map<number, { quota?: number; period?: number }> {

@@ -3,7 +3,6 @@ import { DataNotFoundError, UsageError } from '@amf-foresight/core';
 import type { Samples } from '@amf-foresight/core';
 import { grid, instantOnGrid, pointsById, rateOnGrid } from './promql.js';
 import type { SeriesPoints } from './promql.js';
-import { limitSeries } from './generate.js';
 import { selectSeries, seriesLabels } from './selection.js';
 import type { Level } from './selection.js';
 
@@ -118,32 +117,46 @@ function lastFinite(a: Float64Array): number {
   return NaN;
 }
 
-/** The cgroup's limit of one selected series at the grid's end: quota / period cores, or MiB. */
-function limitOf(
-  type: 'cpu' | 'memory',
-  id: number,
-  specs: { cpu: ReturnType<typeof limitSeries>; memory: Map<number, number> },
-  points: Map<number, SeriesPoints>,
-  times: Float64Array,
-): number {
-  const at = (sid: number | undefined) => {
-    const p = sid === undefined ? undefined : points.get(sid);
-    return p ? lastFinite(instantOnGrid(p, times.subarray(times.length - 1))) : NaN;
-  };
-  if (type === 'memory') return at(specs.memory.get(id)) / 1048576;
-  const s = specs.cpu.get(id);
-  return at(s?.quota) / at(s?.period);
+/** A cgroup's spec series: CPU quota and period, memory limit (series ids). */
+interface CgroupSpecs {
+  quota?: number;
+  period?: number;
+  memory?: number;
 }
 
-/** Memory-limit series of each selected series' cgroup (the same namespace, pod and cgroup id). */
-function memoryLimitSeries(series: Table, ids: Map<string, number>): Map<number, number> {
-  const out = new Map<number, number>();
+const cgroupKey = (l: Record<string, string>) => `${l.namespace}|${l.pod}|${l.id ?? ''}`;
+
+/** Every cgroup's spec series, by namespace, pod and cgroup id: one pass over the series table. */
+function specIndex(series: Table): Map<string, CgroupSpecs> {
+  const out = new Map<string, CgroupSpecs>();
   seriesLabels(series).forEach((l, sid) => {
-    if (l.__name__ !== 'container_spec_memory_limit_bytes') return;
-    const target = ids.get(`${l.namespace}|${l.pod}|${l.id ?? ''}`);
-    if (target !== undefined) out.set(target, sid);
+    const slot =
+      l.__name__ === 'container_spec_cpu_quota'
+        ? 'quota'
+        : l.__name__ === 'container_spec_cpu_period'
+          ? 'period'
+          : l.__name__ === 'container_spec_memory_limit_bytes'
+            ? 'memory'
+            : undefined;
+    if (!slot) return;
+    const k = cgroupKey(l);
+    out.set(k, { ...out.get(k), [slot]: sid });
   });
   return out;
+}
+
+/** The cgroup's limit at the grid's end: quota / period cores, or MiB; NaN where it has none. */
+function limitOf(
+  type: 'cpu' | 'memory',
+  s: CgroupSpecs | undefined,
+  points: Map<number, SeriesPoints>,
+  end: Float64Array,
+) {
+  const at = (sid: number | undefined) => {
+    const p = sid === undefined ? undefined : points.get(sid);
+    return p ? lastFinite(instantOnGrid(p, end)) : NaN;
+  };
+  return type === 'memory' ? at(s?.memory) / 1048576 : at(s?.quota) / at(s?.period);
 }
 
 /**
@@ -167,16 +180,11 @@ export function podUsage(
       throw e;
     }
   });
-  // Per request: a cgroup's CPU and memory series share the key its spec series are found by.
-  const key = (l: Record<string, string>) => `${l.namespace}|${l.pod}|${l.id ?? ''}`;
-  const specs = selections.map((sel) => ({
-    cpu: limitSeries(input.series, sel),
-    memory: memoryLimitSeries(input.series, new Map(sel.map((x) => [key(x.labels), x.id]))),
-  }));
+  const specs = specIndex(input.series);
   const ids = new Set(selections.flat().map((x) => x.id));
-  for (const sp of specs) {
-    for (const s of sp.cpu.values()) for (const id of [s.quota, s.period]) if (id !== undefined) ids.add(id);
-    for (const id of sp.memory.values()) ids.add(id);
+  for (const x of selections.flat()) {
+    const sp = specs.get(cgroupKey(x.labels));
+    for (const id of [sp?.quota, sp?.period, sp?.memory]) if (id !== undefined) ids.add(id);
   }
   const points = pointsById(input.samples, ids);
   return reqs.map((r, k) => {
@@ -192,7 +200,7 @@ export function podUsage(
       const row = pods.get(x.labels.pod!) ?? new Float64Array(times.length).fill(NaN);
       v.forEach((b, i) => (Number.isNaN(b) ? undefined : (row[i] = Number.isNaN(row[i]!) ? b : row[i]! + b)));
       pods.set(x.labels.pod!, row);
-      const l = limitOf(r.type, x.id, specs[k]!, points, times);
+      const l = limitOf(r.type, specs.get(cgroupKey(x.labels)), points, times.subarray(times.length - 1));
       if (Number.isFinite(l) && l > 0) limit = Number.isNaN(limit) ? l : Math.max(limit, l);
     }
     return {
