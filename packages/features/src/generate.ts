@@ -65,10 +65,7 @@ function checkOptions(o: GenerateOptions, step: number, window: number): void {
 }
 
 /** For utilization: the series ids of the CPU quota and period of each selected series' cgroup. */
-function limitSeries(
-  series: Table,
-  selected: SelectedSeries[],
-): Map<number, { quota?: number; period?: number }> {
+function limitSeries(series: Table, selected: SelectedSeries[]): Map<number, { quota?: number; period?: number }> {
   const key = (l: Record<string, string>) => `${l.namespace}|${l.pod}|${l.id ?? ''}`;
   const want = new Map(selected.map((x) => [key(x.labels), x.id]));
   const out = new Map<number, { quota?: number; period?: number }>();
