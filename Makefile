@@ -79,6 +79,7 @@ demo: node-deps build
 
 bench: install build .venv-test/.bench-python
 	node bench/tsdb-read.mjs
+	node bench/tsdb-write.mjs
 	node bench/models.mjs
 	node bench/prophet.mjs
 	node bench/recommend.mjs

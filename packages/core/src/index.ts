@@ -4,7 +4,7 @@ export { silentLogger, MemoryLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { checkpoint, silentProgress, standaloneContext } from './stage.js';
 export type { ArtifactStore, ProgressReporter, RunContext, Stage } from './stage.js';
-export { isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
+export { isStaleNaN, setStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
 export { FEATURE_UNITS } from './data.js';
 export type { Dataset, Samples, SeriesSummary } from './data.js';
 export {

@@ -13,3 +13,13 @@ export function isStaleNaN(v: number): boolean {
   const lo = LITTLE_ENDIAN ? u32[0] : u32[1];
   return hi === STALE_NAN_BITS_HI && lo === STALE_NAN_BITS_LO;
 }
+
+/**
+ * Writes the staleness marker's bits into `values[i]` through an integer view: a NaN passed
+ * around as a number may lose its payload, the array's bytes do not.
+ */
+export function setStaleNaN(values: Float64Array, i: number): void {
+  const w = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  w[2 * i + (LITTLE_ENDIAN ? 1 : 0)] = STALE_NAN_BITS_HI;
+  w[2 * i + (LITTLE_ENDIAN ? 0 : 1)] = STALE_NAN_BITS_LO;
+}

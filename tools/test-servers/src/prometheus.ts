@@ -10,11 +10,18 @@ export interface PromServer {
   stop(): Promise<void>;
 }
 
+export interface PromOptions {
+  /** --storage.tsdb.max-block-duration (default 2h: no compaction of persisted blocks). */
+  maxBlockDuration?: string;
+  /** More flags, e.g. --web.enable-remote-write-receiver. */
+  args?: string[];
+}
+
 /**
  * A real Prometheus server (Debian's 2.42) on 127.0.0.1 over `dataDir`, with nothing to scrape
- * and compaction off (min = max block duration), so it serves the blocks as they are.
+ * and, by default, compaction off (min = max block duration), so it serves the blocks as they are.
  */
-export async function startPrometheus(dataDir: string): Promise<PromServer> {
+export async function startPrometheus(dataDir: string, options: PromOptions = {}): Promise<PromServer> {
   requireTool('prometheus', "run `make test`, which installs Debian's prometheus package");
   const port = await freePort();
   const cfg = join(dataDir, '..', `prometheus-${port}.yml`);
@@ -27,8 +34,9 @@ export async function startPrometheus(dataDir: string): Promise<PromServer> {
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=100y',
       '--storage.tsdb.min-block-duration=2h',
-      '--storage.tsdb.max-block-duration=2h',
+      `--storage.tsdb.max-block-duration=${options.maxBlockDuration ?? '2h'}`,
       '--log.level=warn',
+      ...(options.args ?? []),
     ],
     { stdio: 'ignore' },
   );
@@ -56,12 +64,12 @@ export async function startPrometheus(dataDir: string): Promise<PromServer> {
 }
 
 /** Prometheus over a copy of the blocks in `blocksDir` (it writes into its data directory); `stop` removes the copy. */
-export async function startPrometheusOnCopy(blocksDir: string): Promise<PromServer> {
+export async function startPrometheusOnCopy(blocksDir: string, options: PromOptions = {}): Promise<PromServer> {
   const root = mkdtempSync(join(tmpdir(), 'amf-prom-'));
   const data = join(root, 'data');
   mkdirSync(data);
   cpSync(blocksDir, data, { recursive: true });
-  const s = await startPrometheus(data);
+  const s = await startPrometheus(data, options);
   return {
     url: s.url,
     stop: async () => {

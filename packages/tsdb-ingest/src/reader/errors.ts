@@ -15,7 +15,8 @@ export type TsdbErrorCode =
   | 'TSDB_TRUNCATED' // a read ran past the end of a file or section
   | 'TSDB_CORRUPT' // structure that cannot be right (bad counts, unsorted, out of range)
   | 'TSDB_BAD_CHUNK_REF' // a chunk reference to a missing segment or past its end
-  | 'TSDB_BAD_MATCHER'; // a selector that cannot be parsed
+  | 'TSDB_BAD_MATCHER' // a selector that cannot be parsed
+  | 'TSDB_BAD_SERIES'; // series given to the writer that no block may hold (bad names, times out of order)
 
 export class TsdbError extends InputError {
   declare readonly code: TsdbErrorCode;
