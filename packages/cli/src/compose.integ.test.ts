@@ -94,7 +94,7 @@ describe('stages composed by a user, from the npm pack tarballs', () => {
   );
 
   it(
-    '@amf-foresight/tsdb-ingest/reader loads no module of @aws-sdk/* or parquet-wasm, and core no ' +
+    '@amf-foresight/tsdb-ingest/reader loads no module of @aws-sdk/* or parquet-wasm, and core and /writer no ' +
       'apache-arrow (they are removed here), ESM and CJS',
     () => {
       const app = project(['core', 'tsdb-ingest']);
@@ -120,6 +120,21 @@ describe('stages composed by a user, from the npm pack tarballs', () => {
       expect(JSON.parse(execFileSync('node', ['-e', core], { cwd: app, encoding: 'utf8' }))).toEqual({
         ok: 'function',
       });
+      // The writer needs neither (nor Arrow): it writes blocks from the tarball, ESM and CJS.
+      const write = (out: string) =>
+        `const b = writeBlocks(${JSON.stringify(join(app, out))}, [{ labels: { __name__: 'up' }, ` +
+        `timestamps: [0, 60000, 7200000], values: [1, 2, 3] }]);\n` +
+        `console.log(JSON.stringify(b.map((x) => x.stats.numSamples)));`;
+      expect(
+        node(app, 'writer.mjs', `import { writeBlocks } from '@amf-foresight/tsdb-ingest/writer';\n${write('w1')}`),
+      ).toEqual([2, 1]);
+      expect(
+        node(
+          app,
+          'writer.cjs',
+          `const { writeBlocks } = require('@amf-foresight/tsdb-ingest/writer');\n${write('w2')}`,
+        ),
+      ).toEqual([2, 1]);
       // The whole package does need them: the check above is not vacuous.
       expect(() =>
         execFileSync(

@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Float64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 import { REPO_ROOT, tempDirs } from '@amf-foresight/test-servers';
@@ -179,10 +180,38 @@ describe('signals while a command streams or starts', () => {
   });
 
   it('SIGTERM while the CLI is still loading its modules ends it with 130, not 143', async () => {
-    const r = await run([process.execPath, BIN, 'tsdb', 'ls', SAMPLE], work, (p) => {
-      // After Node's start (~0.15 s), before the CLI's modules are in (~0.5 s).
-      setTimeout(() => p.kill('SIGTERM'), 300);
-    });
+    // A module hook holds the load of main.js and says so: the signal then falls inside the load
+    // whatever the machine's speed (a fixed 300 ms raced a fast start, which had exited with 0).
+    const hooks = join(work, 'slow-main-hooks.mjs');
+    writeFileSync(
+      hooks,
+      "import { writeSync } from 'node:fs';\n" +
+        'export async function load(url, context, next) {\n' +
+        '  if (/\\/dist\\/main-[^/]*\\.js$/.test(url)) {\n' +
+        "    writeSync(2, 'loading main\\n');\n" +
+        '    await new Promise((r) => setTimeout(r, 5000));\n' +
+        '  }\n' +
+        '  return next(url, context);\n' +
+        '}\n',
+    );
+    const register = join(work, 'slow-main.mjs');
+    writeFileSync(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    const started = performance.now();
+    const r = await run(
+      [process.execPath, '--import', pathToFileURL(register).href, BIN, 'tsdb', 'ls', SAMPLE],
+      work,
+      (p) => {
+        p.stderr!.on('data', (d: Buffer) => {
+          if (d.toString().includes('loading main')) p.kill('SIGTERM');
+        });
+      },
+    );
+    expect(r.err).toContain('loading main');
     expect(r.code).toBe(130);
+    expect(r.out).toBe('');
+    expect(performance.now() - started).toBeLessThan(4000);
   });
 });
