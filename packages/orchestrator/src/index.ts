@@ -32,7 +32,24 @@ export { Plan, runPlan, CancelledError } from './plan.js';
 export type { RunOptions, RunResult, Sink } from './plan.js';
 export { newRunId, latestSamplesDir, directoryStore } from './run-dir.js';
 export type { RunTarget } from './run-dir.js';
-export { parseS3Url, uploadDir } from './upload.js';
+export { parseS3Url, uploadBlocks, uploadDir } from './upload.js';
+export {
+  RUN_BLOCKS_DIR,
+  blockSinks,
+  exportBlocksSink,
+  fleetBlocksWriter,
+  runBlocks,
+  trainedBlocksWriter,
+  uploadBlocksSink,
+} from './export-blocks.js';
+export {
+  FORECAST_METRIC,
+  RECOMMENDATION_METRIC,
+  boundQuantile,
+  fleetSeries,
+  quantileSeries,
+  trainedSeries,
+} from './forecast-series.js';
 export { pipelinePlan, runPipeline, sourceStage, uploadSink } from './pipeline.js';
 export type { PipelineOptions, PipelineResult, SourceSpec, WindowSpec } from './pipeline.js';
 export { panelsSvg, svgToPng, htmlReport } from './plot.js';

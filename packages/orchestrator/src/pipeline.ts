@@ -12,6 +12,7 @@ import { Plan, runPlan } from './plan.js';
 import type { RunResult, Sink } from './plan.js';
 import { latestSamplesDir } from './run-dir.js';
 import { trainStage } from './train.js';
+import { blockSinks, trainedBlocksWriter } from './export-blocks.js';
 import type { TrainMetrics, TrainOptions } from './train.js';
 import { parseS3Url, uploadDir } from './upload.js';
 
@@ -63,6 +64,11 @@ export interface PipelineOptions {
   /** `data`: a dataset file instead of this run's generate. */
   train?: Omit<TrainOptions, 'model'> & { model: TrainOptions['model']; data?: string };
   upload?: { url: string; clientConfig: S3ClientConfig };
+  /**
+   * The forecast as Prometheus TSDB blocks: kept in the run (blocks/), copied into `dir` when given,
+   * and, with `upload`, uploaded in Thanos's layout beside the run (s3://bucket/prefix/<ULID>/).
+   */
+  exportBlocks?: { dir?: string };
 }
 
 export interface PipelineResult extends RunResult<unknown> {
@@ -184,7 +190,17 @@ export async function pipelinePlan(
     writers.push(trainedWriter());
   }
   const extra = o.train?.data !== undefined && !g ? [o.train.data] : [];
-  return { plan, writers, sinks: o.upload ? [uploadSink(o.upload.url, o.upload.clientConfig, extra)] : [] };
+  const sinks = o.upload ? [uploadSink(o.upload.url, o.upload.clientConfig, extra)] : [];
+  if (o.exportBlocks) {
+    if (!o.train)
+      throw new UsageError('EXPORT_WITHOUT_TRAIN', '--export-blocks writes a forecast: give --train as well', {
+        flag: '--export-blocks',
+      });
+    writers.push(trainedBlocksWriter());
+    // Blocks first: what a store or querier reads is in place before the run's own files.
+    sinks.unshift(...blockSinks(o.exportBlocks.dir, o.upload));
+  }
+  return { plan, writers, sinks };
 }
 
 /** download → source → generate → train in one run directory (see pipelinePlan and runPlan). */

@@ -54,6 +54,8 @@ export interface Trained {
   metrics: TrainMetrics;
   /** Unit of the values (from the dataset's metadata), for plots. */
   unit: string;
+  /** The dataset's metadata (namespace, workload, nf, level, type, …), for the forecast's labels. */
+  metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** Said after a MASE whose scale is not the seasonal naive one. */
@@ -238,7 +240,7 @@ export function trainStage(o: TrainOptions): Stage<Dataset, Trained> {
       const { id, series } = pickSeries(d, o.series);
       const r = await trainSeries(id, series, { ...o, domain: o.domain ?? domainOf(d, series) }, ctx);
       ctx.record({ series: id, model: r.metrics.model, points: r.metrics.points });
-      return { ...r, unit: typeof d.metadata['unit'] === 'string' ? d.metadata['unit'] : '' };
+      return { ...r, unit: typeof d.metadata['unit'] === 'string' ? d.metadata['unit'] : '', metadata: d.metadata };
     },
   };
 }

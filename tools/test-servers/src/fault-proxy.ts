@@ -10,11 +10,15 @@ export interface FaultPolicy {
   listErrorEvery?: number;
   /** Bytes per second for every body (0: unlimited). */
   bytesPerSecond?: number;
+  /** Every PUT after the first n gets a 503 InternalError (an outage in the middle of an upload). */
+  putErrorAfter?: number;
+  /** Each PUT waits this long before it is forwarded (a slow link, to kill an upload in its middle). */
+  putDelayMs?: number;
 }
 
 export interface FaultProxy {
   endpoint: string;
-  stats: { slowDowns: number; cuts: number; listErrors: number; requests: number };
+  stats: { slowDowns: number; cuts: number; listErrors: number; requests: number; puts: number; putErrors: number };
   close(): Promise<void>;
 }
 
@@ -27,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startFaultProxy(upstream: string, policy: FaultPolicy): Promise<FaultProxy> {
   const up = new URL(upstream);
-  const stats = { slowDowns: 0, cuts: 0, listErrors: 0, requests: 0 };
+  const stats = { slowDowns: 0, cuts: 0, listErrors: 0, requests: 0, puts: 0, putErrors: 0 };
   let gets = 0;
   let lists = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -39,6 +43,16 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy): Pr
     const isGet = req.method === 'GET' && !isList;
     if (isList) lists++;
     if (isGet) gets++;
+    if (req.method === 'PUT') stats.puts++;
+    if (req.method === 'PUT' && policy.putErrorAfter !== undefined && stats.puts > policy.putErrorAfter) {
+      stats.putErrors++;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>',
+      );
+      return;
+    }
     if (isList && policy.listErrorEvery && lists % policy.listErrorEvery === 1) {
       stats.listErrors++;
       res.writeHead(503, { 'content-type': 'application/xml' });
@@ -59,7 +73,9 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy): Pr
     const cut = isGet && policy.cutEvery !== undefined && policy.cutEvery > 0 && gets % policy.cutEvery === 2;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => void forward());
+    const forward = async () => {
+      if (req.method === 'PUT' && policy.putDelayMs) await sleep(policy.putDelayMs);
       const upReq = request(
         {
           hostname: up.hostname,
@@ -100,7 +116,7 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy): Pr
       );
       upReq.on('error', () => res.destroy());
       upReq.end(Buffer.concat(chunks));
-    });
+    };
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;

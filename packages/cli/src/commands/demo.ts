@@ -20,6 +20,10 @@ function demoOptions(y: Argv<CommonArgs>) {
     .option('model-param', { type: 'string', array: true, describe: 'A model parameter key=value, repeatable' })
     .option('runs-dir', { type: 'string', default: 'runs', describe: 'Where the run directory goes' })
     .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
+    .option('export-blocks', {
+      type: 'string',
+      describe: 'Also write the forecast as Prometheus TSDB blocks into this data directory (docs/EXPORT.md)',
+    })
     .example('$0 demo', 'ARIMA on AMF CPU utilization of the sample')
     .example('$0 demo --model PROPHET --type memory', 'Prophet on AMF memory');
 }

@@ -5,16 +5,21 @@ import {
   FLEET_LEVELS,
   FLEET_METRICS,
   Plan,
+  blockSinks,
   checkModel,
+  fleetBlocksWriter,
   fleetStage,
   fleetText,
   fleetWriter,
   parseParamFlags,
+  parseS3Url,
   runPlan,
   sourceStage,
+  uploadSink,
 } from '@amf-foresight/orchestrator';
-import type { ArtifactWriter, Fleet, FleetLevel, FleetMetric, RunResult } from '@amf-foresight/orchestrator';
-import { DEFAULT_CACHE_DIR } from '../config.js';
+import type { ArtifactWriter, Fleet, FleetLevel, FleetMetric, RunResult, Sink } from '@amf-foresight/orchestrator';
+import { DEFAULT_CACHE_DIR, s3FromArgs } from '../config.js';
+import { blockLines } from './pipeline.js';
 import { runLogPath } from '../console.js';
 import type { Io } from '../io.js';
 import { withCommand } from '../run.js';
@@ -65,6 +70,18 @@ function fleetOptions(y: Argv<CommonArgs>) {
     .option('rate-window', { type: 'string', default: '2m', describe: 'rate() window of CPU usage' })
     .option('runs-dir', { type: 'string', default: 'runs', describe: 'The run goes to <runs-dir>/<id>/' })
     .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
+    .option('export-blocks', {
+      type: 'string',
+      describe:
+        'Also write the forecasts and recommendations as Prometheus TSDB blocks into this data directory ' +
+        '(amf_foresight_forecast, amf_foresight_recommendation; docs/EXPORT.md)',
+    })
+    .option('upload', {
+      type: 'string',
+      describe: 'Upload the run to s3://bucket/prefix when done, and with --export-blocks the blocks in Thanos layout',
+    })
+    .option('endpoint', { type: 'string', describe: 'S3 endpoint for --upload (env: AWS_ENDPOINT_URL)' })
+    .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on when an endpoint is set)' })
     .example(
       '$0 fleet --local-path packages/cli/sample-data/blocks --start "2023-06-05" --end "2023-06-12"',
       'every network function of the sample: requests and limits for the next 7 days',
@@ -134,6 +151,20 @@ function fleetPlanOf(argv: FleetArgs) {
   };
 }
 
+/** The run's writers and sinks: the fleet's files, and the blocks and the upload when asked for. */
+function fleetOutputs(argv: FleetArgs): { writers: ArtifactWriter[]; sinks: Sink[] } {
+  const uploadUrl = argv.upload ?? (process.env.upload || process.env.AMF_FORESIGHT_UPLOAD || undefined);
+  const upload = uploadUrl !== undefined ? { url: uploadUrl, clientConfig: s3FromArgs(argv).clientConfig } : undefined;
+  if (upload) parseS3Url(upload.url);
+  const writers = [fleetWriter() as ArtifactWriter];
+  const sinks = upload ? [uploadSink(upload.url, upload.clientConfig)] : [];
+  if (argv['export-blocks'] !== undefined) {
+    writers.push(fleetBlocksWriter());
+    sinks.unshift(...blockSinks(argv['export-blocks'], upload)); // what a store reads, before the run's files
+  }
+  return { writers, sinks };
+}
+
 function printFleet(r: RunResult<Fleet>, argv: FleetArgs, io: Io): void {
   const f = r.output;
   const failed = f.entries.filter((e) => e.error);
@@ -156,7 +187,10 @@ function printFleet(r: RunResult<Fleet>, argv: FleetArgs, io: Io): void {
       `run ${r.runId}: ${r.runDir}\n  ${f.entries.length - failed.length} of ${f.entries.length} series recommended` +
         `${failed.length ? ` (${failed.length} failed: see the report)` : ''}\n` +
         `  report: ${join(r.runDir!, 'fleet.html')}\n  recommendations: ${join(r.runDir!, 'recommendations.json')}, ` +
-        `patches: ${join(r.runDir!, 'patches')}/\n`,
+        `patches: ${join(r.runDir!, 'patches')}/\n` +
+        blockLines(r.sinks)
+          .map((l) => `${l}\n`)
+          .join(''),
     );
 }
 
@@ -179,10 +213,11 @@ export function fleetCommand(io: Io, setResult: (code: number) => void): Command
       const inputs = Object.fromEntries(
         Object.entries(argv).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k)),
       );
+      const { writers, sinks } = fleetOutputs(argv);
       const r = await withCommand(io, argv, runLogPath(argv['logs-dir'], 'fleet'), (ctx) =>
         runPlan(
           Plan.of(source).then(fleetStage(options)),
-          { target: { kind: 'run', runsDir: argv['runs-dir'] }, writers: [fleetWriter() as ArtifactWriter], inputs },
+          { target: { kind: 'run', runsDir: argv['runs-dir'] }, writers, sinks, inputs },
           ctx,
         ),
       );

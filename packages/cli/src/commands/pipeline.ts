@@ -62,6 +62,12 @@ export function pipelineOptions<T>(y: Argv<T>) {
     .option('upload', {
       type: 'string',
       describe: 'Upload the run directory to s3://bucket/prefix when done (env: upload, AMF_FORESIGHT_UPLOAD)',
+    })
+    .option('export-blocks', {
+      type: 'string',
+      describe:
+        'Also write the forecast as Prometheus TSDB blocks into this data directory (amf_foresight_forecast, ' +
+        'docs/EXPORT.md); with --upload they go to s3://bucket/prefix/<ULID>/ in Thanos layout',
     });
 }
 
@@ -215,6 +221,7 @@ export function pipelineFromArgs(argv: PipelineInput, env: NodeJS.ProcessEnv = p
         }
       : {}),
     ...(uploadUrl !== undefined ? { upload: { url: uploadUrl, clientConfig: s.clientConfig } } : {}),
+    ...(argv['export-blocks'] !== undefined ? { exportBlocks: { dir: argv['export-blocks'] } } : {}),
   };
 }
 
@@ -238,6 +245,16 @@ export async function runFromArgs(
 ): Promise<PipelineResult> {
   const o = pipelineFromArgs(argv, env);
   return withCommand(io, argv, join(argv['logs-dir'], `${o.runId}.log`), (ctx) => runPipeline(o, ctx));
+}
+
+/** What --export-blocks did: the blocks copied into a data directory, and uploaded. */
+export function blockLines(sinks: Record<string, Record<string, unknown>>): string[] {
+  const e = sinks['export-blocks'] as { dir: string; blocks: number } | undefined;
+  const u = sinks['upload-blocks'] as { url: string; blocks: number; skipped: number } | undefined;
+  return [
+    ...(e ? [`  blocks: ${e.blocks} written to ${e.dir}`] : []),
+    ...(u ? [`  blocks: ${u.blocks} uploaded to ${u.url} (Thanos layout)`] : []),
+  ];
 }
 
 export function printRun(r: PipelineResult, argv: CommonArgs, io: Io): void {
@@ -267,6 +284,7 @@ export function printRun(r: PipelineResult, argv: CommonArgs, io: Io): void {
     lines.push(`  forecast: ${files.join(', ')}`);
   }
   if (r.uploaded) lines.push(`  uploaded ${r.uploaded.files} files to ${r.uploaded.url}`);
+  lines.push(...blockLines(r.sinks));
   io.err(lines.join('\n') + '\n');
 }
 

@@ -2,6 +2,8 @@ import type { Argv } from 'yargs';
 import { UsageError, checkpoint } from '@amf-foresight/core';
 import { dumpText, listBlocks, openBlocksFor, querySamples } from '@amf-foresight/tsdb-ingest/reader';
 import type { BlockMeta } from '@amf-foresight/tsdb-ingest/reader';
+import { uploadBlocks } from '@amf-foresight/orchestrator';
+import { s3FromArgs } from '../config.js';
 import type { Io } from '../io.js';
 
 function msFlag(value: string | undefined, flag: string): number | undefined {
@@ -90,6 +92,16 @@ async function dump(argv: DumpArgs, io: Io): Promise<void> {
   for (const w of r.warnings) io.err(`warning: ${w}\n`);
 }
 
+async function upload(argv: { dir: string; url: string; output?: string }, io: Io): Promise<void> {
+  const r = await uploadBlocks(argv.dir, argv.url, s3FromArgs(argv).clientConfig);
+  if (argv.output === 'json') io.out(JSON.stringify(r) + '\n');
+  else
+    io.err(
+      `uploaded ${r.blocks} blocks (${r.files} files) to ${argv.url}` +
+        `${r.skipped ? `; ${r.skipped} were complete there already` : ''}\n`,
+    );
+}
+
 export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => void): Argv {
   return yargs
     .command(
@@ -148,5 +160,18 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
         setResult(0);
       },
     )
-    .demandCommand(1, 'name a tsdb subcommand: dump or ls');
+    .command(
+      'upload <dir> <url>',
+      'Upload the blocks of a data directory to s3://bucket/prefix/<ULID>/ in Thanos layout (meta.json of each ' +
+        'last); blocks already there are skipped, so a rerun completes an interrupted upload',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'Data directory of blocks' })
+          .positional('url', { type: 'string', demandOption: true, describe: 's3://bucket/prefix' })
+          .option('endpoint', { type: 'string', describe: 'S3 endpoint for MinIO/Ceph/… (env: AWS_ENDPOINT_URL)' })
+          .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on with an endpoint)' })
+          .example('$0 tsdb upload runs/latest/blocks s3://metrics/forecasts', 'where a Thanos store reads them'),
+      (argv) => upload(argv, io).then(() => setResult(0)),
+    )
+    .demandCommand(1, 'name a tsdb subcommand: dump, ls or upload');
 }
