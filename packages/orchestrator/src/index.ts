@@ -42,6 +42,7 @@ export {
   trainedBlocksWriter,
   uploadBlocksSink,
 } from './export-blocks.js';
+export { REMOTE_WRITE_HORIZONS_MS, horizonLabel, remoteWriteSink, stampedNow } from './remote-write-sink.js';
 export {
   FORECAST_METRIC,
   RECOMMENDATION_METRIC,

@@ -13,6 +13,7 @@ import type { RunResult, Sink } from './plan.js';
 import { latestSamplesDir } from './run-dir.js';
 import { trainStage } from './train.js';
 import { blockSinks, trainedBlocksWriter } from './export-blocks.js';
+import { remoteWriteSink } from './remote-write-sink.js';
 import type { TrainMetrics, TrainOptions } from './train.js';
 import { parseS3Url, uploadDir } from './upload.js';
 
@@ -69,6 +70,8 @@ export interface PipelineOptions {
    * and, with `upload`, uploaded in Thanos's layout beside the run (s3://bucket/prefix/<ULID>/).
    */
   exportBlocks?: { dir?: string };
+  /** Send the forecast to a remote-write receiver (stamped now, a `horizon` label; see remoteWriteSink). */
+  remoteWrite?: { url: string };
 }
 
 export interface PipelineResult extends RunResult<unknown> {
@@ -189,7 +192,16 @@ export async function pipelinePlan(
     plan = plan.then(trainStage(t));
     writers.push(trainedWriter());
   }
-  const extra = o.train?.data !== undefined && !g ? [o.train.data] : [];
+  const sinks = outputSinks(o, writers);
+  return { plan, writers, sinks };
+}
+
+/**
+ * The sinks of a run once it is complete, in order: the blocks (copied, uploaded), the remote write, the
+ * run's upload; adds the blocks' writer when they are asked for.
+ */
+function outputSinks(o: PipelineOptions, writers: ArtifactWriter[]): Sink[] {
+  const extra = o.train?.data !== undefined && !o.generate ? [o.train.data] : [];
   const sinks = o.upload ? [uploadSink(o.upload.url, o.upload.clientConfig, extra)] : [];
   if (o.exportBlocks) {
     if (!o.train)
@@ -200,7 +212,14 @@ export async function pipelinePlan(
     // Blocks first: what a store or querier reads is in place before the run's own files.
     sinks.unshift(...blockSinks(o.exportBlocks.dir, o.upload));
   }
-  return { plan, writers, sinks };
+  if (o.remoteWrite) {
+    if (!o.train)
+      throw new UsageError('REMOTE_WRITE_WITHOUT_TRAIN', '--remote-write sends a forecast: give --train as well', {
+        flag: '--remote-write',
+      });
+    sinks.splice(sinks.length - (o.upload ? 1 : 0), 0, remoteWriteSink(o.remoteWrite.url));
+  }
+  return sinks;
 }
 
 /** download → source → generate → train in one run directory (see pipelinePlan and runPlan). */

@@ -50,7 +50,8 @@ export class Plan<O> {
 /** Runs after a complete run directory exists (an upload); its failure keeps the run. */
 export interface Sink {
   readonly name: string;
-  run(runDir: string, ctx: { logger: Logger; signal: AbortSignal }): Promise<Record<string, unknown>>;
+  /** `output`: the plan's last output (what a remote write sends). */
+  run(runDir: string, ctx: { logger: Logger; signal: AbortSignal }, output?: unknown): Promise<Record<string, unknown>>;
 }
 
 export interface RunOptions {
@@ -169,7 +170,7 @@ export async function runPlan<O>(plan: Plan<O>, o: RunOptions, ctx: Ctx): Promis
   if (where) ctx.logger.info(`run ${runId} → ${where.final}`);
   for (const s of o.sinks ?? []) {
     if (!where) throw new UsageError('SINK_WITHOUT_RUN', `sink ${s.name} needs a run directory: give the run a target`);
-    result.sinks[s.name] = await s.run(where.final, ctx);
+    result.sinks[s.name] = await s.run(where.final, ctx, output);
   }
   return result;
 }

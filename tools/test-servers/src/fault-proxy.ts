@@ -14,11 +14,22 @@ export interface FaultPolicy {
   putErrorAfter?: number;
   /** Each PUT waits this long before it is forwarded (a slow link, to kill an upload in its middle). */
   putDelayMs?: number;
+  /** The first `first` POSTs (default: all) get this status (503: retried by a client, 400: final). */
+  postStatus?: { status: number; first?: number };
 }
 
 export interface FaultProxy {
   endpoint: string;
-  stats: { slowDowns: number; cuts: number; listErrors: number; requests: number; puts: number; putErrors: number };
+  stats: {
+    slowDowns: number;
+    cuts: number;
+    listErrors: number;
+    requests: number;
+    puts: number;
+    putErrors: number;
+    posts: number;
+    postErrors: number;
+  };
   close(): Promise<void>;
 }
 
@@ -31,7 +42,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startFaultProxy(upstream: string, policy: FaultPolicy): Promise<FaultProxy> {
   const up = new URL(upstream);
-  const stats = { slowDowns: 0, cuts: 0, listErrors: 0, requests: 0, puts: 0, putErrors: 0 };
+  const stats = { slowDowns: 0, cuts: 0, listErrors: 0, requests: 0, puts: 0, putErrors: 0, posts: 0, postErrors: 0 };
   let gets = 0;
   let lists = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -44,6 +55,15 @@ export async function startFaultProxy(upstream: string, policy: FaultPolicy): Pr
     if (isList) lists++;
     if (isGet) gets++;
     if (req.method === 'PUT') stats.puts++;
+    if (req.method === 'POST') stats.posts++;
+    const ps = policy.postStatus;
+    if (req.method === 'POST' && ps && stats.posts <= (ps.first ?? Infinity)) {
+      stats.postErrors++;
+      req.resume();
+      res.writeHead(ps.status, { 'content-type': 'text/plain' });
+      res.end(`injected ${ps.status}\n`);
+      return;
+    }
     if (req.method === 'PUT' && policy.putErrorAfter !== undefined && stats.puts > policy.putErrorAfter) {
       stats.putErrors++;
       req.resume();

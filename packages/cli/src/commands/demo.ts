@@ -24,6 +24,10 @@ function demoOptions(y: Argv<CommonArgs>) {
       type: 'string',
       describe: 'Also write the forecast as Prometheus TSDB blocks into this data directory (docs/EXPORT.md)',
     })
+    .option('remote-write', {
+      type: 'string',
+      describe: 'Send the forecast to a Prometheus remote-write receiver (docs/EXPORT.md)',
+    })
     .example('$0 demo', 'ARIMA on AMF CPU utilization of the sample')
     .example('$0 demo --model PROPHET --type memory', 'Prophet on AMF memory');
 }

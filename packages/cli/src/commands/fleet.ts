@@ -13,13 +13,14 @@ import {
   fleetWriter,
   parseParamFlags,
   parseS3Url,
+  remoteWriteSink,
   runPlan,
   sourceStage,
   uploadSink,
 } from '@amf-foresight/orchestrator';
 import type { ArtifactWriter, Fleet, FleetLevel, FleetMetric, RunResult, Sink } from '@amf-foresight/orchestrator';
 import { DEFAULT_CACHE_DIR, s3FromArgs } from '../config.js';
-import { blockLines } from './pipeline.js';
+import { blockLines, remoteWriteUrl } from './pipeline.js';
 import { runLogPath } from '../console.js';
 import type { Io } from '../io.js';
 import { withCommand } from '../run.js';
@@ -79,6 +80,10 @@ function fleetOptions(y: Argv<CommonArgs>) {
     .option('upload', {
       type: 'string',
       describe: 'Upload the run to s3://bucket/prefix when done, and with --export-blocks the blocks in Thanos layout',
+    })
+    .option('remote-write', {
+      type: 'string',
+      describe: 'Send the forecasts and recommendations to a Prometheus remote-write receiver (docs/EXPORT.md)',
     })
     .option('endpoint', { type: 'string', describe: 'S3 endpoint for --upload (env: AWS_ENDPOINT_URL)' })
     .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on when an endpoint is set)' })
@@ -157,7 +162,10 @@ function fleetOutputs(argv: FleetArgs): { writers: ArtifactWriter[]; sinks: Sink
   const upload = uploadUrl !== undefined ? { url: uploadUrl, clientConfig: s3FromArgs(argv).clientConfig } : undefined;
   if (upload) parseS3Url(upload.url);
   const writers = [fleetWriter() as ArtifactWriter];
-  const sinks = upload ? [uploadSink(upload.url, upload.clientConfig)] : [];
+  const sinks: Sink[] = [
+    ...(argv['remote-write'] !== undefined ? [remoteWriteSink(remoteWriteUrl(argv['remote-write']))] : []),
+    ...(upload ? [uploadSink(upload.url, upload.clientConfig)] : []),
+  ];
   if (argv['export-blocks'] !== undefined) {
     writers.push(fleetBlocksWriter());
     sinks.unshift(...blockSinks(argv['export-blocks'], upload)); // what a store reads, before the run's files

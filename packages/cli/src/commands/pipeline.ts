@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError, checkHorizon, checkWindow, formatTime, parseDuration, parseTime } from '@amf-foresight/core';
+import {
+  UsageError,
+  checkHorizon,
+  checkWindow,
+  formatTime,
+  parseDuration,
+  parseTime,
+  refuseCredentials,
+} from '@amf-foresight/core';
 import { FEATURE_TYPES, LEVELS } from '@amf-foresight/features';
 import type { FeatureType, Level } from '@amf-foresight/features';
 import {
@@ -68,6 +76,12 @@ export function pipelineOptions<T>(y: Argv<T>) {
       describe:
         'Also write the forecast as Prometheus TSDB blocks into this data directory (amf_foresight_forecast, ' +
         'docs/EXPORT.md); with --upload they go to s3://bucket/prefix/<ULID>/ in Thanos layout',
+    })
+    .option('remote-write', {
+      type: 'string',
+      describe:
+        'Send the forecast to a Prometheus remote-write receiver, e.g. http://prometheus:9090/api/v1/write ' +
+        '(stamped now, one series per horizon label; docs/EXPORT.md)',
     });
 }
 
@@ -222,6 +236,7 @@ export function pipelineFromArgs(argv: PipelineInput, env: NodeJS.ProcessEnv = p
       : {}),
     ...(uploadUrl !== undefined ? { upload: { url: uploadUrl, clientConfig: s.clientConfig } } : {}),
     ...(argv['export-blocks'] !== undefined ? { exportBlocks: { dir: argv['export-blocks'] } } : {}),
+    ...(argv['remote-write'] !== undefined ? { remoteWrite: { url: remoteWriteUrl(argv['remote-write']) } } : {}),
   };
 }
 
@@ -247,11 +262,24 @@ export async function runFromArgs(
   return withCommand(io, argv, join(argv['logs-dir'], `${o.runId}.log`), (ctx) => runPipeline(o, ctx));
 }
 
+/** --remote-write: an http(s) URL without credentials in it. */
+export function remoteWriteUrl(url: string): string {
+  refuseCredentials(url, '--remote-write');
+  if (!/^https?:\/\/[^/]+/.test(url))
+    throw new UsageError('BAD_REMOTE_WRITE_URL', `--remote-write wants an http(s) URL, got ${JSON.stringify(url)}`, {
+      flag: '--remote-write',
+      hint: 'e.g. http://prometheus:9090/api/v1/write (started with --web.enable-remote-write-receiver)',
+    });
+  return url;
+}
+
 /** What --export-blocks did: the blocks copied into a data directory, and uploaded. */
 export function blockLines(sinks: Record<string, Record<string, unknown>>): string[] {
   const e = sinks['export-blocks'] as { dir: string; blocks: number } | undefined;
   const u = sinks['upload-blocks'] as { url: string; blocks: number; skipped: number } | undefined;
+  const w = sinks['remote-write'] as { url: string; samples: number; retries: number } | undefined;
   return [
+    ...(w ? [`  remote write: ${w.samples} samples to ${w.url}${w.retries ? ` (${w.retries} retries)` : ''}`] : []),
     ...(e ? [`  blocks: ${e.blocks} written to ${e.dir}`] : []),
     ...(u ? [`  blocks: ${u.blocks} uploaded to ${u.url} (Thanos layout)`] : []),
   ];
