@@ -8,11 +8,17 @@
 #   make fuzz    10 000 damaged blocks through the TSDB reader
 #   make fuzz-cli  2 000 generated command lines, datasets and damaged model directories through the CLI
 #   make sample  re-make the embedded sample blocks (simulator → promtool → prometheus compaction)
+#   make dashboard-picture  docs/grafana-forecast-panel.png from the Grafana dashboard's queries on a Prometheus 2.42
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
+
+
+.PHONY: dashboard-picture
+dashboard-picture: install build
+	AMF_DASHBOARD_PICTURE=$(CURDIR)/docs/grafana-forecast-panel.png npx vitest run packages/cli/src/dashboard.integ.test.ts
 
 .PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden check-packages fuzz fuzz-cli fixtures sample typecheck lint clean
 
