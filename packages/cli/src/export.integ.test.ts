@@ -137,7 +137,10 @@ describe('train --export-blocks', () => {
     const quantiles = new Set(lines.map((l) => /quantile="([^"]+)"/.exec(l)![1]));
     expect([...quantiles].sort()).toEqual(['0.025', '0.05', '0.1', '0.5', '0.9', '0.95', '0.975']);
     expect(lines[0]).toMatch(
-      /^\{__name__="amf_foresight_forecast", level="amf", metric="utilization", model="THETA", namespace="openverso", nf="amf", /,
+      new RegExp(
+        '^\\{__name__="amf_foresight_forecast", level="amf", metric="utilization", model="THETA", ' +
+          'namespace="openverso", nf="amf", ',
+      ),
     );
     const f = readParquetFile(join(run, 'forecast.parquet')).table;
     const mean = Array.from(f.getChild('THETA')!.toArray() as Float64Array);
@@ -222,7 +225,7 @@ describe('fleet --export-blocks --upload, interrupted and rerun', () => {
     '--quiet',
   ];
 
-  it('injected 503s stop the upload: no visible partial block; the run is complete; tsdb upload completes it', async () => {
+  it('injected 503s stop the upload: no visible partial block; tsdb upload completes it', async () => {
     const work = dirs.make();
     const proxy = await startFaultProxy(moto.endpoint, { putErrorAfter: 30 });
     try {

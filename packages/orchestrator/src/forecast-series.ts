@@ -100,7 +100,7 @@ function scheduleValues(ds: Float64Array, schedule: { start: number; request: nu
   return v;
 }
 
-/** Every recommendation of an entry: ours (request, limit, expected peak, hourly request), KRR's, VPA's, the current limit. */
+/** Every recommendation of an entry: ours (request, limit, expected peak, hourly), KRR's, VPA's, the current limit. */
 function recommendationSeries(e: FleetEntry, model: string, ds: Float64Array): SeriesToWrite[] {
   const factor = e.metric === 'memory' ? MIB : 1;
   const base = { __name__: RECOMMENDATION_METRIC, ...entryLabels(e, model) };

@@ -16,7 +16,7 @@ const MIN = 60_000;
 const dirs = tempDirs('amf-writer-');
 afterAll(() => dirs.cleanup());
 
-/** Series of every kind the format holds: specials, a staleness marker, resets, jitter, gaps, UTF-8, many small ones. */
+/** Series of every kind the format holds: specials, a staleness marker, resets, jitter, gaps, UTF-8, many small. */
 function testSeries(): SeriesToWrite[] {
   const rnd = seededRandom(15);
   const n = 14 * 60;
@@ -133,7 +133,7 @@ describe('blocks we write, read by Prometheus 2.42', () => {
     }
   });
 
-  it('a Prometheus server answers query_range with exactly the written values, then compacts them with its own blocks', async () => {
+  it('a Prometheus server answers query_range with the written values exactly, and compacts them', async () => {
     const dir = dirs.make();
     const data = join(dir, 'data');
     cpSync(fixtureDir('blocks'), data, { recursive: true });
