@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the embedded sample data of the CLI package (packages/cli/sample-data):
-#   1. amf-synth simulates 7 days of an Open5GS deployment (seed 1) and writes each day as
-#      OpenMetrics through `promtool tsdb create-blocks-from openmetrics` (2-hour blocks);
+#   1. amf-synth simulates 7 days of an Open5GS deployment (seed 1) and writes each day as 2-hour
+#      blocks with our block writer, staleness markers where pods end;
 #   2. a real Prometheus server (Debian's 2.42, loopback, empty scrape config, long retention)
 #      is started on those blocks until it has compacted them into longer, level > 1 blocks.
 # Usage: tools/synth/scripts/make-sample.sh [OUT_DIR]   (after `make build`)

@@ -19,6 +19,28 @@ afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true }))
 describe('the embedded sample (packages/cli/sample-data)', () => {
   const { blocks } = listBlocks(BLOCKS);
 
+  it('ends every series of the restarted AMF pod with a staleness marker (0x7ff0000000000002), and only those', () => {
+    const pods = (
+      JSON.parse(readFileSync(join(SAMPLE, 'synth.json'), 'utf8')) as { pods: { name: string; to: number }[] }
+    ).pods;
+    const ends = new Date(synth.options.start).getTime() + synth.options.days * 86_400_000;
+    const gone = pods.filter((p) => p.to < ends - 60_000);
+    expect(gone.map((p) => p.name)).toHaveLength(1);
+    const r = querySamples(openBlocksFor([BLOCKS], {}), {});
+    const u = new Uint32Array(r.v.buffer, r.v.byteOffset, r.v.length * 2);
+    const marked = new Set<string>();
+    for (let s = 0; s < r.labels.length; s++)
+      for (let i = r.offsets[s]!; i < r.offsets[s + 1]!; i++)
+        if (u[2 * i + 1] === 0x7ff00000 && u[2 * i] === 2) {
+          expect(i).toBe(r.offsets[s + 1]! - 1); // the last sample of its series
+          expect(Number(r.t[i]!)).toBeGreaterThan(gone[0]!.to);
+          marked.add(r.labels[s]!.join(' '));
+        }
+    const ofGone = r.labels.filter((l) => l[l.indexOf('pod') + 1] === gone[0]!.name);
+    expect(ofGone.length).toBeGreaterThan(10);
+    expect([...marked].sort()).toEqual(ofGone.map((l) => l.join(' ')).sort());
+  });
+
   it('spans at least 7 days in compacted (level > 1) and level-1 blocks', () => {
     const min = Math.min(...blocks.map((b) => b.meta.minTime));
     const max = Math.max(...blocks.map((b) => b.meta.maxTime));

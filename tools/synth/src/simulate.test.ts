@@ -78,7 +78,8 @@ describe('simulated cAdvisor series', () => {
 
   it('keeps counters monotone; the restarted AMF is a new pod whose counters start from zero', () => {
     for (const s of oneDay.series.filter((x) => x.metric === 'container_cpu_usage_seconds_total')) {
-      for (let i = 1; i < s.v.length; i++) expect(s.v[i]!).toBeGreaterThanOrEqual(s.v[i - 1]!);
+      const n = s.v.length - (s.stale?.length ?? 0); // a marker can only end a series
+      for (let i = 1; i < n; i++) expect(s.v[i]!).toBeGreaterThanOrEqual(s.v[i - 1]!);
       for (let i = 1; i < s.t.length; i++) expect(s.t[i]!).toBeGreaterThan(s.t[i - 1]!);
     }
     const amfs = oneDay.pods.filter((p) => p.workload === 'amf');
@@ -93,7 +94,21 @@ describe('simulated cAdvisor series', () => {
       (s) => s.pod.name === amfs[0]!.name && s.level === 'app' && s.metric === 'container_cpu_usage_seconds_total',
     )!;
     expect(after.v[0]!).toBeLessThan(15);
-    expect(before.v[before.v.length - 1]!).toBeGreaterThan(1000);
+    expect(before.v[before.v.length - 2]!).toBeGreaterThan(1000);
+  });
+
+  it('ends every series of the pod that went with one staleness marker, at the first scrape after it', () => {
+    const [gone, next] = oneDay.pods.filter((p) => p.workload === 'amf');
+    const ended = oneDay.series.filter((s) => s.pod.name === gone!.name);
+    expect(ended.length).toBeGreaterThan(10);
+    for (const s of ended) {
+      expect(s.stale).toEqual([s.t.length - 1]);
+      expect(s.v.at(-1)).toBeNaN();
+      expect(s.t.at(-1)!).toBeGreaterThan(gone!.to);
+      expect(s.t.at(-1)!).toBeLessThanOrEqual(gone!.to + 15_000 + 40);
+    }
+    expect(oneDay.series.filter((s) => s.pod.name !== gone!.name && s.stale)).toEqual([]);
+    expect(next!.from).toBeGreaterThan(gone!.to);
   });
 
   it('scrapes every 15 s with some jitter and a few missed scrapes', () => {

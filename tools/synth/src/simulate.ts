@@ -24,6 +24,8 @@ export interface SeriesBuf {
   labels: Record<string, string>;
   t: number[];
   v: number[];
+  /** Indices of staleness markers in `t`/`v` (their `v` is NaN; the writer gives them the marker's bits). */
+  stale?: number[];
 }
 
 export interface TruthRow {
@@ -78,6 +80,8 @@ interface PodState {
   truthCpuPod: number;
   pausePages: number;
   truthTicks: number;
+  /** The staleness markers of a pod that went are written (once, at the first scrape after it). */
+  markedStale: boolean;
 }
 
 export interface Simulation {
@@ -117,6 +121,7 @@ function run(
     truthCpuPod: 0,
     pausePages: 0,
     truthTicks: 0,
+    markedStale: false,
   }));
   const nodes = [...new Set(pods.map((p) => p.node))];
   // One 3-minute outage of the first node's scrapes at 58 % of the range (after the
@@ -140,6 +145,17 @@ function run(
       );
     s.t.push(t);
     s.v.push(v);
+  };
+  // A live Prometheus writes a staleness marker for each series of a pod at the first scrape of its
+  // node without it (a failed scrape writes them too), so a pod's series end with one (issue 15).
+  const emitStale = (st: PodState, t: number) => {
+    st.markedStale = true;
+    for (const level of ['app', 'pause', 'pod'] as const)
+      for (const m of metricsFor(level)) {
+        emit(st, level, m, t, NaN);
+        const s = st.series.get(`${level}|${m}`)!;
+        (s.stale ??= []).push(s.t.length - 1);
+      }
   };
   const doFlush = (): boolean => {
     const all: SeriesBuf[] = [];
@@ -170,6 +186,7 @@ function run(
 
     for (const st of states) {
       const p = st.pod;
+      if (t > p.to && !st.markedStale && p.to < end - step) emitStale(st, t + jitter.get(p.node)!);
       if (t < p.from || t > p.to) continue;
       const prof = p.profile;
       const r = st.rng;

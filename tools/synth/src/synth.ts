@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
-import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { setStaleNaN } from '@amf-foresight/core';
+import { writeBlocks as writeTsdbBlocks } from '@amf-foresight/tsdb-ingest/writer';
+import type { SeriesToWrite } from '@amf-foresight/tsdb-ingest/writer';
 import type { SynthOptions } from './model.js';
-import { toOpenMetrics } from './openmetrics.js';
 import { simulate } from './simulate.js';
-import type { TruthRow } from './simulate.js';
+import type { SeriesBuf, TruthRow } from './simulate.js';
 
 export interface SynthResult {
   pods: { namespace: string; workload: string; name: string; from: number; to: number }[];
@@ -30,10 +28,17 @@ export function truthCsv(rows: readonly TruthRow[]): string {
   return s;
 }
 
+/** A simulated series as the block writer takes it, its staleness markers with the marker's bits. */
+function toWrite(s: SeriesBuf): SeriesToWrite {
+  const values = Float64Array.from(s.v);
+  for (const i of s.stale ?? []) setStaleNaN(values, i);
+  return { labels: { __name__: s.metric, ...s.labels }, timestamps: s.t, values };
+}
+
 /**
- * Runs the simulation and turns each day of OpenMetrics into TSDB blocks in `outDir` with
- * `promtool tsdb create-blocks-from openmetrics`; writes the ground truth to `truthFile`
- * (gzipped CSV). `log` receives one line per day.
+ * Runs the simulation and writes each day as 2-hour TSDB blocks in `outDir` with our block
+ * writer (OpenMetrics through promtool cannot carry staleness markers); writes the ground
+ * truth to `truthFile` (gzipped CSV). `log` receives one line per day.
  */
 export async function writeBlocks(
   o: SynthOptions,
@@ -42,7 +47,6 @@ export async function writeBlocks(
   log: (line: string) => void = () => {},
 ): Promise<SynthResult> {
   mkdirSync(outDir, { recursive: true });
-  const tmp = mkdtempSync(join(tmpdir(), 'amf-synth-'));
   const gz = createGzip({ level: 9 });
   const truthOut = createWriteStream(truthFile);
   gz.pipe(truthOut);
@@ -52,14 +56,7 @@ export async function writeBlocks(
   const seriesKeys = new Set<string>();
   try {
     sim.run((series, truth, day) => {
-      const om = join(tmp, `day-${day}.om`);
-      const fd = openSync(om, 'w');
-      toOpenMetrics(series, (chunk) => writeSync(fd, chunk));
-      closeSync(fd);
-      execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, outDir], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      rmSync(om);
+      writeTsdbBlocks(outDir, series.map(toWrite));
       for (const s of series) {
         samples += s.t.length;
         seriesKeys.add(JSON.stringify(s.labels) + s.metric);
@@ -68,7 +65,6 @@ export async function writeBlocks(
       log(`day ${day + 1}/${o.days}: ${series.reduce((a, s) => a + s.t.length, 0)} samples in ${series.length} series`);
     });
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
     gz.end();
     await finished(truthOut);
   }
