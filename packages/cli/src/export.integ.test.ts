@@ -278,4 +278,11 @@ describe('fleet --export-blocks --upload, interrupted and rerun', () => {
     expect(JSON.parse(again.out)).toMatchObject({ blocks: n - killed.complete, skipped: killed.complete });
     expect(expectNoVisiblePartial(await bucketBlocks('killed'))).toEqual({ complete: n, partial: 0 });
   }, 180_000);
+
+  it('tsdb upload of a directory without blocks is exit 3, NO_BLOCKS', async () => {
+    const work = dirs.make();
+    const r = await cli(['tsdb', 'upload', work, 's3://forecasts/none'], work);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/holds no TSDB block to upload .*\[NO_BLOCKS\]/);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { UsageError, checkpoint } from '@amf-foresight/core';
+import { DataNotFoundError, UsageError, checkpoint } from '@amf-foresight/core';
 import { dumpText, listBlocks, openBlocksFor, querySamples } from '@amf-foresight/tsdb-ingest/reader';
 import type { BlockMeta } from '@amf-foresight/tsdb-ingest/reader';
 import { uploadBlocks } from '@amf-foresight/orchestrator';
@@ -94,6 +94,11 @@ async function dump(argv: DumpArgs, io: Io): Promise<void> {
 
 async function upload(argv: { dir: string; url: string; output?: string }, io: Io): Promise<void> {
   const r = await uploadBlocks(argv.dir, argv.url, s3FromArgs(argv).clientConfig);
+  if (r.blocks + r.skipped === 0)
+    throw new DataNotFoundError('NO_BLOCKS', `${argv.dir} holds no TSDB block to upload`, {
+      file: argv.dir,
+      hint: 'give a data directory of blocks, e.g. runs/latest/blocks of a run made with --export-blocks',
+    });
   if (argv.output === 'json') io.out(JSON.stringify(r) + '\n');
   else
     io.err(
