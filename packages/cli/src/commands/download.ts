@@ -7,8 +7,15 @@ import { withCommand } from '../run.js';
 import type { Io } from '../io.js';
 import type { ArgsOf, CommonArgs } from '../run.js';
 
-export function downloadOptions<T>(y: Argv<T>) {
+/** How to reach an S3 API other than AWS's: the download, the fleet's upload and tsdb upload share them. */
+export function s3ConnectionOptions<T>(y: Argv<T>) {
   return y
+    .option('endpoint', { type: 'string', describe: 'S3 endpoint for MinIO/Ceph/… (env: AWS_ENDPOINT_URL)' })
+    .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on when an endpoint is set)' });
+}
+
+export function downloadOptions<T>(y: Argv<T>) {
+  return s3ConnectionOptions(y)
     .option('bucket', { type: 'string', describe: 'S3 bucket holding the blocks (env: bucket, AMF_FORESIGHT_BUCKET)' })
     .option('prefix', {
       type: 'string',
@@ -19,8 +26,6 @@ export function downloadOptions<T>(y: Argv<T>) {
       describe: 'Local block cache (env: local_path, AMF_FORESIGHT_CACHE_DIR; default data/blocks)',
     })
     .option('block', { type: 'string', describe: 'Only this block ULID (env: block)' })
-    .option('endpoint', { type: 'string', describe: 'S3 endpoint for MinIO/Ceph/… (env: AWS_ENDPOINT_URL)' })
-    .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on when an endpoint is set)' })
     .option('concurrency', { type: 'number', default: 4, describe: 'Files downloaded at once' });
 }
 

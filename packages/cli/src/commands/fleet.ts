@@ -20,6 +20,7 @@ import {
 } from '@amf-foresight/orchestrator';
 import type { ArtifactWriter, Fleet, FleetLevel, FleetMetric, RunResult, Sink } from '@amf-foresight/orchestrator';
 import { DEFAULT_CACHE_DIR, s3FromArgs } from '../config.js';
+import { s3ConnectionOptions } from './download.js';
 import { blockLines, remoteWriteUrl } from './pipeline.js';
 import { runLogPath } from '../console.js';
 import type { Io } from '../io.js';
@@ -35,7 +36,7 @@ const FLEET_SELECTOR =
   'container_spec_cpu_period|container_spec_memory_limit_bytes"}';
 
 function fleetOptions(y: Argv<CommonArgs>) {
-  return y
+  return s3ConnectionOptions(y)
     .option('start', { type: 'string', describe: 'History start, "YYYY-MM-DD HH:MM:SS" UTC' })
     .option('end', { type: 'string', describe: 'History end (the period starts here)' })
     .option('local-path', {
@@ -85,8 +86,6 @@ function fleetOptions(y: Argv<CommonArgs>) {
       type: 'string',
       describe: 'Send the forecasts and recommendations to a Prometheus remote-write receiver (docs/EXPORT.md)',
     })
-    .option('endpoint', { type: 'string', describe: 'S3 endpoint for --upload (env: AWS_ENDPOINT_URL)' })
-    .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on when an endpoint is set)' })
     .example(
       '$0 fleet --local-path packages/cli/sample-data/blocks --start "2023-06-05" --end "2023-06-12"',
       'every network function of the sample: requests and limits for the next 7 days',

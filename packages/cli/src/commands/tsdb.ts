@@ -4,6 +4,7 @@ import { dumpText, listBlocks, openBlocksFor, querySamples } from '@amf-foresigh
 import type { BlockMeta } from '@amf-foresight/tsdb-ingest/reader';
 import { uploadBlocks } from '@amf-foresight/orchestrator';
 import { s3FromArgs } from '../config.js';
+import { s3ConnectionOptions } from './download.js';
 import type { Io } from '../io.js';
 
 function msFlag(value: string | undefined, flag: string): number | undefined {
@@ -170,11 +171,9 @@ export function tsdbCommand(yargs: Argv, io: Io, setResult: (code: number) => vo
       'Upload the blocks of a data directory to s3://bucket/prefix/<ULID>/ in Thanos layout (meta.json of each ' +
         'last); blocks already there are skipped, so a rerun completes an interrupted upload',
       (y) =>
-        y
+        s3ConnectionOptions(y)
           .positional('dir', { type: 'string', demandOption: true, describe: 'Data directory of blocks' })
           .positional('url', { type: 'string', demandOption: true, describe: 's3://bucket/prefix' })
-          .option('endpoint', { type: 'string', describe: 'S3 endpoint for MinIO/Ceph/… (env: AWS_ENDPOINT_URL)' })
-          .option('path-style', { type: 'boolean', describe: 'Path-style addressing (default: on with an endpoint)' })
           .example('$0 tsdb upload runs/latest/blocks s3://metrics/forecasts', 'where a Thanos store reads them'),
       (argv) => upload(argv, io).then(() => setResult(0)),
     )
