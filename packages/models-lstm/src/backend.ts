@@ -2,7 +2,19 @@ import { InputError } from '@amf-foresight/core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-export type Tf = typeof import('@tensorflow/tfjs');
+/** The parts of TensorFlow.js the LSTM uses (tensors, training, layers), not the whole @tensorflow/tfjs bundle. */
+export type Tf = typeof import('@tensorflow/tfjs-core') & typeof import('@tensorflow/tfjs-layers');
+
+let parts: Tf | undefined;
+
+/** tfjs-core with tfjs-layers, and the cpu backend registered (the WebAssembly one is loaded when chosen). */
+async function tfParts(): Promise<Tf> {
+  if (parts) return parts;
+  const [core, layers] = await Promise.all([import('@tensorflow/tfjs-core'), import('@tensorflow/tfjs-layers')]);
+  await import('@tensorflow/tfjs-backend-cpu');
+  parts = { ...core, ...layers };
+  return parts;
+}
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 // A variable, not a literal: the package is an optional peer that type checks and bundlers must not require.
@@ -16,7 +28,7 @@ let preferred: { tf: Tf; backend: BackendName; reason: string } | undefined;
  * installed package), else the pure-JS cpu backend. `prefer` forces one (tests, comparisons).
  */
 export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backend: BackendName; reason: string }> {
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await tfParts();
   if (preferred && (!prefer || prefer === preferred.backend)) {
     // A forced backend may be active since; tfjs keeps one global backend.
     if (tf.getBackend() !== preferred.backend) await tf.setBackend(preferred.backend);
@@ -57,6 +69,6 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
     hint:
       prefer === 'tensorflow'
         ? 'npm install @tensorflow/tfjs-node (it downloads libtensorflow), or leave the backend unset'
-        : 'reinstall @amf-foresight/models-lstm (it brings @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm)',
+        : 'reinstall @amf-foresight/models-lstm (it brings @tensorflow/tfjs-core, -layers, -backend-cpu, -backend-wasm)',
   });
 }

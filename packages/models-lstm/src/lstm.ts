@@ -66,7 +66,7 @@ interface State {
   epochs: number;
 }
 
-type LayersModel = import('@tensorflow/tfjs').LayersModel;
+type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
 
 /**
  * A small LSTM for 1–5 minute container metrics, fitted with TensorFlow.js.
@@ -152,7 +152,7 @@ export class Lstm implements Forecaster {
       throw e;
     }
     // Conformal scores: absolute errors of the kept network on the validation windows.
-    const pv = tf.tidy(() => (net.predict(xv) as import('@tensorflow/tfjs').Tensor).arraySync() as number[][]);
+    const pv = tf.tidy(() => (net.predict(xv) as import('@tensorflow/tfjs-core').Tensor).arraySync() as number[][]);
     xv.forEach((x) => x.dispose());
     yv.dispose();
     const scores = Array.from({ length: horizon }, () => [] as number[]);
@@ -212,7 +212,7 @@ export class Lstm implements Forecaster {
       const block = this.net
         ? this.tf!.tidy(() => {
             const [x] = tensors(this.tf!, tail, [tail.length], layout(st.window), st.horizon);
-            return Array.from((this.net!.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync());
+            return Array.from((this.net!.predict(x) as import('@tensorflow/tfjs-core').Tensor).dataSync());
           })
         : new Array<number>(st.horizon).fill(0);
       const values = block.map((v) => last + v);
@@ -230,7 +230,7 @@ export class Lstm implements Forecaster {
     const manifest = {
       model: this.name,
       params: serialisable(this.params),
-      libraries: { '@tensorflow/tfjs': this.tf!.version.tfjs },
+      libraries: { '@tensorflow/tfjs-core': this.tf!.version_core, '@tensorflow/tfjs-layers': this.tf!.version_layers },
       stepMs: st.stepMs,
       lastDs: st.lastDs,
       payload: { ...rest, tail, scores, network: this.net !== undefined },
@@ -273,7 +273,7 @@ export class Lstm implements Forecaster {
     if ((m.payload as { network?: boolean }).network === false) return model;
     const modelJson = readModelJson(join(dir, 'model.json')) as {
       modelTopology: object;
-      weightsManifest: { weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[];
+      weightsManifest: { weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] }[];
     };
     const weights = readRegularFile(join(dir, 'weights.bin'));
     const specs = modelJson.weightsManifest[0]?.weights ?? [];
@@ -319,8 +319,8 @@ function prepare(y: number[], window: number, horizon: number, p: LstmParams) {
 interface TrainData {
   scaled: number[];
   trainEnds: number[];
-  xv: import('@tensorflow/tfjs').Tensor[];
-  yv: import('@tensorflow/tfjs').Tensor;
+  xv: import('@tensorflow/tfjs-core').Tensor[];
+  yv: import('@tensorflow/tfjs-core').Tensor;
   window: number;
   horizon: number;
 }
@@ -329,7 +329,7 @@ interface TrainData {
 async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams, signal?: AbortSignal): Promise<number> {
   const rand = seededRandom((p.seed ?? 1) + 17);
   let best = Infinity;
-  let bestWeights: import('@tensorflow/tfjs').Tensor[] | undefined;
+  let bestWeights: import('@tensorflow/tfjs-core').Tensor[] | undefined;
   let since = 0;
   let epochs = 0;
   for (let epoch = 0; epoch < (p.epochs ?? 30); epoch++) {
@@ -356,7 +356,7 @@ async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams, sign
       signal.throwIfAborted();
     }
     const vl = tf.tidy(
-      () => (net.evaluate(d.xv, d.yv, { batchSize: 256 }) as import('@tensorflow/tfjs').Scalar).dataSync()[0]!,
+      () => (net.evaluate(d.xv, d.yv, { batchSize: 256 }) as import('@tensorflow/tfjs-core').Scalar).dataSync()[0]!,
     );
     if (vl < best - 1e-7) {
       best = vl;
@@ -407,11 +407,11 @@ function buildNetwork(tf: Tf, l: Layout, horizon: number, units: number, seed: n
       kernelInitializer: tf.initializers.glorotUniform({ seed }),
       recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
     })
-    .apply(seq) as import('@tensorflow/tfjs').SymbolicTensor;
+    .apply(seq) as import('@tensorflow/tfjs-layers').SymbolicTensor;
   const joined = tf.layers.concatenate().apply([state, recent]);
   const output = tf.layers
     .dense({ units: horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) })
-    .apply(joined) as import('@tensorflow/tfjs').SymbolicTensor;
+    .apply(joined) as import('@tensorflow/tfjs-layers').SymbolicTensor;
   return tf.model({ inputs: [seq, recent], outputs: output });
 }
 
@@ -422,7 +422,7 @@ function tensors(
   ends: number[],
   l: Layout,
   horizon: number,
-): [import('@tensorflow/tfjs').Tensor[], import('@tensorflow/tfjs').Tensor2D] {
+): [import('@tensorflow/tfjs-core').Tensor[], import('@tensorflow/tfjs-core').Tensor2D] {
   const seq = new Float32Array(ends.length * l.slices);
   const rec = new Float32Array(ends.length * l.recent);
   const t = new Float32Array(ends.length * horizon);
