@@ -69,6 +69,6 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
     hint:
       prefer === 'tensorflow'
         ? 'npm install @tensorflow/tfjs-node (it downloads libtensorflow), or leave the backend unset'
-        : 'reinstall @amf-foresight/models-lstm (it brings @tensorflow/tfjs-core, -layers, -backend-cpu, -backend-wasm)',
+        : 'reinstall @amf-foresight/models-lstm (it brings tfjs-core, -layers, -backend-cpu and -backend-wasm)',
   });
 }

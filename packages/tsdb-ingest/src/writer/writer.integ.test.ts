@@ -143,11 +143,14 @@ describe('blocks we write, read by Prometheus 2.42', () => {
     try {
       await expectExactValues(prom.url);
       // The server compacts persisted blocks on its first cycle, a minute after start.
+      // Done when our blocks are gone and no block is being written (a cycle runs several compactions).
+      const busy = () =>
+        ours.some((u) => existsSync(join(data, u))) || readdirSync(data).some((d) => d.includes('.tmp'));
       const deadline = Date.now() + 180_000;
-      while (Date.now() < deadline && ours.some((u) => existsSync(join(data, u))))
-        await new Promise((r) => setTimeout(r, 1000));
+      while (Date.now() < deadline && busy()) await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 2000));
       const metas = readdirSync(data)
-        .filter((d) => existsSync(join(data, d, 'meta.json')))
+        .filter((d) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(d) && existsSync(join(data, d, 'meta.json')))
         .map((d) => JSON.parse(readFileSync(join(data, d, 'meta.json'), 'utf8')) as Meta);
       const merged = metas.filter((m) => m.compaction.level > 1);
       const sources = new Set(merged.flatMap((m) => m.compaction.sources));
