@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,40 @@ export function installTarballs(packages: readonly string[], work: string): stri
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...tarballs], { cwd: app, stdio: 'pipe' });
   return app;
+}
+
+/** The built CLI (`make build` first), run as users run it. */
+export const BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
+
+export interface SpawnResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+  err: string;
+}
+
+/**
+ * The built CLI in its own process in `cwd`, with only PATH, HOME (= cwd unless given) and `env`;
+ * `onSpawn` gets the child (to signal it). Resolves when it has exited.
+ */
+export function spawnCli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  onSpawn?: (p: ReturnType<typeof spawn>) => void,
+): Promise<SpawnResult> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    onSpawn?.(p);
+    p.on('close', (code, signal) => resolve({ code, signal, out, err }));
+  });
 }
 
 /** Runs the CLI in-process, capturing stdout and stderr. */

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -14,10 +14,11 @@ import {
 } from '@amf-foresight/test-servers';
 import type { Moto } from '@amf-foresight/test-servers';
 import { readParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
+import { BIN, spawnCli } from './cli.test-util.js';
+import type { SpawnResult } from './cli.test-util.js';
 
 // Forecasts as blocks (issue 15 item 2): the built CLI in its own process, blocks read by promtool and a
 // Prometheus 2.42 server, uploads to a real S3 API server (moto) through a proxy that fails or slows PUTs.
-const BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
 const SAMPLE = join(REPO_ROOT, 'packages/cli/sample-data/blocks');
 const dirs = tempDirs('amf-export-');
 let moto: Moto;
@@ -32,34 +33,14 @@ afterAll(async () => {
   dirs.cleanup();
 });
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  out: string;
-  err: string;
-}
+const S3_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 
-function cli(args: string[], cwd: string, endpoint = moto.endpoint, onSpawn?: (p: ReturnType<typeof spawn>) => void) {
-  return new Promise<Result>((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL: endpoint,
-      },
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    onSpawn?.(p);
-    p.on('close', (code, signal) => resolve({ code, signal, out, err }));
-  });
-}
+/** The CLI against the S3 API at `endpoint` (moto, or the fault proxy in front of it). */
+const cli = (args: string[], cwd: string, endpoint = moto.endpoint, onSpawn?: Parameters<typeof spawnCli>[3]) =>
+  spawnCli(args, cwd, { ...S3_ENV, AWS_ENDPOINT_URL: endpoint }, onSpawn);
+
+/** The sample's two days before the restart's weekend: the window both runs here read. */
+const WINDOW = ['--local-path', SAMPLE, '--start', '2023-06-09 00:00:00', '--end', '2023-06-11 00:00:00'];
 
 /** Every key under `prefix`, grouped by block: ULID → its file names. */
 async function bucketBlocks(prefix: string): Promise<Map<string, string[]>> {
@@ -102,12 +83,7 @@ describe('train --export-blocks', () => {
     const r = await cli(
       [
         '--process',
-        '--local-path',
-        SAMPLE,
-        '--start',
-        '2023-06-09 00:00:00',
-        '--end',
-        '2023-06-11 00:00:00',
+        ...WINDOW,
         '--generate',
         '--metric',
         'container_cpu_usage_seconds_total',
@@ -206,12 +182,7 @@ describe('train --export-blocks', () => {
 describe('fleet --export-blocks --upload, interrupted and rerun', () => {
   const fleetArgs = (prefix: string) => [
     'fleet',
-    '--local-path',
-    SAMPLE,
-    '--start',
-    '2023-06-09 00:00:00',
-    '--end',
-    '2023-06-11 00:00:00',
+    ...WINDOW,
     '--period',
     '1d',
     '--nf',
@@ -256,7 +227,7 @@ describe('fleet --export-blocks --upload, interrupted and rerun', () => {
     expect(first.code).toBe(0);
     const blocks = join(work, 'runs', 'latest', 'blocks');
     const proxy = await startFaultProxy(moto.endpoint, { putDelayMs: 40 });
-    let r: Result;
+    let r: SpawnResult;
     try {
       r = await cli(['tsdb', 'upload', blocks, 's3://forecasts/killed'], work, proxy.endpoint, (p) => {
         const t = setInterval(() => {

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startFaultProxy, startPrometheus, tempDirs } from '@amf-foresight/test-servers';
+import { startFaultProxy, startPrometheus, tempDirs } from '@amf-foresight/test-servers';
 import type { PromServer } from '@amf-foresight/test-servers';
 import { readParquetFile } from '@amf-foresight/tsdb-ingest/parquet';
+import { spawnCli } from './cli.test-util.js';
 
 // Remote write (issue 15 item 3) from the built CLI to Prometheus 2.42 with its receiver on, directly and
 // through a proxy that answers 503 (retried) or 400 (not retried).
-const BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
 const dirs = tempDirs('amf-rw-');
 let prom: PromServer;
 
@@ -20,16 +19,7 @@ afterAll(async () => {
   dirs.cleanup();
 });
 
-function cli(args: string[], cwd: string) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd } });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = (args: string[], cwd: string) => spawnCli(args, cwd);
 
 const demo = (url: string) => ['demo', '--model', 'THETA', '--remote-write', url, '--output', 'json'];
 const quiet = (url: string) => ['demo', '--model', 'THETA', '--remote-write', url, '--quiet'];

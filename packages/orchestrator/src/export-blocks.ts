@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { isUlid } from '@amf-foresight/tsdb-ingest/reader';
 import { blockFiles, encodeBlocks } from '@amf-foresight/tsdb-ingest/writer';
 import type { SeriesToWrite } from '@amf-foresight/tsdb-ingest/writer';
 import type { ArtifactWriter } from './artifacts.js';
@@ -12,8 +13,6 @@ import { parseS3Url, uploadBlocks } from './upload.js';
 
 /** Where a run keeps the blocks of its forecasts. */
 export const RUN_BLOCKS_DIR = 'blocks';
-
-const ULID_DIR = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** blocks/<ULID>/…: the output's forecasts (and recommendations) as Prometheus TSDB blocks. */
 function seriesBlocksWriter<T extends { kind: string }>(
@@ -41,7 +40,7 @@ export const fleetBlocksWriter = (): ArtifactWriter<Fleet> => seriesBlocksWriter
 /** The block directories of a run. */
 export function runBlocks(runDir: string): string[] {
   const dir = join(runDir, RUN_BLOCKS_DIR);
-  return existsSync(dir) ? readdirSync(dir).filter((d) => ULID_DIR.test(d)) : [];
+  return existsSync(dir) ? readdirSync(dir).filter(isUlid) : [];
 }
 
 /**

@@ -3,6 +3,7 @@ import { basename, join, relative, sep } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { AmfError, UsageError, refuseCredentials } from '@amf-foresight/core';
 import type { Logger } from '@amf-foresight/core';
+import { isUlid } from '@amf-foresight/tsdb-ingest/reader';
 
 /**
  * s3://bucket/prefix → bucket and a normalised prefix (empty segments dropped); `.` or `..`
@@ -76,8 +77,6 @@ export async function uploadDir(
   return items.length;
 }
 
-const ULID_DIR = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
 /** A block's files in upload order: chunks, index, tombstones, then meta.json, which makes the block visible. */
 function blockUploadOrder(blockDir: string): string[] {
   const rel = filesUnder(blockDir).map((f) => relative(blockDir, f).split(sep).join('/'));
@@ -104,7 +103,7 @@ export async function uploadBlocks(
   const { s3Error } = await import('@amf-foresight/tsdb-ingest/s3');
   const client = new S3Client({ ...clientConfig });
   const key = (u: string, f: string) => `${prefix ? `${prefix}/` : ''}${u}/${f}`;
-  const ulids = readdirSync(dataDir).filter((d) => ULID_DIR.test(d) && blockUploadOrder(join(dataDir, d)).length > 0);
+  const ulids = readdirSync(dataDir).filter((d) => isUlid(d) && blockUploadOrder(join(dataDir, d)).length > 0);
   let skipped = 0;
   let files = 0;
   try {

@@ -3,7 +3,7 @@
 export { TsdbError } from './reader/errors.js';
 export type { TsdbErrorCode } from './reader/errors.js';
 export { crc32c } from './reader/crc32c.js';
-export { parseMeta } from './reader/meta.js';
+export { isUlid, parseMeta } from './reader/meta.js';
 export type { BlockMeta, ThanosMeta } from './reader/meta.js';
 export { IndexReader } from './reader/index-reader.js';
 export type { ChunkMeta, SeriesEntry, Toc } from './reader/index-reader.js';

@@ -39,6 +39,11 @@ export interface ThanosMeta {
 
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** Whether `s` is a ULID, as a block directory's name is (26 characters of Crockford base32). */
+export function isUlid(s: string): boolean {
+  return ULID_RE.test(s);
+}
+
 function fail(file: string, message: string): never {
   throw new TsdbError('TSDB_BAD_META', message, {
     file,
