@@ -30,3 +30,6 @@ export { readLocalBlocks, localSource, checkWindowOrder } from './sources/local.
 export type { LocalSourceOptions, WindowOptions } from './sources/local.js';
 export { fetchSamplesFromPrometheus, prometheusSource } from './sources/prometheus-api.js';
 export type { PrometheusApiOptions } from './sources/prometheus-api.js';
+export { ByteRanges, planRanges } from './reader/byte-ranges.js';
+export type { Range } from './reader/byte-ranges.js';
+export type { IndexBytes } from './reader/index-reader.js';

@@ -16,6 +16,8 @@ export interface RawChunk {
 /** A segment file read on demand: whole, or chunk by chunk when few of its chunks are needed. */
 export interface SegmentFile {
   readonly size: number;
+  /** Only some ranges are held (S3 in place): never read it whole. */
+  readonly ranged?: boolean;
   /** `length` bytes at `offset`, in an array with SEGMENT_PAD spare bytes after them. */
   read(offset: number, length: number): Uint8Array;
 }
@@ -25,7 +27,7 @@ export type SegmentSource = Uint8Array | (() => Uint8Array) | SegmentFile;
 /** Below this share of a segment's bytes, wanted chunks are read one by one. */
 const PARTIAL_SHARE = 0.25;
 /** Bytes read for a chunk record before its length is known (2.42 chunks are ~100–1100 bytes). */
-const FIRST_READ = 1536;
+export const FIRST_READ = 1536;
 
 /**
  * Chunk segment files (docs/TSDB_FORMAT.md §4). Segment index i is the i-th file of the sorted
@@ -104,6 +106,7 @@ export class ChunkReader {
     for (const [seg, n] of counts) {
       const src = this.sources[seg];
       if (src === undefined || this.loaded[seg] || src instanceof Uint8Array || typeof src === 'function') continue;
+      if (src.ranged) continue;
       if (n * FIRST_READ >= src.size * PARTIAL_SHARE) this.segment(seg);
     }
   }
@@ -203,7 +206,7 @@ export class ChunkReader {
 }
 
 /** Total bytes of the chunk record starting at b[0] (length, encoding, data, CRC), if readable. */
-function recordLength(b: Uint8Array): number | undefined {
+export function recordLength(b: Uint8Array): number | undefined {
   let len = 0;
   let mul = 1;
   for (let k = 0; k < 5 && k < b.length; k++) {

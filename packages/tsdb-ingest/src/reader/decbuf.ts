@@ -16,6 +16,8 @@ export class Decbuf {
     readonly end: number,
     readonly file: string,
     readonly section: string,
+    /** File offset of b[0], for the offsets errors report (a range of a file held alone). */
+    readonly base = 0,
   ) {
     this.pos = start;
   }
@@ -24,7 +26,7 @@ export class Decbuf {
     throw new TsdbError('TSDB_TRUNCATED', `unexpected end of data reading ${what}`, {
       file: this.file,
       section: this.section,
-      offset: at,
+      offset: this.base + at,
     });
   }
 
@@ -89,7 +91,7 @@ export class Decbuf {
   }
 
   corrupt(message: string, at = this.pos): never {
-    throw new TsdbError('TSDB_CORRUPT', message, { file: this.file, section: this.section, offset: at });
+    throw new TsdbError('TSDB_CORRUPT', message, { file: this.file, section: this.section, offset: this.base + at });
   }
 }
 

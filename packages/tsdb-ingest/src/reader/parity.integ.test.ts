@@ -1,54 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '@amf-foresight/cli';
-import { FIXTURES, blockDirs, goDump, promtoolCopy, promtoolDump } from './fixtures.test-util.js';
-import type { Fixture } from './fixtures.test-util.js';
+import { FIXTURES, casesFor, goDump, promtoolCopy, promtoolDump } from './fixtures.test-util.js';
+import type { Case } from './fixtures.test-util.js';
 import { readSamples } from './read-samples.js';
 import { rmSync } from 'node:fs';
-
-interface Case {
-  name: string;
-  minTime?: number;
-  maxTime?: number;
-  match?: string;
-}
-
-/** Windows that cut blocks and chunks, derived from the fixture's own block ranges. */
-function casesFor(fixture: Fixture): Case[] {
-  const metas = blockDirs(fixture).map(
-    (d) => JSON.parse(readFileSync(join(d, 'meta.json'), 'utf8')) as { minTime: number; maxTime: number },
-  );
-  metas.sort((a, b) => a.minTime - b.minTime);
-  const first = metas[0]!;
-  const last = metas[metas.length - 1]!;
-  const mid = Math.floor((first.minTime + last.maxTime) / 2);
-  const cases: Case[] = [
-    { name: 'full range' },
-    { name: 'window across blocks, cutting chunks', minTime: first.minTime + 1_234_567, maxTime: mid + 987_654 },
-    { name: 'open start', maxTime: mid },
-    { name: 'open end', minTime: mid + 1 },
-    { name: 'exact first block', minTime: first.minTime, maxTime: first.maxTime - 1 },
-    { name: 'block boundary ±1 ms', minTime: first.maxTime - 1, maxTime: first.maxTime + 1 },
-    { name: 'one sample instant', minTime: first.minTime, maxTime: first.minTime },
-    { name: 'empty window before data', minTime: first.minTime - 10_000, maxTime: first.minTime - 1 },
-    { name: 'inside one chunk', minTime: first.minTime + 61_000, maxTime: first.minTime + 1_000_000 },
-  ];
-  const matchers = [
-    '{job="demo"}',
-    '{instance!="a"}',
-    '{__name__=~"demo_(requests|cpu_seconds)_total|.*memory.*"}',
-    '{__name__=~".+", room!~"pl.*"}',
-    'demo_short{namespace="openverso", pod=~"open5gs-amf-[0-9a-z]+-x1[0-9]+"}',
-    '{__name__!="demo_short", job=~"demo|hist"}',
-    '{__name__=~"(?s:.*)"}',
-    '{kind="vanishing"}',
-    '{__name__=~"demo_.*", instance=""}',
-  ];
-  for (const m of matchers) cases.push({ name: `match ${m}`, match: m });
-  cases.push({ name: 'match and window', match: '{job=~"de.*"}', minTime: mid - 3_600_000, maxTime: mid + 3_600_000 });
-  return cases;
-}
 
 async function ourDump(dir: string, c: Case): Promise<{ code: number; out: string; err: string }> {
   let out = '';

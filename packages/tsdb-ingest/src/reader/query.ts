@@ -102,6 +102,16 @@ interface Window {
   promtool242: boolean;
 }
 
+/** The chunks of a series a query of [qmin, qmax] reads: those overlapping it, but not inside one deleted interval. */
+export function chunksInWindow(
+  chunks: readonly ChunkMeta[],
+  tomb: readonly [number, number][] | undefined,
+  qmin: number,
+  qmax: number,
+): ChunkMeta[] {
+  return chunks.filter((c) => !(c.maxt < qmin || c.mint > qmax) && !tomb?.some(([a, b]) => c.mint >= a && c.maxt <= b));
+}
+
 /** The chunks one block holds for the selected series in the window, merged by label set into `merged`. */
 function gatherBlock(block: Block, matchers: readonly Matcher[], win: Window, merged: Merged, stats: QueryStats): void {
   const { qmin, qmax } = win;
@@ -114,10 +124,7 @@ function gatherBlock(block: Block, matchers: readonly Matcher[], win: Window, me
     const sib: SeriesInBlock = { block, id, chunks: entry.chunks, tomb };
     let labels: Labels | undefined;
     let key = '';
-    for (const c of entry.chunks) {
-      if (c.maxt < qmin || c.mint > qmax) continue;
-      // A chunk inside one deleted interval holds nothing: don't read it.
-      if (tomb?.some(([a, b]) => c.mint >= a && c.maxt <= b)) continue;
+    for (const c of chunksInWindow(entry.chunks, tomb, qmin, qmax)) {
       if (labels === undefined) {
         labels = withExternalLabels(entry.labels, external);
         key = labels.join('\xff');

@@ -7,9 +7,12 @@ import type { Block, BlockListing } from './block.js';
 import { compareUtf8 } from './labels.js';
 import { querySamples } from './query.js';
 import type { QueryOptions, QueryResult, QueryStats } from './query.js';
+import type { S3ReadOptions } from '../sources/s3-inplace.js';
 
 export interface ReadSamplesOptions extends QueryOptions {
   logger?: Logger;
+  /** For `s3://bucket/prefix`: the client, index-header cache, concurrency and range merging. */
+  s3?: Omit<S3ReadOptions, 'bucket' | 'prefix'>;
 }
 
 export interface SamplesTables {
@@ -78,13 +81,18 @@ export function toTables(r: QueryResult): { series: Table; samples: Table } {
 }
 
 /**
- * Reads float samples of the selected series in a window from block or data directories into
- * Arrow tables. Histogram and other non-float chunks are skipped and counted in `warnings`.
+ * Reads float samples of the selected series in a window from block or data directories, or
+ * from `s3://bucket/prefix` in place (range GETs; the S3 SDK is loaded only then), into Arrow
+ * tables. Histogram and other non-float chunks are skipped and counted in `warnings`.
  */
 export async function readSamples(
   dirs: string | readonly string[],
   opts: ReadSamplesOptions = {},
 ): Promise<SamplesTables> {
+  if (typeof dirs === 'string' && dirs.startsWith('s3://')) {
+    const { readS3Samples } = await import('../sources/s3-inplace.js');
+    return readS3Samples(dirs, opts);
+  }
   const blocks = openBlocksFor(dirs, opts);
   const r = querySamples(blocks, opts);
   for (const w of r.warnings) (opts.logger ?? silentLogger).warn(w);

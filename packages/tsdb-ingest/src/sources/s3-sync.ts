@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import {
-  AmfError,
   DataNotFoundError,
   InputError,
   UsageError,
@@ -17,11 +16,11 @@ import {
   makeDir,
 } from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
-import { parseMeta } from '../reader/meta.js';
 import type { BlockMeta } from '../reader/meta.js';
-import { s3Error } from './s3-errors.js';
+import { inspectBlock, listBlockDirs, mapLimit, normPrefix, withRetry } from './s3-common.js';
+import type { RemoteFile, S3Ctx } from './s3-common.js';
+export { safeRelative } from './s3-common.js';
 
-const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** Where unfinished blocks live; listBlocks ignores names containing ".tmp". */
 export const STAGING_DIR = '.tmp-sync';
 
@@ -53,60 +52,10 @@ export interface SyncResult {
   filesDownloaded: number;
 }
 
-interface RemoteFile {
-  key: string;
-  rel: string;
-  size: number;
-  etag: string | undefined;
-}
-
-function normPrefix(p: string | undefined): string {
-  const s = (p ?? '').replace(/^\/+/, '').replace(/\/+$/, '');
-  return s === '' ? '' : `${s}/`;
-}
-
-/** A path inside the block directory, or undefined for keys that would escape it. */
-export function safeRelative(rel: string): string | undefined {
-  if (rel === '' || rel.includes('\\') || rel.includes('\0') || isAbsolute(rel) || rel.startsWith('/'))
-    return undefined;
-  const n = normalize(rel);
-  if (n.startsWith('..') || n.split(sep).some((part) => part === '..' || part === '')) return undefined;
-  return n;
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      },
-      { once: true },
-    );
-  });
-
 /** What every step of one sync shares. */
-interface Sync {
+interface Sync extends S3Ctx {
   o: S3SyncOptions;
-  client: S3Client;
-  prefix: string;
-  attempts: number;
-  log: Logger;
   progress: ProgressReporter;
-  signal: AbortSignal | undefined;
   result: SyncResult;
 }
 
@@ -131,86 +80,25 @@ function checkOptions(o: S3SyncOptions): void {
   }
 }
 
-/** Every page of a listing under `prefix` (with `delimiter`, the common prefixes). */
-async function listAll(x: Sync, prefix: string, delimiter?: string) {
-  const pages = [];
-  let token: string | undefined;
-  do {
-    try {
-      const page = await x.client.send(
-        new ListObjectsV2Command({
-          Bucket: x.o.bucket,
-          Prefix: prefix,
-          Delimiter: delimiter,
-          ContinuationToken: token,
-        }),
-        { abortSignal: x.signal },
-      );
-      pages.push(page);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } catch (e) {
-      throw s3Error(e, `list s3://${x.o.bucket}/${prefix}`, x.o.bucket);
-    }
-  } while (token);
-  return pages;
-}
-
-/** The block directories (ULIDs) under the prefix, or the one `block` names. */
-async function listBlocksRemote(x: Sync): Promise<string[]> {
-  const ulids = (await listAll(x, x.prefix, '/'))
-    .flatMap((page) => page.CommonPrefixes ?? [])
-    .map((cp) => (cp.Prefix ?? '').slice(x.prefix.length).replace(/\/$/, ''))
-    .filter((name) => ULID_RE.test(name));
-  const wanted = x.o.block ? ulids.filter((u) => u === x.o.block) : ulids;
-  if (x.o.block && wanted.length === 0) {
-    throw new AmfError(
-      'S3_BLOCK_NOT_FOUND',
-      `block ${x.o.block} is not under s3://${x.o.bucket}/${x.prefix}`,
-      { hint: 'check the env var block or --block' },
-      { exitCode: 3 },
-    );
-  }
-  return wanted;
-}
-
 /** A block's files and meta.json: what to fetch, or why not (recorded in the result). */
 async function planBlock(x: Sync, ulid: string): Promise<Plan | undefined> {
-  const blockPrefix = `${x.prefix}${ulid}/`;
-  const files: RemoteFile[] = [];
-  let refused: string | undefined;
-  for (const obj of (await listAll(x, blockPrefix)).flatMap((page) => page.Contents ?? [])) {
-    const key = obj.Key ?? '';
-    const rel = safeRelative(key.slice(blockPrefix.length));
-    if (rel === undefined) refused = `key ${JSON.stringify(key)} would escape the block directory`;
-    else files.push({ key, rel, size: obj.Size ?? 0, etag: obj.ETag?.replace(/"/g, '') });
-  }
+  const r = await inspectBlock(x, ulid);
   const skip = (status: BlockStatus, why: string, extra: Partial<SyncResult['blocks'][number]> = {}) => {
     if (status === 'refused') x.log.warn(`block ${ulid} refused: ${why}`);
     else if (why) x.log.info(`block ${ulid} skipped: ${why}`);
     x.result.blocks.push({ ulid, status, ...extra });
   };
-  if (refused) {
-    skip('refused', refused, { reason: refused });
+  if ('skipped' in r) {
+    skip(r.skipped, r.reason, r.skipped === 'refused' ? { reason: r.reason } : {});
     return;
   }
-  if (files.some((f) => f.rel === 'deletion-mark.json')) {
-    skip('deletion-marked', 'marked for deletion');
-    return;
-  }
-  const metaFile = files.find((f) => f.rel === 'meta.json');
-  if (!metaFile) {
-    skip('partial', 'no meta.json (partial upload)');
-    return;
-  }
-  const metaBytes = await getBytes(x.client, x.o.bucket, metaFile.key, x.attempts, x.log, x.signal);
-  const meta = parseMeta(metaBytes, `s3://${x.o.bucket}/${metaFile.key}`);
+  const { meta, files: dataFiles } = r;
   const range = { minTime: meta.minTime, maxTime: meta.maxTime };
   const { minTime, maxTime } = x.o;
   if (!((minTime === undefined || minTime < meta.maxTime) && (maxTime === undefined || meta.minTime <= maxTime))) {
     skip('outside-window', '', range);
     return;
   }
-  const dataFiles = files.filter((f) => /^(index|tombstones|meta\.json|chunks\/\d+)$/.test(f.rel.split(sep).join('/')));
   if (isCached(join(x.o.cacheDir, ulid), dataFiles)) {
     skip('cached', '', range);
     return;
@@ -285,6 +173,8 @@ async function syncLocked(o: S3SyncOptions, ctx: Partial<RunContext>): Promise<S
   const x: Sync = {
     o,
     client: o.client ?? new S3Client({ ...o.clientConfig }),
+    bucket: o.bucket,
+    block: o.block,
     prefix: normPrefix(o.prefix),
     attempts: o.attempts ?? 5,
     log: ctx.logger ?? silentLogger,
@@ -292,7 +182,7 @@ async function syncLocked(o: S3SyncOptions, ctx: Partial<RunContext>): Promise<S
     signal: ctx.signal,
     result: { blocks: [], bytesDownloaded: 0, filesDownloaded: 0 },
   };
-  const wanted = await listBlocksRemote(x);
+  const wanted = await listBlockDirs(x);
   x.log.info(`found ${wanted.length} block directories under s3://${o.bucket}/${x.prefix}`);
   if (wanted.length === 0)
     throw new DataNotFoundError('NO_BLOCKS', `no TSDB blocks under s3://${o.bucket}/${x.prefix}`, {
@@ -325,43 +215,6 @@ function isCached(dir: string, files: readonly RemoteFile[]): boolean {
     } catch {
       return false;
     }
-  });
-}
-
-/** Runs `fn` until it succeeds, retrying failures that are not the caller's fault with backoff. */
-async function withRetry<T>(
-  what: string,
-  bucket: string,
-  attempts: number,
-  log: Logger,
-  signal: AbortSignal | undefined,
-  fn: () => Promise<T>,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      const err = e instanceof AmfError ? e : s3Error(e, what, bucket);
-      if (err.code !== 'S3_FAILED' || attempt >= attempts) throw err;
-      const wait = Math.min(8000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random());
-      log.warn(`retrying ${what} in ${Math.round(wait)} ms (attempt ${attempt} of ${attempts}): ${err.message}`);
-      await sleep(wait, signal);
-    }
-  }
-}
-
-async function getBytes(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  attempts: number,
-  log: Logger,
-  signal?: AbortSignal,
-): Promise<Uint8Array> {
-  return withRetry(`get s3://${bucket}/${key}`, bucket, attempts, log, signal, async () => {
-    const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return await r.Body!.transformToByteArray();
   });
 }
 
