@@ -1,9 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBucket, startMoto, tempDirs, uploadDir } from '@amf-foresight/test-servers';
 import type { Moto } from '@amf-foresight/test-servers';
 import { main } from './main.js';
+import { readSamplesDir } from '@amf-foresight/tsdb-ingest/parquet';
 
 const BLOCKS = join(import.meta.dirname, '../../tsdb-ingest/testdata/blocks');
 let moto: Moto;
@@ -136,5 +137,64 @@ describe('amf-foresight download', () => {
     expect(r.err).toMatch(/^amf-foresight: access to bucket "tsdb" denied/);
     expect(r.err).not.toContain('secret-never-printed');
     expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('amf-foresight process --source (S3 in place)', () => {
+  const window = ['--start', '2023-06-06 12:00:00', '--end', '2023-06-07 12:00:00', '--read-before', '0'];
+  /** The samples of a process output, columns as bytes; the source it names is compared apart. */
+  const parquet = (dir: string) => {
+    const s = readSamplesDir(dir);
+    const cols = (t: typeof s.samples) =>
+      Object.fromEntries(
+        t.schema.fields.map((f) => {
+          const a = t.getChild(f.name)!.toArray() as ArrayLike<unknown>;
+          return [f.name, ArrayBuffer.isView(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Array.from(a)];
+        }),
+      );
+    return { samples: cols(s.samples), series: cols(s.series), window: s.window, readFrom: s.readFrom };
+  };
+
+  it('writes the same Parquet files as a local read, with the env vars bucket/prefix or an s3:// URL', async () => {
+    const meta = readdirSync(BLOCKS).map(
+      (b) => JSON.parse(readFileSync(join(BLOCKS, b, 'meta.json'), 'utf8')) as { minTime: number; maxTime: number },
+    );
+    const lo = Math.min(...meta.map((m) => m.minTime));
+    const hi = Math.max(...meta.map((m) => m.maxTime));
+    const fmt = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
+    const win = ['--start', fmt(lo + 600_000), '--end', fmt(hi - 600_000), '--read-before', '5m'];
+    const local = tmp();
+    const l = await run(['process', ...win, '--local-path', BLOCKS, '--out-dir', local, '--quiet'], {});
+    expect(l.code, l.err).toBe(0);
+    const cache = tmp();
+    const viaUrl = tmp();
+    const u = await run(
+      ['process', ...win, '--source', 's3://tsdb/prom', '--out-dir', viaUrl, '--local-path', cache, '--output', 'json'],
+      { AWS_ENDPOINT_URL: moto.endpoint },
+    );
+    expect(u.code, u.err).toBe(0);
+    expect(parquet(viaUrl)).toEqual(parquet(local));
+    expect(readSamplesDir(viaUrl).source).toBe('s3://tsdb/prom/');
+    // Nothing was downloaded into the block cache; the index headers were kept for the next run.
+    expect(readdirSync(cache)).toEqual(['.index-headers']);
+    const overlapping = meta.filter((m) => m.minTime <= hi - 600_000 && lo + 600_000 - 300_000 < m.maxTime).length;
+    expect(readdirSync(join(cache, '.index-headers'))).toHaveLength(overlapping);
+    expect(JSON.parse(u.out)).toMatchObject({ transfer: { headerMisses: overlapping, headerHits: 0 } });
+    const viaEnv = tmp();
+    const e = await run(['process', ...win, '--source', 's3', '--out-dir', viaEnv, '--local-path', cache], {
+      bucket: 'tsdb',
+      prefix: 'prom',
+      AWS_ENDPOINT_URL: moto.endpoint,
+    });
+    expect(e.code, e.err).toBe(0);
+    expect(parquet(viaEnv)).toEqual(parquet(local));
+    expect(e.err).toContain(`index headers: ${overlapping} cached, 0 fetched`);
+  });
+
+  it('refuses a source that is not S3 in one line (exit 2)', async () => {
+    const r = await run(['process', ...window, '--source', '/var/lib/prometheus'], {});
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('--source takes s3://bucket/prefix or s3');
   });
 });

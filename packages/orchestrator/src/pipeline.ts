@@ -35,6 +35,15 @@ export type SourceSpec =
       block?: string;
       clientConfig: S3ClientConfig;
     } & WindowSpec)
+  | ({
+      /** Read where the blocks lie, with range GETs (index headers cached in `indexHeaderDir`). */
+      kind: 's3-inplace';
+      bucket: string;
+      prefix: string;
+      block?: string;
+      indexHeaderDir?: string;
+      clientConfig: S3ClientConfig;
+    } & WindowSpec)
   | ({ kind: 'prometheus'; url: string; headers?: Record<string, string> } & WindowSpec)
   | { kind: 'samples-dir'; dir: string };
 
@@ -101,6 +110,19 @@ export async function sourceStage(s: SourceSpec, readBefore: number): Promise<St
           cacheDir: s.cacheDir,
           clientConfig: s.clientConfig,
           ...(s.block !== undefined ? { block: s.block } : {}),
+        },
+        window: w!,
+      });
+    }
+    case 's3-inplace': {
+      const { s3InPlaceSource } = await import('@amf-foresight/tsdb-ingest/s3');
+      return s3InPlaceSource({
+        read: {
+          bucket: s.bucket,
+          prefix: s.prefix,
+          clientConfig: s.clientConfig,
+          ...(s.block !== undefined ? { block: s.block } : {}),
+          ...(s.indexHeaderDir !== undefined ? { indexHeaderDir: s.indexHeaderDir } : {}),
         },
         window: w!,
       });

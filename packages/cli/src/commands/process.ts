@@ -1,8 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError, checkWindow, parseDuration, parseTime } from '@amf-foresight/core';
 import { Plan, runPlan, samplesWriter, sourceStage } from '@amf-foresight/orchestrator';
-import type { ArtifactWriter } from '@amf-foresight/orchestrator';
-import { DEFAULT_CACHE_DIR } from '../config.js';
+import type { ArtifactWriter, SourceSpec } from '@amf-foresight/orchestrator';
+import { join } from 'node:path';
+import { DEFAULT_CACHE_DIR, s3FromArgs } from '../config.js';
+import { s3ConnectionOptions } from './download.js';
 import { runLogPath } from '../console.js';
 import type { Io } from '../io.js';
 import { withCommand } from '../run.js';
@@ -12,7 +14,23 @@ const readBefore = (v: string): number =>
   /^0+(ms|s|m|h|d|w)?$/.test(v.trim()) ? 0 : parseDuration(v, '--read-before');
 
 function processOptions(y: Argv<CommonArgs>) {
-  return y
+  return s3ConnectionOptions(y)
+    .option('source', {
+      type: 'string',
+      describe:
+        'Read the blocks in place from s3://bucket/prefix (range GETs, nothing downloaded); "s3" takes the ' +
+        'bucket and prefix from --bucket/--prefix or the env vars bucket, prefix',
+    })
+    .option('bucket', { type: 'string', describe: 'With --source s3: the bucket (env: bucket, AMF_FORESIGHT_BUCKET)' })
+    .option('prefix', {
+      type: 'string',
+      describe: 'With --source s3: the key prefix (env: prefix, AMF_FORESIGHT_PREFIX)',
+    })
+    .option('block', { type: 'string', describe: 'With --source: only this block ULID (env: block)' })
+    .option('index-cache', {
+      type: 'string',
+      describe: 'With --source: where index headers are kept between runs (default: <local-path>/.index-headers)',
+    })
     .option('start', { type: 'string', describe: 'Window start, "YYYY-MM-DD HH:MM:SS" UTC (inclusive)' })
     .option('end', { type: 'string', describe: 'Window end (inclusive)' })
     .option('local-path', {
@@ -36,10 +54,49 @@ function processOptions(y: Argv<CommonArgs>) {
     .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where the run log goes' })
     .example('$0 process --start "2023-06-06 14:00:00" --end "2023-06-06 16:00:00"', "the prototype's process step")
     .example(
+      '$0 process --source s3://metrics/prometheus --start "2023-06-06" --end "2023-06-07" ' +
+        '--match \'{namespace="openverso"}\'',
+      'read S3 blocks in place: only the selection is fetched',
+    )
+    .example(
       '$0 process --start "2023-06-05" --end "2023-06-12" --local-path ' +
         '/var/lib/prometheus/metrics2 --match \'{namespace="openverso"}\'',
       'a local Prometheus data dir',
     );
+}
+
+/** `--source s3://bucket/prefix` (or `s3`, with the bucket and prefix of the flags and env vars) as a source. */
+function inPlaceSpec(
+  argv: object,
+  source: string,
+  indexHeaderDir: string,
+  w: { start: number; end: number; matchers?: string },
+): SourceSpec {
+  const s = s3FromArgs(argv);
+  let at: { bucket: string; prefix: string };
+  if (source === 's3') at = { bucket: s.bucket, prefix: s.prefix };
+  else if (source.startsWith('s3://')) {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(source);
+    if (!m) throw new UsageError('BAD_SOURCE', `--source ${source} names no bucket`, { flag: '--source' });
+    at = { bucket: m[1]!, prefix: m[2]! };
+  } else
+    throw new UsageError('BAD_SOURCE', `--source takes s3://bucket/prefix or s3, not ${JSON.stringify(source)}`, {
+      flag: '--source',
+      hint: 'for a local data directory use --local-path; for a live server --prometheus-url',
+    });
+  if (at.bucket === '')
+    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
+      flag: '--bucket',
+      hint: 'pass --source s3://bucket/prefix, --bucket, or set the env var bucket',
+    });
+  return {
+    kind: 's3-inplace',
+    ...at,
+    clientConfig: s.clientConfig,
+    indexHeaderDir,
+    ...(s.block !== undefined ? { block: s.block } : {}),
+    ...w,
+  };
 }
 
 export function processCommand(
@@ -64,10 +121,13 @@ export function processCommand(
       const promUrl = argv['prometheus-url'] ?? (process.env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
       const dataDir =
         argv['local-path'] ?? (process.env.local_path || process.env.AMF_FORESIGHT_CACHE_DIR || DEFAULT_CACHE_DIR);
-      const source = await sourceStage(
-        promUrl !== undefined ? { kind: 'prometheus', url: promUrl, ...w } : { kind: 'local', dataDir, ...w },
-        readBefore(argv['read-before']),
-      );
+      const spec: SourceSpec =
+        argv.source !== undefined
+          ? inPlaceSpec(argv, argv.source, argv['index-cache'] ?? join(dataDir, '.index-headers'), w)
+          : promUrl !== undefined
+            ? { kind: 'prometheus', url: promUrl, ...w }
+            : { kind: 'local', dataDir, ...w };
+      const source = await sourceStage(spec, readBefore(argv['read-before']));
       const logFile = runLogPath(argv['logs-dir'], 'process');
       const r = await withCommand(io, argv, logFile, (ctx) =>
         runPlan(

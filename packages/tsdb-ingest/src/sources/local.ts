@@ -1,6 +1,8 @@
 import { DataNotFoundError, UsageError, formatTime, silentLogger, silentProgress } from '@amf-foresight/core';
 import type { RunContext, Samples, Stage } from '@amf-foresight/core';
 import { listBlocks, openBlockSync } from '../reader/block.js';
+import type { Block } from '../reader/block.js';
+import type { BlockMeta } from '../reader/meta.js';
 import { querySamples } from '../reader/query.js';
 import { noBlocksError, toTables } from '../reader/read-samples.js';
 
@@ -36,32 +38,50 @@ export function checkWindowOrder(start: number, end: number): void {
  * recorded in the run.
  */
 export async function readLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunContext> = {}): Promise<Samples> {
+  checkWindowOrder(o.start, o.end);
+  const listing = listBlocks(o.dataDir);
+  for (const ig of listing.ignored) (ctx.logger ?? silentLogger).debug(`note: ${ig.name} is not read: ${ig.reason}`);
+  if (listing.blocks.length === 0) throw noBlocksError(o.dataDir, listing);
+  return readBlocksInWindow(
+    o,
+    listing.blocks,
+    (chosen) => Promise.resolve(chosen.map((b) => openBlockSync(b.dir, b.meta))),
+    o.dataDir,
+    ctx,
+  );
+}
+
+/**
+ * The window logic every block source shares: the range available, the blocks the window (and
+ * the read before it) overlaps, opened by `open`, then decoded; errors and records as above.
+ */
+export async function readBlocksInWindow<B extends { meta: BlockMeta }>(
+  o: WindowOptions,
+  listed: readonly B[],
+  open: (chosen: B[]) => Promise<Block[]>,
+  source: string,
+  ctx: Partial<RunContext> = {},
+): Promise<Samples> {
   const log = ctx.logger ?? silentLogger;
   const progress = ctx.progress ?? silentProgress;
   checkWindowOrder(o.start, o.end);
-  const listing = listBlocks(o.dataDir);
-  for (const ig of listing.ignored) log.debug(`note: ${ig.name} is not read: ${ig.reason}`);
-  if (listing.blocks.length === 0) throw noBlocksError(o.dataDir, listing);
   const available = {
-    minTime: Math.min(...listing.blocks.map((b) => b.meta.minTime)),
-    maxTime: Math.max(...listing.blocks.map((b) => b.meta.maxTime)) - 1,
+    minTime: Math.min(...listed.map((b) => b.meta.minTime)),
+    maxTime: Math.max(...listed.map((b) => b.meta.maxTime)) - 1,
   };
   const range = `${formatTime(available.minTime)} to ${formatTime(available.maxTime)}`;
-  log.debug(`available data: ${range} UTC in ${listing.blocks.length} blocks of ${o.dataDir}`);
+  log.debug(`available data: ${range} UTC in ${listed.length} blocks of ${source}`);
   const readFrom = o.start - (o.readBefore ?? 0);
-  const inWindow = listing.blocks.filter((b) => b.meta.minTime <= o.end && readFrom < b.meta.maxTime);
+  const inWindow = listed.filter((b) => b.meta.minTime <= o.end && readFrom < b.meta.maxTime);
   if (!inWindow.some((b) => b.meta.minTime <= o.end && o.start < b.meta.maxTime)) {
     throw new DataNotFoundError(
       'DATA_OUT_OF_RANGE',
       `no data between ${formatTime(o.start)} and ${formatTime(o.end)}: the blocks hold ${range} (UTC)`,
-      {
-        file: o.dataDir,
-        hint: 'choose --start and --end inside that range',
-      },
+      { file: source, hint: 'choose --start and --end inside that range' },
     );
   }
   noteClipping(o, available, range, ctx);
-  const blocks = inWindow.map((b) => openBlockSync(b.dir, b.meta));
+  const blocks = await open(inWindow);
   progress.start('process', blocks.length, 'blocks');
   let shown = 0;
   const r = querySamples(blocks, {
@@ -79,11 +99,11 @@ export async function readLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunCon
       'NO_SERIES_MATCHED',
       `no series ${o.matchers !== undefined ? `match ${o.matchers} ` : ''}between ${formatTime(o.start)} ` +
         `and ${formatTime(o.end)}`,
-      { file: o.dataDir, flag: '--match', hint: 'check the selector, or list the series with amf-foresight tsdb dump' },
+      { file: source, flag: '--match', hint: 'check the selector, or list the series with amf-foresight tsdb dump' },
     );
   for (const w of r.warnings) log.warn(w);
   log.info(
-    `read ${r.stats.samples} samples of ${r.stats.seriesMatched} series from ${inWindow.length} blocks of ${o.dataDir}`,
+    `read ${r.stats.samples} samples of ${r.stats.seriesMatched} series from ${inWindow.length} blocks of ${source}`,
   );
   ctx.record?.({
     series: r.stats.seriesMatched,
@@ -91,9 +111,9 @@ export async function readLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunCon
     blocksRead: inWindow.length,
     window: [formatTime(o.start), formatTime(o.end)],
     readFrom: formatTime(readFrom),
-    source: o.dataDir,
+    source,
   });
-  return { kind: 'samples', ...toTables(r), window: { start: o.start, end: o.end }, readFrom, source: o.dataDir };
+  return { kind: 'samples', ...toTables(r), window: { start: o.start, end: o.end }, readFrom, source };
 }
 
 /** A window reaching past the data: one warning line with the available range, and a note in run.json. */
