@@ -11,7 +11,7 @@
 #   make dashboard-picture  docs/grafana-forecast-panel.png from the Grafana dashboard's queries on a Prometheus 2.42
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks
+GO_TOOLS := tools/go-dump/go-dump tools/go-dump/benchblocks tools/go-dump/clusterblocks tools/go-dump/s3server
 GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go-dump/go.sum
 
 
@@ -55,6 +55,12 @@ tools/go-dump/go-dump: $(GO_SRC)
 tools/go-dump/benchblocks: $(GO_SRC)
 	cd tools/go-dump && go build -o benchblocks ./cmd/benchblocks
 
+tools/go-dump/clusterblocks: $(GO_SRC)
+	cd tools/go-dump && go build -o clusterblocks ./cmd/clusterblocks
+
+tools/go-dump/s3server: $(GO_SRC)
+	cd tools/go-dump && go build -o s3server ./cmd/s3server
+
 go-tools: $(GO_TOOLS)
 
 build: node-deps
@@ -90,6 +96,7 @@ bench: install build .venv-test/.bench-python
 	node bench/prophet.mjs
 	node bench/recommend.mjs
 	node bench/fleet-scale.mjs
+	node bench/s3-inplace.mjs
 
 golden: .venv-test/.bench-python
 	.venv-test/bin/python packages/models-arima/golden/make_golden.py > packages/models-arima/golden/statsmodels-nab.json

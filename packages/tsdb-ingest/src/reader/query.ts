@@ -72,7 +72,7 @@ export interface QueryResult {
 }
 
 /** One series of one block, with its deletions. */
-interface SeriesInBlock {
+export interface SeriesInBlock {
   block: Block;
   id: number;
   chunks: ChunkMeta[];
@@ -80,7 +80,7 @@ interface SeriesInBlock {
   iv242?: Interval[];
 }
 
-interface Part {
+export interface Part {
   block: Block;
   id: number;
   sib: SeriesInBlock;
@@ -89,14 +89,14 @@ interface Part {
   data: Uint8Array;
 }
 
-function normaliseMatchers(m: QueryOptions['matchers']): readonly Matcher[] {
+export function normaliseMatchers(m: QueryOptions['matchers']): readonly Matcher[] {
   if (m === undefined) return [];
   return typeof m === 'string' ? parseSelector(m) : m;
 }
 
 type Merged = Map<string, { labels: Labels; parts: Part[] }>;
-type Out = { t32: Int32Array; v32: Uint32Array };
-interface Window {
+export type Out = { t32: Int32Array; v32: Uint32Array };
+export interface Window {
   qmin: number;
   qmax: number;
   promtool242: boolean;
@@ -152,7 +152,7 @@ function gatherBlock(block: Block, matchers: readonly Matcher[], win: Window, me
  * Decodes one series' chunks to `out` from index w, applying the window and deletions; returns the
  * new end and the time of its first skipped (non-float) chunk, or NaN.
  */
-function decodeSeries(
+export function decodeSeries(
   parts: Part[],
   out: Out,
   w: number,
@@ -196,7 +196,7 @@ function decodeSeries(
   return { w, skippedAt };
 }
 
-function skippedWarning(stats: QueryStats): string[] {
+export function skippedWarning(stats: QueryStats): string[] {
   const skipped = Object.entries(stats.chunksSkipped);
   if (skipped.length === 0) return [];
   return [
@@ -211,14 +211,16 @@ function skippedWarning(stats: QueryStats): string[] {
  * tombstones are applied, series are merged across blocks by label set, and samples of
  * overlapping blocks are merged by time with duplicate timestamps dropped (first kept).
  */
-export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}): QueryResult {
-  const win: Window = {
+export function queryWindow(opts: QueryOptions): Window {
+  return {
     qmin: opts.minTime ?? -Number.MAX_SAFE_INTEGER,
     qmax: opts.maxTime ?? Number.MAX_SAFE_INTEGER,
     promtool242: Boolean(opts.promtool242),
   };
-  const matchers = normaliseMatchers(opts.matchers);
-  const stats: QueryStats = {
+}
+
+export function newStats(): QueryStats {
+  return {
     blocksQueried: 0,
     seriesMatched: 0,
     chunksDecoded: 0,
@@ -227,9 +229,20 @@ export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}):
     samples: 0,
     chunkBytesRead: 0,
   };
-  const merged: Merged = new Map();
+}
+
+/** The blocks overlapping the window, by minTime then ULID (the order duplicates are resolved in). */
+export function overlappingBlocks(blocks: readonly Block[], win: Window): Block[] {
   const ordered = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1));
-  const overlapping = ordered.filter((b) => b.meta.minTime <= win.qmax && win.qmin < b.meta.maxTime);
+  return ordered.filter((b) => b.meta.minTime <= win.qmax && win.qmin < b.meta.maxTime);
+}
+
+export function querySamples(blocks: readonly Block[], opts: QueryOptions = {}): QueryResult {
+  const win = queryWindow(opts);
+  const matchers = normaliseMatchers(opts.matchers);
+  const stats = newStats();
+  const merged: Merged = new Map();
+  const overlapping = overlappingBlocks(blocks, win);
   for (const block of overlapping) {
     if (stats.blocksQueried > 0) opts.onBlock?.(stats.blocksQueried, overlapping.length);
     stats.blocksQueried++;
