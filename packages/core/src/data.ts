@@ -21,6 +21,31 @@ export interface Samples {
   source: string;
 }
 
+/** One batch of a streamed read: whole series in label order, numbered on from the batches before. */
+export interface SamplesBatch {
+  firstSeriesId: number;
+  /** Per series, label pairs sorted by name: [name0, value0, name1, value1, …]. */
+  labels: string[][];
+  /** Series firstSeriesId + i owns samples [offsets[i], offsets[i+1]). */
+  offsets: Uint32Array;
+  t: BigInt64Array;
+  v: Float64Array;
+}
+
+/**
+ * Samples too many to hold: the same contract as `Samples`, as batches read when iterated (once).
+ * The runner's writer iterates them into Parquet row groups, so memory stays that of a batch.
+ */
+export interface SamplesStream {
+  readonly kind: 'samples-stream';
+  window: { start: number; end: number };
+  readFrom: number;
+  source: string;
+  batches(): AsyncIterable<SamplesBatch>;
+  /** Filled in when the batches have all been read. */
+  readonly summary: { series: number; samples: number };
+}
+
 /** One series of a dataset, summarised. */
 export interface SeriesSummary {
   unique_id: string;

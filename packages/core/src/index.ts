@@ -6,7 +6,7 @@ export { checkpoint, silentProgress, standaloneContext } from './stage.js';
 export type { ArtifactStore, ProgressReporter, RunContext, Stage } from './stage.js';
 export { isStaleNaN, setStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from './samples.js';
 export { FEATURE_UNITS } from './data.js';
-export type { Dataset, Samples, SeriesSummary } from './data.js';
+export type { Dataset, Samples, SamplesBatch, SamplesStream, SeriesSummary } from './data.js';
 export {
   fillGaps,
   seededRandom,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { ArtifactStore, Dataset, Forecast, Samples, SeriesInput } from '@amf-foresight/core';
+import type { ArtifactStore, Dataset, Forecast, Samples, SamplesStream, SeriesInput } from '@amf-foresight/core';
 import { FEATURE_UNITS, sealModelDir, writeFileAtomic } from '@amf-foresight/core';
-import { parquetBytes, samplesFiles } from '@amf-foresight/tsdb-ingest/parquet';
+import { parquetBytes, samplesFiles, writeSamplesStream } from '@amf-foresight/tsdb-ingest/parquet';
 import { forecastTable } from './dataset.js';
 import { htmlReport, panelsSvg, svgToPng } from './plot.js';
 import type { ForecastOutput } from './forecast.js';
@@ -24,6 +24,18 @@ export function samplesWriter(dir = 'samples'): ArtifactWriter<Samples> {
       const files = samplesFiles(s).map((f) => ({ name: dir === '' ? f.name : `${dir}/${f.name}`, data: f.data }));
       store.write(files);
       return Promise.resolve(files.map((f) => f.name));
+    },
+  };
+}
+
+/** The files of `samplesWriter`, written from a stream batch by batch (row groups), in bounded memory. */
+export function samplesStreamWriter(dir = 'samples'): ArtifactWriter<SamplesStream> {
+  return {
+    kind: 'samples-stream',
+    write: async (s, store) => {
+      const names = ['samples.parquet', 'series.parquet'].map((f) => (dir === '' ? f : `${dir}/${f}`));
+      await writeSamplesStream(s, { samples: store.path(names[0]!), series: store.path(names[1]!) });
+      return names;
     },
   };
 }

@@ -24,7 +24,14 @@ export type { AutoResult, CalibratedOptions } from './auto.js';
 export { trainStage, trainSeries, scaleNote, MAX_TRAIN_POINTS } from './train.js';
 export type { TrainOptions, TrainMetrics, Trained } from './train.js';
 export { datasetFileSource, readDatasetFile, readSeries, pickSeries, seriesIds, forecastTable } from './dataset.js';
-export { samplesWriter, datasetWriter, trainedWriter, forecastWriter, defaultWriters } from './artifacts.js';
+export {
+  samplesWriter,
+  samplesStreamWriter,
+  datasetWriter,
+  trainedWriter,
+  forecastWriter,
+  defaultWriters,
+} from './artifacts.js';
 export { forecastStage } from './forecast.js';
 export type { ForecastOptions, ForecastOutput } from './forecast.js';
 export type { ArtifactWriter } from './artifacts.js';
@@ -51,7 +58,7 @@ export {
   quantileSeries,
   trainedSeries,
 } from './forecast-series.js';
-export { pipelinePlan, runPipeline, sourceStage, uploadSink } from './pipeline.js';
+export { pipelinePlan, runPipeline, sourceStage, streamingSourceStage, uploadSink } from './pipeline.js';
 export type { PipelineOptions, PipelineResult, SourceSpec, WindowSpec } from './pipeline.js';
 export { panelsSvg, svgToPng, htmlReport } from './plot.js';
 export type { Line, Panel, Band } from './plot.js';

@@ -1,6 +1,6 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { UsageError } from '@amf-foresight/core';
-import type { Logger, ProgressReporter, Samples, Stage } from '@amf-foresight/core';
+import type { Logger, ProgressReporter, Samples, SamplesStream, Stage } from '@amf-foresight/core';
 import { generateStage, readBeforeFor } from '@amf-foresight/features';
 import type { FeatureType, GenerateOptions, Level } from '@amf-foresight/features';
 import { localSource, prometheusSource } from '@amf-foresight/tsdb-ingest/reader';
@@ -130,6 +130,24 @@ export async function sourceStage(s: SourceSpec, readBefore: number): Promise<St
     case 'samples-dir':
       return samplesDirSource(s.dir);
   }
+}
+
+/**
+ * A local-directory source whose samples are streamed to the run's files (see samplesStreamWriter):
+ * `process` of any window in bounded memory.
+ */
+export function streamingSourceStage(
+  s: Extract<SourceSpec, { kind: 'local' }>,
+  readBefore: number,
+): Stage<unknown, SamplesStream> {
+  return localSource({
+    start: s.start,
+    end: s.end,
+    readBefore,
+    dataDir: s.dataDir,
+    ...(s.matchers !== undefined ? { matchers: s.matchers } : {}),
+    stream: true,
+  });
 }
 
 /** An upload of the complete run directory to s3://bucket/prefix/<run id>/ (and `extra` files under input/). */

@@ -8,4 +8,5 @@ export {
   readSamplesDir,
   sampleRange,
   samplesDirSource,
+  writeSamplesStream,
 } from './sources/parquet.js';

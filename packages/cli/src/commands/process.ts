@@ -1,6 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
+import type { Samples, SamplesStream, Stage } from '@amf-foresight/core';
 import { UsageError, checkWindow, parseDuration, parseTime } from '@amf-foresight/core';
-import { Plan, runPlan, samplesWriter, sourceStage } from '@amf-foresight/orchestrator';
+import {
+  Plan,
+  runPlan,
+  samplesStreamWriter,
+  samplesWriter,
+  sourceStage,
+  streamingSourceStage,
+} from '@amf-foresight/orchestrator';
 import type { ArtifactWriter, SourceSpec } from '@amf-foresight/orchestrator';
 import { join } from 'node:path';
 import { DEFAULT_CACHE_DIR, s3FromArgs } from '../config.js';
@@ -127,17 +135,32 @@ export function processCommand(
           : promUrl !== undefined
             ? { kind: 'prometheus', url: promUrl, ...w }
             : { kind: 'local', dataDir, ...w };
-      const source = await sourceStage(spec, readBefore(argv['read-before']));
+      // Blocks on disk are streamed to the files (memory bounded whatever the window); others arrive whole.
+      const source: Stage<unknown, Samples | SamplesStream> =
+        spec.kind === 'local'
+          ? streamingSourceStage(spec, readBefore(argv['read-before']))
+          : await sourceStage(spec, readBefore(argv['read-before']));
       const logFile = runLogPath(argv['logs-dir'], 'process');
       const r = await withCommand(io, argv, logFile, (ctx) =>
         runPlan(
           Plan.of(source),
-          { target: { kind: 'files', dir: argv['out-dir'] }, writers: [samplesWriter('') as ArtifactWriter] },
+          {
+            target: { kind: 'files', dir: argv['out-dir'] },
+            writers: [samplesWriter('') as ArtifactWriter, samplesStreamWriter('') as ArtifactWriter],
+          },
           ctx,
         ),
       );
       if (argv.output === 'json')
-        io.out(JSON.stringify({ outDir: r.runDir, files: r.files, ...r.steps['process'], logFile }) + '\n');
+        io.out(
+          JSON.stringify({
+            outDir: r.runDir,
+            files: r.files,
+            ...r.steps['process'],
+            ...(r.output.kind === 'samples-stream' ? r.output.summary : {}),
+            logFile,
+          }) + '\n',
+        );
       setResult(0);
     },
   };

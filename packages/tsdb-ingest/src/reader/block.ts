@@ -104,6 +104,26 @@ function segmentFile(path: string): SegmentFile {
   };
 }
 
+/**
+ * A segment read through a sliding window of `size` bytes: chunks read in file order (a streamed
+ * query, series by series) cost one read a window, and only one window is held.
+ */
+export function windowedSegment(src: SegmentFile, size = 8 << 20): SegmentFile {
+  let at = 0;
+  let buf: Uint8Array | undefined;
+  return {
+    size: src.size,
+    read(offset: number, length: number): Uint8Array {
+      const len = Math.max(0, Math.min(length, src.size - offset));
+      if (buf && offset >= at && offset + len <= at + buf.length) return buf.subarray(offset - at, offset - at + len);
+      if (len > size) return src.read(offset, len);
+      buf = src.read(offset, Math.min(size, src.size - offset));
+      at = offset;
+      return buf.subarray(0, len);
+    },
+  };
+}
+
 /** Reads and checks only meta.json of a block directory. */
 export function readBlockMeta(dir: string): BlockMeta {
   return parseMeta(readFile(join(dir, 'meta.json'), 'meta.json'), join(dir, 'meta.json'));
@@ -126,7 +146,8 @@ export async function openBlock(dir: string): Promise<Block> {
   return openBlockSync(dir);
 }
 
-export function openBlockSync(dir: string, meta?: BlockMeta): Block {
+/** Opens a block directory; with `window`, its segments are read through a sliding window (see windowedSegment). */
+export function openBlockSync(dir: string, meta?: BlockMeta, opts: { window?: number } = {}): Block {
   const m = meta ?? readBlockMeta(dir);
   const index = readFile(join(dir, 'index'), 'index');
   const segs = segmentNames(dir);
@@ -136,7 +157,10 @@ export function openBlockSync(dir: string, meta?: BlockMeta): Block {
     {
       meta: JSON.stringify({ ...m, version: 1 }),
       index,
-      segments: segs.map((n) => segmentFile(join(dir, 'chunks', n))),
+      segments: segs.map((n) => {
+        const f = segmentFile(join(dir, 'chunks', n));
+        return opts.window ? windowedSegment(f, opts.window) : f;
+      }),
       segmentNames: segs.map((n) => join('chunks', n)),
       ...(tomb ? { tombstones: tomb } : {}),
     },

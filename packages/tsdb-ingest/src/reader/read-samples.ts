@@ -4,6 +4,7 @@ import type { Logger } from '@amf-foresight/core';
 import { DataNotFoundError, silentLogger } from '@amf-foresight/core';
 import { listBlocks, openBlockSync } from './block.js';
 import type { Block, BlockListing } from './block.js';
+import type { Labels } from './labels.js';
 import { compareUtf8 } from './labels.js';
 import { querySamples } from './query.js';
 import type { QueryOptions, QueryResult, QueryStats } from './query.js';
@@ -38,7 +39,7 @@ export function noBlocksError(dir: string, listing?: BlockListing): DataNotFound
 /** Opens the blocks under `dirs` (block dirs or data dirs) whose range overlaps the window. */
 export function openBlocksFor(
   dirs: string | readonly string[],
-  opts: { minTime?: number; maxTime?: number; logger?: Logger } = {},
+  opts: { minTime?: number; maxTime?: number; logger?: Logger; window?: number } = {},
 ): Block[] {
   const qmin = opts.minTime ?? -Number.MAX_SAFE_INTEGER;
   const qmax = opts.maxTime ?? Number.MAX_SAFE_INTEGER;
@@ -51,33 +52,41 @@ export function openBlocksFor(
     }
     for (const ig of listing.ignored) log.debug(`not a block: ${ig.name}: ${ig.reason}`, { dir });
     for (const b of listing.blocks) {
-      if (b.meta.minTime <= qmax && qmin < b.meta.maxTime) blocks.push(openBlockSync(b.dir, b.meta));
+      if (b.meta.minTime <= qmax && qmin < b.meta.maxTime)
+        blocks.push(openBlockSync(b.dir, b.meta, opts.window ? { window: opts.window } : {}));
     }
   }
   return blocks;
 }
 
-/** Turns a query result into the Arrow tables of the samples contract (DESIGN §3). */
-export function toTables(r: QueryResult): { series: Table; samples: Table } {
-  const n = r.labels.length;
+/** The series table of the samples contract (DESIGN §3) for label sets given in series-ID order. */
+export function seriesTable(all: readonly Labels[]): Table {
+  const n = all.length;
   const names = new Set<string>();
-  for (const l of r.labels) for (let i = 0; i < l.length; i += 2) names.add(l[i]!);
+  for (const l of all) for (let i = 0; i < l.length; i += 2) names.add(l[i]!);
   const sorted = [...names].sort(compareUtf8);
   const cols: Record<string, (string | null)[]> = {};
   for (const name of sorted) cols[name] = new Array<string | null>(n).fill(null);
-  r.labels.forEach((l, s) => {
+  all.forEach((l, s) => {
     for (let i = 0; i < l.length; i += 2) cols[l[i]!]![s] = l[i + 1]!;
   });
   const seriesCols: Record<string, ReturnType<typeof makeVector>> = {
     series_id: makeVector(Uint32Array.from({ length: n }, (_, i) => i)),
   };
   for (const name of sorted) seriesCols[name] = utf8Vector(cols[name]!);
-  const ids = new Uint32Array(r.t.length);
-  for (let s = 0; s < n; s++) ids.fill(s, r.offsets[s], r.offsets[s + 1]);
-  return {
-    series: new Table(seriesCols),
-    samples: new Table({ series_id: makeVector(ids), t: makeVector(r.t), v: makeVector(r.v) }),
-  };
+  return new Table(seriesCols);
+}
+
+/** The samples table of series `first`.. owning [offsets[i], offsets[i+1]) of `t`, `v`. */
+export function samplesTable(first: number, offsets: Uint32Array, t: BigInt64Array, v: Float64Array): Table {
+  const ids = new Uint32Array(t.length);
+  for (let s = 0; s + 1 < offsets.length; s++) ids.fill(first + s, offsets[s], offsets[s + 1]);
+  return new Table({ series_id: makeVector(ids), t: makeVector(t), v: makeVector(v) });
+}
+
+/** Turns a query result into the Arrow tables of the samples contract (DESIGN §3). */
+export function toTables(r: QueryResult): { series: Table; samples: Table } {
+  return { series: seriesTable(r.labels), samples: samplesTable(0, r.offsets, r.t, r.v) };
 }
 
 /**

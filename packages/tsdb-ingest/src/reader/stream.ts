@@ -42,13 +42,13 @@ interface Cursor {
 }
 
 function advance(c: Cursor): void {
-  while (c.pos < c.ids.length) {
-    const entry = c.block.index.series(c.ids[c.pos]!);
-    c.labels = withExternalLabels(entry.labels, c.block.meta.thanos?.labels ?? {});
-    c.chunks = entry.chunks;
+  if (c.pos >= c.ids.length) {
+    c.labels = undefined;
     return;
   }
-  c.labels = undefined;
+  const entry = c.block.index.series(c.ids[c.pos]!);
+  c.labels = withExternalLabels(entry.labels, c.block.meta.thanos?.labels ?? {});
+  c.chunks = entry.chunks;
 }
 
 /**
@@ -102,8 +102,9 @@ export function* querySampleBatches(
   let w = 0;
   let seriesId = 0;
   const flush = () => {
+    stats.samples += w;
     const out = finish(batch, w);
-    batch = newBatch(cap, seriesId);
+    batch = newBatch(Math.min(cap, batch.t.length), seriesId);
     w = 0;
     return out;
   };
@@ -111,7 +112,9 @@ export function* querySampleBatches(
     let need = 0;
     for (const p of s.parts) if (p.encoding === 1) need += readNumSamples(p.data);
     if (w > 0 && w + need > batch.t.length) yield flush();
-    if (need > batch.t.length) batch = newBatch(need, seriesId);
+    // A series longer than a batch gets one of its own, given back at once.
+    const alone = need > cap;
+    if (alone) batch = newBatch(need, seriesId);
     const start = w;
     const r = decodeSeries(s.parts, batch.out, w, win, stats);
     w = r.w;
@@ -120,6 +123,7 @@ export function* querySampleBatches(
       batch.offsets.push(start);
       seriesId++;
     }
+    if (alone) yield flush();
   }
   if (w > 0 || batch.labels.length > 0) yield flush();
   stats.seriesMatched = seriesId;

@@ -1,5 +1,6 @@
 import { DataNotFoundError, UsageError, formatTime, silentLogger, silentProgress } from '@amf-foresight/core';
-import type { RunContext, Samples, Stage } from '@amf-foresight/core';
+import type { RunContext, Samples, SamplesStream, Stage } from '@amf-foresight/core';
+import { querySampleBatches } from '../reader/stream.js';
 import { listBlocks, openBlockSync } from '../reader/block.js';
 import type { Block } from '../reader/block.js';
 import type { BlockMeta } from '../reader/meta.js';
@@ -64,23 +65,7 @@ export async function readBlocksInWindow<B extends { meta: BlockMeta }>(
 ): Promise<Samples> {
   const log = ctx.logger ?? silentLogger;
   const progress = ctx.progress ?? silentProgress;
-  checkWindowOrder(o.start, o.end);
-  const available = {
-    minTime: Math.min(...listed.map((b) => b.meta.minTime)),
-    maxTime: Math.max(...listed.map((b) => b.meta.maxTime)) - 1,
-  };
-  const range = `${formatTime(available.minTime)} to ${formatTime(available.maxTime)}`;
-  log.debug(`available data: ${range} UTC in ${listed.length} blocks of ${source}`);
-  const readFrom = o.start - (o.readBefore ?? 0);
-  const inWindow = listed.filter((b) => b.meta.minTime <= o.end && readFrom < b.meta.maxTime);
-  if (!inWindow.some((b) => b.meta.minTime <= o.end && o.start < b.meta.maxTime)) {
-    throw new DataNotFoundError(
-      'DATA_OUT_OF_RANGE',
-      `no data between ${formatTime(o.start)} and ${formatTime(o.end)}: the blocks hold ${range} (UTC)`,
-      { file: source, hint: 'choose --start and --end inside that range' },
-    );
-  }
-  noteClipping(o, available, range, ctx);
+  const { inWindow, readFrom } = planWindow(o, listed, source, ctx);
   const blocks = await open(inWindow);
   progress.start('process', blocks.length, 'blocks');
   let shown = 0;
@@ -94,13 +79,7 @@ export async function readBlocksInWindow<B extends { meta: BlockMeta }>(
     },
   });
   progress.done(`${r.stats.samples} samples of ${r.stats.seriesMatched} series`);
-  if (r.stats.seriesMatched === 0)
-    throw new DataNotFoundError(
-      'NO_SERIES_MATCHED',
-      `no series ${o.matchers !== undefined ? `match ${o.matchers} ` : ''}between ${formatTime(o.start)} ` +
-        `and ${formatTime(o.end)}`,
-      { file: source, flag: '--match', hint: 'check the selector, or list the series with amf-foresight tsdb dump' },
-    );
+  if (r.stats.seriesMatched === 0) throw noSeriesError(o, source);
   for (const w of r.warnings) log.warn(w);
   log.info(
     `read ${r.stats.samples} samples of ${r.stats.seriesMatched} series from ${inWindow.length} blocks of ${source}`,
@@ -115,6 +94,95 @@ export async function readBlocksInWindow<B extends { meta: BlockMeta }>(
   });
   return { kind: 'samples', ...toTables(r), window: { start: o.start, end: o.end }, readFrom, source };
 }
+
+/** The blocks a window (and the read before it) overlaps, or DATA_OUT_OF_RANGE; a clipped window is noted. */
+function planWindow<B extends { meta: BlockMeta }>(
+  o: WindowOptions,
+  listed: readonly B[],
+  source: string,
+  ctx: Partial<RunContext>,
+): { inWindow: B[]; readFrom: number } {
+  checkWindowOrder(o.start, o.end);
+  const available = {
+    minTime: Math.min(...listed.map((b) => b.meta.minTime)),
+    maxTime: Math.max(...listed.map((b) => b.meta.maxTime)) - 1,
+  };
+  const range = `${formatTime(available.minTime)} to ${formatTime(available.maxTime)}`;
+  (ctx.logger ?? silentLogger).debug(`available data: ${range} UTC in ${listed.length} blocks of ${source}`);
+  const readFrom = o.start - (o.readBefore ?? 0);
+  const inWindow = listed.filter((b) => b.meta.minTime <= o.end && readFrom < b.meta.maxTime);
+  if (!inWindow.some((b) => b.meta.minTime <= o.end && o.start < b.meta.maxTime)) {
+    throw new DataNotFoundError(
+      'DATA_OUT_OF_RANGE',
+      `no data between ${formatTime(o.start)} and ${formatTime(o.end)}: the blocks hold ${range} (UTC)`,
+      { file: source, hint: 'choose --start and --end inside that range' },
+    );
+  }
+  noteClipping(o, available, range, ctx);
+  return { inWindow, readFrom };
+}
+
+function noSeriesError(o: WindowOptions, source: string): DataNotFoundError {
+  return new DataNotFoundError(
+    'NO_SERIES_MATCHED',
+    `no series ${o.matchers !== undefined ? `match ${o.matchers} ` : ''}between ${formatTime(o.start)} ` +
+      `and ${formatTime(o.end)}`,
+    { file: source, flag: '--match', hint: 'check the selector, or list the series with amf-foresight tsdb dump' },
+  );
+}
+
+/**
+ * The blocks of `dataDir` in the window as a stream: the window is checked now, the blocks are
+ * decoded when the runner's writer iterates the batches (segments through a sliding window), so
+ * memory is a batch's, whatever the window holds.
+ */
+export function streamLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunContext> = {}): SamplesStream {
+  checkWindowOrder(o.start, o.end);
+  const listing = listBlocks(o.dataDir);
+  if (listing.blocks.length === 0) throw noBlocksError(o.dataDir, listing);
+  const { inWindow, readFrom } = planWindow(o, listing.blocks, o.dataDir, ctx);
+  const log = ctx.logger ?? silentLogger;
+  ctx.record?.({
+    blocksRead: inWindow.length,
+    window: [formatTime(o.start), formatTime(o.end)],
+    readFrom: formatTime(readFrom),
+    source: o.dataDir,
+    streamed: true,
+  });
+  const summary = { series: 0, samples: 0 };
+  return {
+    summary,
+    kind: 'samples-stream',
+    window: { start: o.start, end: o.end },
+    readFrom,
+    source: o.dataDir,
+    async *batches() {
+      const blocks = inWindow.map((b) => openBlockSync(b.dir, b.meta, { window: SEGMENT_WINDOW }));
+      const q = { minTime: readFrom, maxTime: o.end, ...(o.matchers !== undefined ? { matchers: o.matchers } : {}) };
+      const gen = querySampleBatches(blocks, q);
+      let series = 0;
+      for (;;) {
+        const n = gen.next();
+        if (n.done) {
+          if (series === 0) throw noSeriesError(o, o.dataDir);
+          for (const w of n.value.warnings) log.warn(w);
+          Object.assign(summary, { series, samples: n.value.stats.samples });
+          log.info(
+            `read ${n.value.stats.samples} samples of ${series} series from ${blocks.length} blocks of ${o.dataDir}`,
+          );
+          return;
+        }
+        series += n.value.labels.length;
+        yield n.value;
+        // Let a Ctrl-C and other I/O in between batches.
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+  };
+}
+
+/** Bytes of a chunk segment held at once by a streamed read. */
+const SEGMENT_WINDOW = 8 << 20;
 
 /** A window reaching past the data: one warning line with the available range, and a note in run.json. */
 function noteClipping(
@@ -139,7 +207,12 @@ function noteClipping(
   });
 }
 
-/** The local-directory source as a stage: no input, `Samples` out. */
-export function localSource(o: LocalSourceOptions): Stage<unknown, Samples> {
-  return { name: 'process', run: (_input, ctx) => readLocalBlocks(o, ctx) };
+/** The local-directory source as a stage: no input, `Samples` out (or, with `stream`, a `SamplesStream`). */
+export function localSource(o: LocalSourceOptions & { stream?: false }): Stage<unknown, Samples>;
+export function localSource(o: LocalSourceOptions & { stream: true }): Stage<unknown, SamplesStream>;
+export function localSource(o: LocalSourceOptions & { stream?: boolean }): Stage<unknown, Samples | SamplesStream> {
+  return {
+    name: 'process',
+    run: (_input, ctx) => (o.stream ? Promise.resolve(streamLocalBlocks(o, ctx)) : readLocalBlocks(o, ctx)),
+  };
 }

@@ -1,7 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { DataNotFoundError, InputError, writeFileAtomic } from '@amf-foresight/core';
-import type { Samples, Stage } from '@amf-foresight/core';
+import type { Samples, SamplesStream, Stage } from '@amf-foresight/core';
+import { samplesTable, seriesTable } from '../reader/read-samples.js';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 
@@ -47,9 +50,8 @@ export function readParquetFile(path: string): { table: Table; metadata: Record<
   return { table, metadata };
 }
 
-/** The files of a `Samples` value: `series.parquet` and `samples.parquet`, with the window in the metadata. */
-export function samplesFiles(s: Samples): { name: string; data: Uint8Array }[] {
-  const meta = {
+function samplesMeta(s: Pick<Samples, 'window' | 'readFrom' | 'source'>) {
+  return {
     kind: 'samples',
     start: s.window.start,
     end: s.window.end,
@@ -57,6 +59,56 @@ export function samplesFiles(s: Samples): { name: string; data: Uint8Array }[] {
     source: s.source,
     version: 1,
   };
+}
+
+/**
+ * Writes a streamed read as `samples.parquet` (one row group per batch or more, zstd) and then
+ * `series.parquet`, each through a temporary file and a rename. Only a batch and the label sets
+ * are held: memory does not grow with the samples. Returns the counts.
+ */
+export async function writeSamplesStream(
+  s: SamplesStream,
+  paths: { samples: string; series: string },
+): Promise<{ series: number; samples: number; bytes: number }> {
+  const meta = samplesMeta(s);
+  const labels: string[][] = [];
+  let samples = 0;
+  const it = s.batches()[Symbol.asyncIterator]();
+  const batches = new ReadableStream({
+    async pull(controller) {
+      const n = await it.next();
+      if (n.done) {
+        controller.close();
+        return;
+      }
+      const b = n.value;
+      labels.push(...b.labels);
+      samples += b.t.length;
+      const t = pq.Table.fromIPCStream(tableToIPC(samplesTable(b.firstSeriesId, b.offsets, b.t, b.v), 'stream'));
+      for (const rb of t.recordBatches()) controller.enqueue(rb);
+    },
+  });
+  const props = new pq.WriterPropertiesBuilder()
+    .setCompression(pq.Compression.ZSTD)
+    .setKeyValueMetadata(new Map([[METADATA_KEY, JSON.stringify(meta)]]))
+    .build();
+  const out = (await pq.transformParquetStream(batches, props)) as ReadableStream<Uint8Array>;
+  const tmp = `${paths.samples}.${process.pid}.tmp`;
+  try {
+    await pipeline(Readable.fromWeb(out), createWriteStream(tmp));
+    renameSync(tmp, paths.samples);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  const bytes =
+    statSync(paths.samples).size + writeParquetFile(paths.series, seriesTable(labels), { ...meta, kind: 'series' });
+  return { series: labels.length, samples, bytes };
+}
+
+/** The files of a `Samples` value: `series.parquet` and `samples.parquet`, with the window in the metadata. */
+export function samplesFiles(s: Samples): { name: string; data: Uint8Array }[] {
+  const meta = samplesMeta(s);
   return [
     { name: 'series.parquet', data: parquetBytes(s.series, { ...meta, kind: 'series' }) },
     { name: 'samples.parquet', data: parquetBytes(s.samples, meta) },

@@ -111,7 +111,7 @@ function countingCtx(o: S3ReadOptions, log: Logger, signal: AbortSignal | undefi
   };
 }
 
-/** Lists the block directories under the prefix and reads every meta.json (partial and deletion-marked ones skipped). */
+/** Lists the block directories under the prefix and reads each meta.json (partial, deletion-marked ones skipped). */
 export async function listS3Blocks(
   o: S3ReadOptions,
   ctx: { logger?: Logger; signal?: AbortSignal } = {},
