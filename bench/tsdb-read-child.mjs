@@ -1,6 +1,7 @@
 // One measurement of the TypeScript reader in a fresh process: readSamples over a data
 // directory into Arrow columns. Prints JSON: samples, per-run seconds, peak RSS.
-import { readSamples } from '@amf-foresight/tsdb-ingest';
+// The reader entry alone: the package root would also load the S3 SDK and Parquet, which a read does not use.
+import { readSamples } from '@amf-foresight/tsdb-ingest/reader';
 
 const dir = process.argv[2];
 const repeat = Number(process.argv[3] ?? 1);
