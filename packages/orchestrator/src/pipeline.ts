@@ -42,6 +42,8 @@ export type SourceSpec =
       prefix: string;
       block?: string;
       indexHeaderDir?: string;
+      /** Range GETs in flight (default 16). */
+      concurrency?: number;
       clientConfig: S3ClientConfig;
     } & WindowSpec)
   | ({ kind: 'prometheus'; url: string; headers?: Record<string, string> } & WindowSpec)
@@ -123,6 +125,7 @@ export async function sourceStage(s: SourceSpec, readBefore: number): Promise<St
           clientConfig: s.clientConfig,
           ...(s.block !== undefined ? { block: s.block } : {}),
           ...(s.indexHeaderDir !== undefined ? { indexHeaderDir: s.indexHeaderDir } : {}),
+          ...(s.concurrency !== undefined ? { concurrency: s.concurrency } : {}),
         },
         window: w!,
       });

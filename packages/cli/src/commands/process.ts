@@ -35,6 +35,11 @@ function processOptions(y: Argv<CommonArgs>) {
       describe: 'With --source s3: the key prefix (env: prefix, AMF_FORESIGHT_PREFIX)',
     })
     .option('block', { type: 'string', describe: 'With --source: only this block ULID (env: block)' })
+    .option('concurrency', {
+      type: 'number',
+      default: 16,
+      describe: 'With --source: range GETs in flight at once',
+    })
     .option('index-cache', {
       type: 'string',
       describe: 'With --source: where index headers are kept between runs (default: <local-path>/.index-headers)',
@@ -78,8 +83,13 @@ function inPlaceSpec(
   argv: object,
   source: string,
   indexHeaderDir: string,
+  concurrency: number,
   w: { start: number; end: number; matchers?: string },
 ): SourceSpec {
+  if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64))
+    throw new UsageError('BAD_CONCURRENCY', `--concurrency must be a whole number from 1 to 64, got ${concurrency}`, {
+      flag: '--concurrency',
+    });
   const s = s3FromArgs(argv);
   let at: { bucket: string; prefix: string };
   if (source === 's3') at = { bucket: s.bucket, prefix: s.prefix };
@@ -102,6 +112,7 @@ function inPlaceSpec(
     ...at,
     clientConfig: s.clientConfig,
     indexHeaderDir,
+    concurrency,
     ...(s.block !== undefined ? { block: s.block } : {}),
     ...w,
   };
@@ -131,7 +142,7 @@ export function processCommand(
         argv['local-path'] ?? (process.env.local_path || process.env.AMF_FORESIGHT_CACHE_DIR || DEFAULT_CACHE_DIR);
       const spec: SourceSpec =
         argv.source !== undefined
-          ? inPlaceSpec(argv, argv.source, argv['index-cache'] ?? join(dataDir, '.index-headers'), w)
+          ? inPlaceSpec(argv, argv.source, argv['index-cache'] ?? join(dataDir, '.index-headers'), argv.concurrency, w)
           : promUrl !== undefined
             ? { kind: 'prometheus', url: promUrl, ...w }
             : { kind: 'local', dataDir, ...w };

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { DataNotFoundError, UsageError, silentLogger } from '@amf-foresight/core';
@@ -31,7 +32,7 @@ export interface S3ReadOptions {
   clientConfig?: S3ClientConfig;
   /** Where index headers are kept, one file per block (blocks are immutable); none: fetched every time. */
   indexHeaderDir?: string;
-  /** Range GETs in flight at once (default 8). */
+  /** Range GETs in flight at once (default 16). */
   concurrency?: number;
   /** Attempts per request (default 5; the SDK retries throttling on its own as well). */
   attempts?: number;
@@ -74,10 +75,14 @@ export function parseS3Location(url: string): { bucket: string; prefix: string }
   return { bucket: m[1]!, prefix: m[2]! };
 }
 
+const DEFAULT_CONCURRENCY = 16;
+
 /** A context whose GETs are bounded to `concurrency` in flight and counted in `transfer`. */
 function countingCtx(o: S3ReadOptions, log: Logger, signal: AbortSignal | undefined, t: TransferStats): S3Ctx {
   const base = o.client ?? new S3Client({ ...o.clientConfig });
-  const limit = o.concurrency ?? 8;
+  const limit = o.concurrency ?? DEFAULT_CONCURRENCY;
+  // Each request in flight listens on the run's signal: more than Node's default 10 is expected, not a leak.
+  if (signal) setMaxListeners(limit + 16, signal);
   let inFlight = 0;
   const waiting: (() => void)[] = [];
   const client = {
@@ -125,7 +130,7 @@ export async function listS3Blocks(
   const x = countingCtx(o, ctx.logger ?? silentLogger, ctx.signal, transfer);
   const dirs = await listBlockDirs(x);
   const found: S3Listing = { x, blocks: [], skipped: [], transfer, opts: o };
-  await mapLimit(dirs, o.concurrency ?? 8, async (ulid) => {
+  await mapLimit(dirs, o.concurrency ?? DEFAULT_CONCURRENCY, async (ulid) => {
     const r = await inspectBlock(x, ulid);
     if ('skipped' in r) found.skipped.push({ ulid, status: r.skipped, reason: r.reason });
     else found.blocks.push(r);
