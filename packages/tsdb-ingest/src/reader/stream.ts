@@ -30,6 +30,8 @@ export interface SampleBatch {
 export interface StreamOptions extends QueryOptions {
   /** Samples a batch holds at most, unless one series alone has more (default 2^20). */
   batchSamples?: number;
+  /** After each batch: block-series entries read so far, of how many the matchers select in all blocks. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A block's matching series in ID (= label) order, one at a time. */
@@ -61,6 +63,8 @@ function* mergedSeries(blocks: Block[], matchers: readonly Matcher[], win: Windo
     advance(c);
     return c;
   });
+  const total = cursors.reduce((a, c) => a + c.ids.length, 0);
+  const done = () => cursors.reduce((a, c) => a + c.pos, 0);
   for (;;) {
     let min: Labels | undefined;
     for (const c of cursors) if (c.labels && (min === undefined || compareLabels(c.labels, min) < 0)) min = c.labels;
@@ -80,7 +84,7 @@ function* mergedSeries(blocks: Block[], matchers: readonly Matcher[], win: Windo
       c.pos++;
       advance(c);
     }
-    yield { labels: min, parts };
+    yield { labels: min, parts, done, total };
   }
 }
 
@@ -111,7 +115,10 @@ export function* querySampleBatches(
   for (const s of mergedSeries(chosen, normaliseMatchers(opts.matchers), win, stats)) {
     let need = 0;
     for (const p of s.parts) if (p.encoding === 1) need += readNumSamples(p.data);
-    if (w > 0 && w + need > batch.t.length) yield flush();
+    if (w > 0 && w + need > batch.t.length) {
+      opts.onProgress?.(s.done(), s.total);
+      yield flush();
+    }
     // A series longer than a batch gets one of its own, given back at once.
     const alone = need > cap;
     if (alone) batch = newBatch(need, seriesId);
@@ -126,6 +133,7 @@ export function* querySampleBatches(
     if (alone) yield flush();
   }
   if (w > 0 || batch.labels.length > 0) yield flush();
+  opts.onProgress?.(1, 1);
   stats.seriesMatched = seriesId;
   return { stats, warnings: skippedWarning(stats) };
 }

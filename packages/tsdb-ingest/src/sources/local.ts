@@ -159,12 +159,23 @@ export function streamLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunContext
     async *batches() {
       const blocks = inWindow.map((b) => openBlockSync(b.dir, b.meta, { window: SEGMENT_WINDOW }));
       const q = { minTime: readFrom, maxTime: o.end, ...(o.matchers !== undefined ? { matchers: o.matchers } : {}) };
-      const gen = querySampleBatches(blocks, q);
+      const progress = ctx.progress ?? silentProgress;
+      progress.start('process', 100, '%');
+      let shown = 0;
+      const gen = querySampleBatches(blocks, {
+        ...q,
+        onProgress: (done, total) => {
+          const pct = Math.floor((100 * done) / Math.max(1, total));
+          progress.advance(pct - shown);
+          shown = pct;
+        },
+      });
       let series = 0;
       for (;;) {
         const n = gen.next();
         if (n.done) {
           if (series === 0) throw noSeriesError(o, o.dataDir);
+          progress.done(`${n.value.stats.samples} samples of ${series} series`);
           for (const w of n.value.warnings) log.warn(w);
           Object.assign(summary, { series, samples: n.value.stats.samples });
           log.info(
