@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBucket, startMoto, tempDirs, uploadDir } from '@amf-foresight/test-servers';
 import type { Moto } from '@amf-foresight/test-servers';
 import { main } from './main.js';
-import { readSamplesDir } from '@amf-foresight/tsdb-ingest/parquet';
+import { readParquetFile, readSamplesDir } from '@amf-foresight/tsdb-ingest/parquet';
 
 const BLOCKS = join(import.meta.dirname, '../../tsdb-ingest/testdata/blocks');
 let moto: Moto;
@@ -196,5 +196,38 @@ describe('amf-foresight process --source (S3 in place)', () => {
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toContain('--source takes s3://bucket/prefix or s3');
+  });
+});
+
+describe("the prototype's --process with --source (S3 in place)", () => {
+  const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
+  const args = [
+    ...['--process', '--start', '2023-06-06 14:00:00', '--end', '2023-06-06 16:00:00'],
+    ...['--generate', '--metric', 'container_cpu_usage_seconds_total', '--type', 'cpu', '--level', 'amf'],
+  ];
+
+  it('builds the same dataset as from the blocks on disk; --download with --source is refused', async () => {
+    await uploadDir(moto.client, 'tsdb', 'sample', SAMPLE);
+    const a = tmp();
+    const b = tmp();
+    const local = await run([...args, '--local-path', SAMPLE, '--runs-dir', a, '--logs-dir', a, '--quiet'], {});
+    expect(local.code, local.err).toBe(0);
+    const s3 = await run([...args, '--source', 's3', '--local-path', b, '--runs-dir', b, '--logs-dir', b, '--quiet'], {
+      bucket: 'tsdb',
+      prefix: 'sample',
+      AWS_ENDPOINT_URL: moto.endpoint,
+    });
+    expect(s3.code, s3.err).toBe(0);
+    // The dataset's rows (its metadata names the source, which differs).
+    const dataset = (d: string) => {
+      const t = readParquetFile(join(d, 'latest', 'dataset.parquet')).table;
+      return t.schema.fields.map((f) => Array.from(t.getChild(f.name)!.toArray() as ArrayLike<unknown>));
+    };
+    expect(dataset(b)).toEqual(dataset(a));
+    expect(dataset(a)[0]!.length).toBeGreaterThan(10);
+    expect(readdirSync(join(b, '.index-headers')).length).toBeGreaterThan(0);
+    const both = await run([...args, '--download', '--source', 's3', '--runs-dir', b], { bucket: 'tsdb' });
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('--download syncs blocks into the cache and --source reads them in place');
   });
 });

@@ -27,6 +27,7 @@ import type { Io } from '../io.js';
 import { withCommand } from '../run.js';
 import type { ArgsOf, CommonArgs } from '../run.js';
 import { downloadOptions } from './download.js';
+import { inPlaceSpec } from './process.js';
 import { modelOptions } from './train.js';
 
 export function pipelineOptions<T>(y: Argv<T>) {
@@ -59,6 +60,12 @@ export function pipelineOptions<T>(y: Argv<T>) {
     .option('prometheus-url', {
       type: 'string',
       describe: 'With --process: read a live Prometheus HTTP API instead of blocks (env: AMF_FORESIGHT_PROMETHEUS_URL)',
+    })
+    .option('source', {
+      type: 'string',
+      describe:
+        'With --process: read the blocks in place from s3://bucket/prefix (range GETs, nothing downloaded); ' +
+        '"s3": the bucket and prefix of --bucket/--prefix or the env vars bucket, prefix',
     })
     .option('samples-dir', {
       type: 'string',
@@ -163,6 +170,15 @@ function sourceFromArgs(
         { flag: '--prometheus-url' },
       );
     return { kind: 'prometheus', url: promUrl, ...w };
+  }
+  if (argv.source !== undefined) {
+    if (argv.download)
+      throw new UsageError(
+        'CONFLICTING_FLAGS',
+        '--download syncs blocks into the cache and --source reads them in place: use one',
+        { flag: '--source' },
+      );
+    return inPlaceSpec(argv, argv.source, join(s.cacheDir, '.index-headers'), 16, w);
   }
   if (argv.download)
     return {

@@ -79,7 +79,7 @@ function processOptions(y: Argv<CommonArgs>) {
 }
 
 /** `--source s3://bucket/prefix` (or `s3`, with the bucket and prefix of the flags and env vars) as a source. */
-function inPlaceSpec(
+export function inPlaceSpec(
   argv: object,
   source: string,
   indexHeaderDir: string,
