@@ -18,7 +18,11 @@ export function s3Error(e: unknown, what: string, bucket: string): AmfError {
   return new AmfError(
     'S3_FAILED',
     `${what} failed: ${name ? `${name}: ` : ''}${msg}`,
-    { hint: 'the sync can be re-run; finished files are kept' },
+    {
+      hint:
+        'check the endpoint and the network, then re-run: a download keeps its finished files, ' +
+        'a read in place its index headers',
+    },
     { cause: e },
   );
 }
