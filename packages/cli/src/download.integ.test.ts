@@ -191,11 +191,18 @@ describe('amf-foresight process --source (S3 in place)', () => {
     expect(e.err).toContain(`index headers: ${overlapping} cached, 0 fetched`);
   });
 
-  it('refuses a source that is not S3 in one line (exit 2)', async () => {
+  it('refuses a source that is not S3, or one with --prometheus-url, in one line (exit 2)', async () => {
     const r = await run(['process', ...window, '--source', '/var/lib/prometheus'], {});
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toContain('--source takes s3://bucket/prefix or s3');
+    const both = await run(
+      ['process', ...window, '--source', 's3://b/p', '--prometheus-url', 'http://127.0.0.1:1'],
+      {},
+    );
+    expect(both.code).toBe(2);
+    expect(both.err.trim().split('\n')).toHaveLength(1);
+    expect(both.err).toContain('--source reads S3 blocks and --prometheus-url a live server: use one');
   });
 });
 

@@ -27,7 +27,8 @@ function processOptions(y: Argv<CommonArgs>) {
       type: 'string',
       describe:
         'Read the blocks in place from s3://bucket/prefix (range GETs, nothing downloaded); "s3" takes the ' +
-        'bucket and prefix from --bucket/--prefix or the env vars bucket, prefix',
+        'bucket and prefix from --bucket/--prefix or the env vars bucket, prefix. Meant for a selection ' +
+        '(--match): what it fetches is held in memory; for every series, download then process (streamed)',
     })
     .option('bucket', { type: 'string', describe: 'With --source s3: the bucket (env: bucket, AMF_FORESIGHT_BUCKET)' })
     .option('prefix', {
@@ -138,6 +139,12 @@ export function processCommand(
       checkWindow(start, end);
       const w = { start, end, ...(argv.match !== undefined ? { matchers: argv.match } : {}) };
       const promUrl = argv['prometheus-url'] ?? (process.env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
+      if (argv.source !== undefined && argv['prometheus-url'] !== undefined)
+        throw new UsageError(
+          'CONFLICTING_FLAGS',
+          '--source reads S3 blocks and --prometheus-url a live server: use one',
+          { flag: '--source' },
+        );
       const dataDir =
         argv['local-path'] ?? (process.env.local_path || process.env.AMF_FORESIGHT_CACHE_DIR || DEFAULT_CACHE_DIR);
       const spec: SourceSpec =
