@@ -16,7 +16,7 @@ export {
   recencyWeight,
 } from './numeric.js';
 export { regularise } from './regularise.js';
-export { redactUrl, redactSecrets, refuseCredentials } from './urls.js';
+export { parseS3Location, redactUrl, redactSecrets, refuseCredentials } from './urls.js';
 export type { Regularised } from './regularise.js';
 export { parseTime, parseDuration, checkWindow, formatTime } from './time.js';
 export { writeFileAtomic, writeFilesAtomic, processAlive, withLockFile, makeDir } from './files.js';

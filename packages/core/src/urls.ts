@@ -33,3 +33,14 @@ export function refuseCredentials(url: string, flag: string): void {
     hint: 'pass credentials through AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or headers, not in the URL',
   });
 }
+
+/** Parses `s3://bucket[/prefix]`; anything else is one usage error (`code`, default BAD_S3_URL) naming `flag`. */
+export function parseS3Location(url: string, o: { flag: string; code?: string }): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m)
+    throw new UsageError(o.code ?? 'BAD_S3_URL', `${o.flag} wants s3://bucket/prefix, got ${JSON.stringify(url)}`, {
+      flag: o.flag,
+      hint: 'e.g. s3://metrics/prometheus/blocks',
+    });
+  return { bucket: m[1]!, prefix: m[2]! };
+}

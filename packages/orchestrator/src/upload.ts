@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { AmfError, UsageError, refuseCredentials } from '@amf-foresight/core';
+import { AmfError, UsageError, parseS3Location, refuseCredentials } from '@amf-foresight/core';
 import type { Logger } from '@amf-foresight/core';
 import { isUlid } from '@amf-foresight/tsdb-ingest/reader';
 
@@ -11,18 +11,14 @@ import { isUlid } from '@amf-foresight/tsdb-ingest/reader';
  */
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   refuseCredentials(url, '--upload');
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!m)
-    throw new UsageError('BAD_UPLOAD_URL', `--upload wants s3://bucket/prefix, got ${JSON.stringify(url)}`, {
-      flag: '--upload',
-    });
-  const segments = m[2]!.split('/').filter((x) => x !== '');
+  const { bucket, prefix } = parseS3Location(url, { flag: '--upload', code: 'BAD_UPLOAD_URL' });
+  const segments = prefix.split('/').filter((x) => x !== '');
   if (segments.some((x) => x === '.' || x === '..'))
     throw new UsageError('BAD_UPLOAD_URL', `--upload ${JSON.stringify(url)} has a . or .. segment`, {
       flag: '--upload',
       hint: 'name the prefix plainly, e.g. s3://bucket/forecasts/amf',
     });
-  return { bucket: m[1]!, prefix: segments.join('/') };
+  return { bucket, prefix: segments.join('/') };
 }
 
 function filesUnder(dir: string): string[] {

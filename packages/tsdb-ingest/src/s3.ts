@@ -3,5 +3,5 @@ export { syncFromS3, s3SyncStage, safeRelative, STAGING_DIR } from './sources/s3
 export type { S3SyncOptions, SyncResult, BlockStatus } from './sources/s3-sync.js';
 export { s3Source, s3InPlaceSource } from './sources/s3-source.js';
 export { s3Error } from './sources/s3-errors.js';
-export { readS3Samples, listS3Blocks, openS3Blocks, openS3Block, parseS3Location } from './sources/s3-inplace.js';
+export { readS3Samples, listS3Blocks, openS3Blocks, openS3Block } from './sources/s3-inplace.js';
 export type { S3ReadOptions, S3Listing, RemoteBlockInfo, TransferStats } from './sources/s3-inplace.js';

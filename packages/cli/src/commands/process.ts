@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { Samples, SamplesStream, Stage } from '@amf-foresight/core';
-import { UsageError, checkWindow, parseDuration, parseTime } from '@amf-foresight/core';
+import { UsageError, checkWindow, parseDuration, parseS3Location, parseTime } from '@amf-foresight/core';
 import {
   Plan,
   runPlan,
@@ -87,27 +87,13 @@ export function inPlaceSpec(
   concurrency: number,
   w: { start: number; end: number; matchers?: string },
 ): SourceSpec {
-  if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64))
-    throw new UsageError('BAD_CONCURRENCY', `--concurrency must be a whole number from 1 to 64, got ${concurrency}`, {
-      flag: '--concurrency',
-    });
   const s = s3FromArgs(argv);
-  let at: { bucket: string; prefix: string };
-  if (source === 's3') at = { bucket: s.bucket, prefix: s.prefix };
-  else if (source.startsWith('s3://')) {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(source);
-    if (!m) throw new UsageError('BAD_SOURCE', `--source ${source} names no bucket`, { flag: '--source' });
-    at = { bucket: m[1]!, prefix: m[2]! };
-  } else
+  if (source !== 's3' && !source.startsWith('s3://'))
     throw new UsageError('BAD_SOURCE', `--source takes s3://bucket/prefix or s3, not ${JSON.stringify(source)}`, {
       flag: '--source',
       hint: 'for a local data directory use --local-path; for a live server --prometheus-url',
     });
-  if (at.bucket === '')
-    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
-      flag: '--bucket',
-      hint: 'pass --source s3://bucket/prefix, --bucket, or set the env var bucket',
-    });
+  const at = source === 's3' ? { bucket: s.bucket, prefix: s.prefix } : parseS3Location(source, { flag: '--source' });
   return {
     kind: 's3-inplace',
     ...at,

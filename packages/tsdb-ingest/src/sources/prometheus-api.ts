@@ -1,3 +1,4 @@
+import { sleep } from './timing.js';
 import {
   AmfError,
   InputError,
@@ -37,8 +38,6 @@ interface MatrixResult {
   metric: Record<string, string>;
   values: [number, string][];
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Raw samples of the selected series over a window from a live Prometheus, fetched as

@@ -1,3 +1,4 @@
+import { sleep } from './timing.js';
 import protobuf from 'protobufjs/minimal.js';
 import snappy from 'snappyjs';
 import { AmfError, InputError } from '@amf-foresight/core';
@@ -95,16 +96,6 @@ export function batches(
   if (cur.length > 0) out.push(cur);
   return out;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    const abort = () => {
-      clearTimeout(t);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 
 /** The first line of a response body, short, for an error message. */
 async function reason(r: Response): Promise<string> {

@@ -1,11 +1,12 @@
 import { isAbsolute, normalize, sep } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AmfError } from '@amf-foresight/core';
+import { AmfError, UsageError } from '@amf-foresight/core';
 import type { Logger } from '@amf-foresight/core';
 import { isUlid, parseMeta } from '../reader/meta.js';
 import type { BlockMeta } from '../reader/meta.js';
 import { s3Error } from './s3-errors.js';
+import { sleep } from './timing.js';
 
 /** What every request against one bucket shares: the sync and the in-place reader. */
 export interface S3Ctx {
@@ -39,6 +40,24 @@ export function normPrefix(p: string | undefined): string {
   return s === '' ? '' : `${s}/`;
 }
 
+/** What every bucket operation needs first: a bucket, and a sane number of requests in flight. */
+export function checkS3Options(o: { bucket: string; concurrency?: number | undefined }): void {
+  if (!o.bucket)
+    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
+      flag: '--bucket',
+      hint: 'pass --bucket (or --source s3://bucket/prefix) or set the env var bucket (or AMF_FORESIGHT_BUCKET)',
+    });
+  checkConcurrency(o.concurrency);
+}
+
+/** Requests in flight at once: a whole number from 1 to 64, or a one-line usage error (--concurrency). */
+function checkConcurrency(n: number | undefined): void {
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= 64))
+    throw new UsageError('BAD_CONCURRENCY', `--concurrency must be a whole number from 1 to 64, got ${n}`, {
+      flag: '--concurrency',
+    });
+}
+
 /** Runs `fn` over `items` with at most `limit` calls in flight. */
 export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -50,19 +69,6 @@ export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item:
   });
   await Promise.all(workers);
 }
-
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      },
-      { once: true },
-    );
-  });
 
 /** Runs `fn` until it succeeds, retrying failures that are not the caller's fault with backoff. */
 export async function withRetry<T>(

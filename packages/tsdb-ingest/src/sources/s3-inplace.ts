@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { DataNotFoundError, UsageError, silentLogger } from '@amf-foresight/core';
+import { DataNotFoundError, parseS3Location, silentLogger } from '@amf-foresight/core';
 import type { Logger } from '@amf-foresight/core';
 import type { Block } from '../reader/block.js';
 import { TsdbError } from '../reader/errors.js';
@@ -19,7 +19,7 @@ import type { ReadSamplesOptions, SamplesTables } from '../reader/read-samples.j
 import { selectSeries } from '../reader/select.js';
 import { parseTombstones } from '../reader/tombstones.js';
 import { loadHeader, saveHeader } from './index-header-cache.js';
-import { getBytes, inspectBlock, listBlockDirs, mapLimit, normPrefix } from './s3-common.js';
+import { checkS3Options, getBytes, inspectBlock, listBlockDirs, mapLimit, normPrefix } from './s3-common.js';
 import type { RemoteFile, S3Ctx, SkipStatus } from './s3-common.js';
 
 export interface S3ReadOptions {
@@ -62,17 +62,6 @@ export interface S3Listing {
   skipped: { ulid: string; status: SkipStatus; reason: string }[];
   transfer: TransferStats;
   opts: S3ReadOptions;
-}
-
-/** Parses `s3://bucket/prefix` (prefix optional). */
-export function parseS3Location(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!m || m[1] === '')
-    throw new UsageError('BAD_S3_URL', `${JSON.stringify(url)} is not s3://bucket[/prefix]`, {
-      flag: '--source',
-      hint: 'e.g. s3://metrics/prometheus/blocks',
-    });
-  return { bucket: m[1]!, prefix: m[2]! };
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -121,11 +110,7 @@ export async function listS3Blocks(
   o: S3ReadOptions,
   ctx: { logger?: Logger; signal?: AbortSignal } = {},
 ): Promise<S3Listing> {
-  if (!o.bucket)
-    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
-      flag: '--bucket',
-      hint: 'pass --bucket or set the env var bucket (or AMF_FORESIGHT_BUCKET)',
-    });
+  checkS3Options(o);
   const transfer: TransferStats = { gets: 0, bytes: 0, lists: 0, headerHits: 0, headerMisses: 0 };
   const x = countingCtx(o, ctx.logger ?? silentLogger, ctx.signal, transfer);
   const dirs = await listBlockDirs(x);
@@ -370,7 +355,7 @@ export async function readS3Samples(
   opts: ReadSamplesOptions = {},
 ): Promise<SamplesTables & { transfer: TransferStats }> {
   const log = opts.logger ?? silentLogger;
-  const listing = await listS3Blocks({ ...opts.s3, ...parseS3Location(url) }, { logger: log });
+  const listing = await listS3Blocks({ ...opts.s3, ...parseS3Location(url, { flag: 'readSamples' }) }, { logger: log });
   for (const s of listing.skipped) log.info(`block ${s.ulid} skipped: ${s.reason}`);
   const blocks = await openS3Blocks(listing, opts);
   const r = querySamples(blocks, opts);

@@ -17,7 +17,7 @@ import {
 } from '@amf-foresight/core';
 import type { Logger, ProgressReporter, RunContext, Stage } from '@amf-foresight/core';
 import type { BlockMeta } from '../reader/meta.js';
-import { inspectBlock, listBlockDirs, mapLimit, normPrefix, withRetry } from './s3-common.js';
+import { checkS3Options, inspectBlock, listBlockDirs, mapLimit, normPrefix, withRetry } from './s3-common.js';
 import type { RemoteFile, S3Ctx } from './s3-common.js';
 export { safeRelative } from './s3-common.js';
 
@@ -62,15 +62,7 @@ interface Sync extends S3Ctx {
 type Plan = { ulid: string; meta: BlockMeta; files: RemoteFile[] };
 
 function checkOptions(o: S3SyncOptions): void {
-  if (o.concurrency !== undefined && !(Number.isInteger(o.concurrency) && o.concurrency >= 1 && o.concurrency <= 64))
-    throw new UsageError('BAD_CONCURRENCY', `--concurrency must be a whole number from 1 to 64, got ${o.concurrency}`, {
-      flag: '--concurrency',
-    });
-  if (!o.bucket)
-    throw new UsageError('S3_NO_BUCKET', 'no bucket configured', {
-      flag: '--bucket',
-      hint: 'pass --bucket or set the env var bucket (or AMF_FORESIGHT_BUCKET)',
-    });
+  checkS3Options(o);
   if (o.minTime !== undefined && o.maxTime !== undefined && o.minTime > o.maxTime) {
     throw new UsageError(
       'BAD_WINDOW',
