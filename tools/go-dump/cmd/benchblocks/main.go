@@ -8,7 +8,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -16,9 +15,8 @@ import (
 	"math/rand"
 	"os"
 
+	"github.com/amf-foresight/amf-foresight/tools/go-dump/internal/blockgen"
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/storage"
-	"github.com/prometheus/prometheus/tsdb"
 )
 
 const (
@@ -58,38 +56,25 @@ func main() {
 		}
 	}
 	end := t0 + int64(*nSamples)*step
-	total := 0
-	for start := t0; start < end; start += blockT {
-		w, err := tsdb.NewBlockWriter(logger, *out, blockT)
-		must(err)
-		app := w.Appender(context.Background())
-		refs := make([]storage.SeriesRef, len(series))
-		for t := start; t < start+blockT && t < end; t += step {
-			for i, s := range series {
-				jitter := int64(rng.Intn(41) - 20)
-				switch s.kind {
-				case 0:
-					s.value += s.rate * 15 * (0.8 + 0.4*rng.Float64())
-					if rng.Intn(20000) == 0 {
-						s.value = 0
-					}
-				case 1:
-					s.value += (rng.Float64() - 0.45) * 1e5
-					if ((t-start)/step)%240 == 0 {
-						s.value *= 0.7
-					}
-					s.value = math.Round(s.value)
-				}
-				refs[i], err = app.Append(refs[i], s.lset, t+jitter, s.value)
-				must(err)
-				total++
+	total, err := blockgen.Write(logger, *out, len(series), t0, end, step, blockT, func(start, t int64, i int) (labels.Labels, int64, float64) {
+		s := series[i]
+		jitter := int64(rng.Intn(41) - 20)
+		switch s.kind {
+		case 0:
+			s.value += s.rate * 15 * (0.8 + 0.4*rng.Float64())
+			if rng.Intn(20000) == 0 {
+				s.value = 0
 			}
+		case 1:
+			s.value += (rng.Float64() - 0.45) * 1e5
+			if ((t-start)/step)%240 == 0 {
+				s.value *= 0.7
+			}
+			s.value = math.Round(s.value)
 		}
-		must(app.Commit())
-		_, err = w.Flush(context.Background())
-		must(err)
-		must(w.Close())
-	}
+		return s.lset, t + jitter, s.value
+	})
+	must(err)
 	fmt.Printf("{\"series\":%d,\"samples\":%d}\n", len(series), total)
 }
 

@@ -12,7 +12,6 @@
 package main
 
 import (
-	"context"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -21,9 +20,8 @@ import (
 	"math/rand"
 	"os"
 
+	"github.com/amf-foresight/amf-foresight/tools/go-dump/internal/blockgen"
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/storage"
-	"github.com/prometheus/prometheus/tsdb"
 )
 
 const t0 = int64(1700000000000)
@@ -123,30 +121,17 @@ func main() {
 	step := *interval * 1000
 	blockT := *blockHours * 3600 * 1000
 	end := t0 + int64(*hours)*3600*1000
-	total := 0
-	for start := t0; start < end; start += blockT {
-		w, err := tsdb.NewBlockWriter(logger, *out, blockT)
-		must(err)
-		refs := make([]storage.SeriesRef, len(series))
-		for t := start; t < start+blockT && t < end; t += step {
-			app := w.Appender(context.Background())
-			for i, s := range series {
-				switch s.kind {
-				case 0:
-					s.value += s.rate * float64(*interval) * (0.8 + 0.4*rng.Float64())
-				case 1:
-					s.value = math.Round(math.Max(0, s.value+(rng.Float64()-0.5)*1e5))
-				}
-				refs[i], err = app.Append(refs[i], s.lset, t+int64(rng.Intn(41)-20), s.value)
-				must(err)
-				total++
-			}
-			must(app.Commit())
+	total, err := blockgen.Write(logger, *out, len(series), t0, end, step, blockT, func(_, t int64, i int) (labels.Labels, int64, float64) {
+		s := series[i]
+		switch s.kind {
+		case 0:
+			s.value += s.rate * float64(*interval) * (0.8 + 0.4*rng.Float64())
+		case 1:
+			s.value = math.Round(math.Max(0, s.value+(rng.Float64()-0.5)*1e5))
 		}
-		_, err = w.Flush(context.Background())
-		must(err)
-		must(w.Close())
-	}
+		return s.lset, t + int64(rng.Intn(41)-20), s.value
+	})
+	must(err)
 	fmt.Printf("{\"series\":%d,\"samples\":%d}\n", len(series), total)
 }
 
