@@ -20,7 +20,7 @@ GO_SRC := $(shell find tools/go-dump -name '*.go') tools/go-dump/go.mod tools/go
 dashboard-picture: install build
 	AMF_DASHBOARD_PICTURE=$(CURDIR)/docs/grafana-forecast-panel.png npx vitest run packages/cli/src/dashboard.integ.test.ts
 
-.PHONY: help install node-deps system-deps go-tools test-servers build test demo bench golden check-packages fuzz fuzz-cli fixtures sample typecheck lint clean
+.PHONY: help install node-deps system-deps go-tools test-servers tfjs-node build test demo bench golden check-packages fuzz fuzz-cli fixtures sample typecheck lint clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -76,7 +76,12 @@ lint: node-deps
 	npx prettier --check "packages/*/src/**/*.ts" "tools/*/src/**/*.ts" "bench/**/*.mjs" "*.ts"
 	scripts/check-lines.sh
 
-test: install build typecheck lint
+# @tensorflow/tfjs-node offline (libtensorflow from PyPI's tensorflow-cpu wheel, see the script); a machine
+# where that fails says so in one line and tests the LSTM on the wasm and cpu backends (CI must not fail).
+tfjs-node: node-deps
+	@tools/tfjs-node/install.sh || true
+
+test: install tfjs-node build typecheck lint
 	npx vitest run
 
 # Node alone: Go, moto and Debian's prometheus are for the tests.
@@ -93,6 +98,7 @@ bench: install build .venv-test/.bench-python
 	node bench/tsdb-read.mjs
 	node bench/tsdb-write.mjs
 	node bench/models.mjs
+	node bench/lstm.mjs
 	node bench/prophet.mjs
 	node bench/recommend.mjs
 	node bench/fleet-scale.mjs

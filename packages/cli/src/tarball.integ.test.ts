@@ -11,6 +11,44 @@ const FIXTURE = join(root, 'packages/tsdb-ingest/testdata/blocks');
 const work = mkdtempSync(join(tmpdir(), 'amf-tarballs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Bytes and packages under a node_modules folder (files as du -sb counts them). */
+function footprint(dir: string): { mb: number; packages: number } {
+  const bytes = Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+  const lock = JSON.parse(readFileSync(join(dir, '.package-lock.json'), 'utf8')) as { packages: object };
+  return { mb: Math.round(bytes / 1e6), packages: Object.keys(lock.packages).length };
+}
+
+describe('models-lstm alone from its tarball (issue 17: a light install)', () => {
+  it('fits and forecasts from ESM and CJS in a project with only core and models-lstm; under 120 MB', () => {
+    const app = installTarballs(['core', 'models-lstm'], mkdtempSync(join(work, 'lstm-')));
+    const size = footprint(join(app, 'node_modules'));
+    console.log(`models-lstm alone: node_modules ${size.mb} MB, ${size.packages} packages`);
+    expect(size.mb).toBeLessThan(120);
+    expect(readdirSync(join(app, 'node_modules/@tensorflow')).sort()).toEqual([
+      'tfjs-backend-cpu',
+      'tfjs-backend-wasm',
+      'tfjs-core',
+      'tfjs-layers',
+    ]);
+    const script = (head: string) => `${head}
+const ds = Array.from({ length: 400 }, (_, i) => i * 300000);
+new Lstm({ epochs: 2, maxSamples: 50, maxHorizon: 3 })
+  .fit({ ds, y: ds.map((_, i) => 10 + Math.sin(i / 45.8)) })
+  .then((m) => {
+    const f = m.predict(30);
+    console.log(JSON.stringify({ n: f.mean.length, finite: f.mean.every(Number.isFinite), backend: m.backend }));
+  });`;
+    writeFileSync(join(app, 'a.mjs'), script("import { Lstm } from '@amf-foresight/models-lstm';"));
+    writeFileSync(join(app, 'a.cjs'), script("const { Lstm } = require('@amf-foresight/models-lstm');"));
+    for (const f of ['a.mjs', 'a.cjs'])
+      expect(JSON.parse(execFileSync('node', [f], { cwd: app, encoding: 'utf8', timeout: 120_000 }))).toEqual({
+        n: 30,
+        finite: true,
+        backend: 'wasm',
+      });
+  }, 300_000);
+});
+
 /** Packs the built packages (`make build` first) and installs the tarballs in a fresh project. */
 describe('packages from their npm pack tarballs', () => {
   it('install into a fresh project and work through their public exports, ESM and CJS', () => {

@@ -23,9 +23,11 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 let preferred: { tf: Tf; backend: BackendName; reason: string } | undefined;
 
 /**
- * TensorFlow.js with the fastest backend this machine has: `@tensorflow/tfjs-node` (native
- * libtensorflow) when installed, else the WebAssembly backend (its .wasm files read from the
- * installed package), else the pure-JS cpu backend. `prefer` forces one (tests, comparisons).
+ * TensorFlow.js on the backend that fits this network fastest: WebAssembly (its .wasm files read
+ * from the installed package), else `@tensorflow/tfjs-node` (native libtensorflow) when installed,
+ * else the pure-JS cpu backend. WebAssembly comes first on a measurement, not a guess: the network
+ * is small, so a fit is bound by per-operation overhead, which is larger through libtensorflow's
+ * eager C API (bench/lstm.mjs: tfjs-node ≈ 2× slower). `prefer` forces one (tests, comparisons).
  */
 export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backend: BackendName; reason: string }> {
   const tf = await tfParts();
@@ -37,11 +39,13 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
   // PROD silences tfjs's console advice ("install tfjs-node"), which would land in our CLI output.
   tf.env().set('PROD', true);
   const require = createRequire(import.meta.url);
-  const order: BackendName[] = prefer ? [prefer] : ['tensorflow', 'wasm', 'cpu'];
+  const order: BackendName[] = prefer ? [prefer] : ['wasm', 'tensorflow', 'cpu'];
   const notes: string[] = [];
   for (const name of order) {
     try {
       if (name === 'tensorflow') {
+        // libtensorflow's INFO lines (CPU features) would land in our CLI output; warnings stay.
+        process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
         // An optional peer: it registers the 'tensorflow' backend on the same tfjs-core.
         await import(TFJS_NODE);
       } else if (name === 'wasm') {
@@ -50,6 +54,7 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
       }
       if (await tf.setBackend(name)) {
         await tf.ready();
+        if (!prefer && name === 'wasm' && installed(require)) notes.push('faster here than the installed tfjs-node');
         const got = { tf, backend: name, reason: notes.length ? `${name} (${notes.join('; ')})` : name };
         if (!prefer) preferred = got;
         return got;
@@ -71,4 +76,14 @@ export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backen
         ? 'npm install @tensorflow/tfjs-node (it downloads libtensorflow), or leave the backend unset'
         : 'reinstall @amf-foresight/models-lstm (it brings tfjs-core, -layers, -backend-cpu and -backend-wasm)',
   });
+}
+
+/** Whether the optional tfjs-node peer is installed (resolved, not loaded: loading starts libtensorflow). */
+function installed(require: NodeJS.Require): boolean {
+  try {
+    require.resolve(TFJS_NODE);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -41,11 +41,17 @@ export interface LstmParams {
   maxSamples?: number;
   /** Default 64. */
   batchSize?: number;
+  /**
+   * The gates' activation: `sigmoid` (default; the standard LSTM, Keras's default since TF 2) or
+   * `hardSigmoid` (tfjs-layers' default, a piecewise-linear approximation: more operations in
+   * TensorFlow.js, the defaults before 0.2).
+   */
+  recurrentActivation?: 'sigmoid' | 'hardSigmoid';
   /** Adam's learning rate; default 0.01. */
   learningRate?: number;
   /** Seed of the weight initialisation and batch order; default 1. */
   seed?: number;
-  /** Force a backend instead of tfjs-node → wasm → cpu. */
+  /** Force a backend instead of wasm → tfjs-node → cpu. */
   backend?: BackendName;
   /** Where the backend choice and training progress are reported. */
   log?: (message: string) => void;
@@ -103,19 +109,9 @@ export class Lstm implements Forecaster {
   async fit(series: SeriesInput, options: FitOptions = {}): Promise<this> {
     const stepMs = checkSeries(series, this.name, 3);
     const p = this.params;
-    const horizon = p.maxHorizon ?? 12;
-    const window = p.window ?? Math.max(24, Math.round(DAY_MS / stepMs));
     const y = Array.from(fillGaps(series.y));
     const n = y.length;
-    const minWindows = 40;
-    if (n < window + horizon + minWindows) {
-      throw new InputError(
-        'SERIES_TOO_SHORT',
-        `LSTM with a ${window}-step input window and ${horizon}-step horizon needs at least ` +
-          `${window + horizon + minWindows} points, got ${n}`,
-        { hint: 'use a longer window (--start/--end), a smaller --horizon, or another model' },
-      );
-    }
+    const { window, horizon } = shape(n, stepMs, p);
     const { tf, backend, reason } = await tensorflow(p.backend);
     announce(reason, p.log);
     this.tf = tf;
@@ -139,7 +135,7 @@ export class Lstm implements Forecaster {
     }
 
     const { valEnds, trainEnds, mean, std, scaled } = prepare(y, window, horizon, p);
-    const net = buildNetwork(tf, layout(window), horizon, p.units ?? 16, p.seed ?? 1);
+    const net = buildNetwork(tf, layout(window), horizon, p);
     net.compile({ optimizer: tf.train.adam(p.learningRate ?? 1e-2), loss: 'meanSquaredError' });
     const [xv, yv] = tensors(tf, scaled, valEnds, layout(window), horizon);
     let epochs: number;
@@ -294,6 +290,32 @@ export class Lstm implements Forecaster {
   }
 }
 
+/** At least this many training windows (before the validation split). */
+const MIN_WINDOWS = 40;
+/** The fewest points a fit takes: a 24-step window, a 1-step output and MIN_WINDOWS windows, with W ≤ n/3. */
+export const LSTM_MIN_POINTS = 80;
+
+/**
+ * The input window and the network's output steps for n points. Defaults: a day of the step and
+ * `maxHorizon`, shrunk on short series to a third and a sixth of them (a day of 1-minute data
+ * gets a 480-step window), so that at least half the points start a training window; longer
+ * forecasts chain the network. An explicit `window` is kept, or refused when it does not fit.
+ */
+function shape(n: number, stepMs: number, p: LstmParams): { window: number; horizon: number } {
+  const tooShort = (need: number, what: string) =>
+    new InputError('SERIES_TOO_SHORT', `LSTM needs at least ${need} points${what}, got ${n}`, {
+      hint: 'use a longer window (--start/--end), a smaller --horizon, or another model',
+    });
+  if (n < LSTM_MIN_POINTS) throw tooShort(LSTM_MIN_POINTS, '');
+  const horizon = Math.max(1, Math.min(p.maxHorizon ?? 12, Math.floor(n / 6)));
+  if (p.window !== undefined) {
+    if (n < p.window + horizon + MIN_WINDOWS)
+      throw tooShort(p.window + horizon + MIN_WINDOWS, ` for a ${p.window}-step window`);
+    return { window: p.window, horizon };
+  }
+  return { window: Math.max(24, Math.min(Math.round(DAY_MS / stepMs), Math.floor(n / 3))), horizon };
+}
+
 /**
  * Training windows ending at e (exclusive: input y[e−window, e), targets y[e, e+h)) in time order;
  * the latest validationShare are kept for validation. Scaling comes from the points the training
@@ -398,12 +420,14 @@ function layout(window: number): Layout {
   return { window, pool, slices: Math.floor(window / pool), recent: Math.min(window, Math.max(pool, 6)) };
 }
 
-function buildNetwork(tf: Tf, l: Layout, horizon: number, units: number, seed: number): LayersModel {
+function buildNetwork(tf: Tf, l: Layout, horizon: number, p: LstmParams): LayersModel {
+  const seed = p.seed ?? 1;
   const seq = tf.input({ shape: [l.slices, 1] });
   const recent = tf.input({ shape: [l.recent] });
   const state = tf.layers
     .lstm({
-      units,
+      units: p.units ?? 16,
+      recurrentActivation: p.recurrentActivation ?? 'sigmoid',
       kernelInitializer: tf.initializers.glorotUniform({ seed }),
       recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
     })

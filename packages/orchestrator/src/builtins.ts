@@ -145,7 +145,11 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
   LSTM: {
     packageName: '@amf-foresight/models-lstm',
     params: {
-      window: { type: 'integer', min: 2, describe: 'input window in steps (default one day, at least 24)' },
+      window: {
+        type: 'integer',
+        min: 2,
+        describe: 'input window in steps (default one day, at least 24; a third of a shorter series)',
+      },
       units: { type: 'integer', min: 1, max: 512, describe: 'LSTM units (default 16)' },
       epochs: { type: 'integer', min: 1, describe: 'maximum epochs (default 30)' },
       patience: { type: 'integer', min: 1, describe: 'epochs without improvement before stopping (default 4)' },
@@ -158,7 +162,16 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = {
       maxSamples: { type: 'integer', min: 10, describe: 'at most N training windows (default 800)' },
       batchSize: { type: 'integer', min: 1, describe: 'batch size (default 64)' },
       learningRate: { type: 'number', min: 0, describe: 'Adam learning rate (default 0.01)' },
-      backend: { type: 'choice', choices: ['tensorflow', 'wasm', 'cpu'], describe: 'force a TensorFlow.js backend' },
+      recurrentActivation: {
+        type: 'choice',
+        choices: ['sigmoid', 'hardSigmoid'],
+        describe: 'the gates: sigmoid (default) or hardSigmoid (the defaults before 0.2)',
+      },
+      backend: {
+        type: 'choice',
+        choices: ['tensorflow', 'wasm', 'cpu'],
+        describe: 'force a TensorFlow.js backend (default: wasm, else tensorflow, else cpu)',
+      },
       seed,
     },
     load: async () => {
