@@ -2,7 +2,8 @@
 // LSTM fit time and accuracy, the former defaults against the current ones in one run (issue 17).
 // Six NAB CPU series (5-minute steps); per series the first origin of bench/models.mjs's protocol,
 // o = n − 864 (≈ 3 170 training points), h = 12 and 288; same seeds for both versions. The former
-// defaults are the current code with the parameters they had: hardSigmoid gates. Then the current
+// defaults are the current code with the parameter they had: hardSigmoid gates, which also trains through
+// tfjs-layers' fit as before (sigmoid gates train through the hand-written backward pass). Then the current
 // defaults on every backend this machine has (tfjs-node after tools/tfjs-node/install.sh).
 //   node bench/lstm.mjs   (after make build)
 import { readFileSync, readdirSync } from 'node:fs';

@@ -27,7 +27,7 @@ let preferred: { tf: Tf; backend: BackendName; reason: string } | undefined;
  * from the installed package), else `@tensorflow/tfjs-node` (native libtensorflow) when installed,
  * else the pure-JS cpu backend. WebAssembly comes first on a measurement, not a guess: the network
  * is small, so a fit is bound by per-operation overhead, which is larger through libtensorflow's
- * eager C API (bench/lstm.mjs: tfjs-node ≈ 2× slower). `prefer` forces one (tests, comparisons).
+ * eager C API (bench/lstm.mjs: tfjs-node ≈ 1.5× slower). `prefer` forces one (tests, comparisons).
  */
 export async function tensorflow(prefer?: BackendName): Promise<{ tf: Tf; backend: BackendName; reason: string }> {
   const tf = await tfParts();

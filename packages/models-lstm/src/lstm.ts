@@ -21,6 +21,7 @@ import {
 import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { tensorflow } from './backend.js';
 import type { BackendName, Tf } from './backend.js';
+import { netVariables, trainingForward } from './cell.js';
 
 const DAY_MS = 86_400_000;
 
@@ -354,45 +355,88 @@ async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams, sign
   let bestWeights: import('@tensorflow/tfjs-core').Tensor[] | undefined;
   let since = 0;
   let epochs = 0;
-  for (let epoch = 0; epoch < (p.epochs ?? 30); epoch++) {
-    epochs = epoch + 1;
-    const [xt, yt] = tensors(tf, d.scaled, shuffled(d.trainEnds, rand), layout(d.window), d.horizon);
-    await net.fit(xt, yt, {
-      epochs: 1,
-      batchSize: p.batchSize ?? 64,
-      shuffle: false,
-      // 0 is ModelLoggingVerbosity.SILENT, which tfjs does not export.
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-      verbose: 0,
-      // Batches yield to the event loop: a cancelled run stops within one batch.
-      callbacks: {
-        onBatchEnd: () => {
-          if (signal?.aborted) net.stopTraining = true;
-        },
-      },
-    });
-    xt.forEach((x) => x.dispose());
-    yt.dispose();
-    if (signal?.aborted) {
-      bestWeights?.forEach((w) => w.dispose());
-      signal.throwIfAborted();
+  const epoch = epochRunner(tf, net, d, p, signal);
+  try {
+    for (let e = 0; e < (p.epochs ?? 30); e++) {
+      epochs = e + 1;
+      await epoch.run(shuffled(d.trainEnds, rand));
+      if (signal?.aborted) {
+        bestWeights?.forEach((w) => w.dispose());
+        signal.throwIfAborted();
+      }
+      const vl = tf.tidy(
+        () => (net.evaluate(d.xv, d.yv, { batchSize: 256 }) as import('@tensorflow/tfjs-core').Scalar).dataSync()[0]!,
+      );
+      if (vl < best - 1e-7) {
+        best = vl;
+        since = 0;
+        bestWeights?.forEach((w) => w.dispose());
+        bestWeights = net.getWeights().map((w) => w.clone());
+      } else if (++since >= (p.patience ?? 4)) break;
+      p.log?.(`LSTM: epoch ${epochs}, validation loss ${vl.toPrecision(4)}`);
     }
-    const vl = tf.tidy(
-      () => (net.evaluate(d.xv, d.yv, { batchSize: 256 }) as import('@tensorflow/tfjs-core').Scalar).dataSync()[0]!,
-    );
-    if (vl < best - 1e-7) {
-      best = vl;
-      since = 0;
-      bestWeights?.forEach((w) => w.dispose());
-      bestWeights = net.getWeights().map((w) => w.clone());
-    } else if (++since >= (p.patience ?? 4)) break;
-    p.log?.(`LSTM: epoch ${epochs}, validation loss ${vl.toPrecision(4)}`);
+  } finally {
+    epoch.dispose();
   }
   if (bestWeights) {
     net.setWeights(bestWeights);
     bestWeights.forEach((w) => w.dispose());
   }
   return epochs;
+}
+
+/**
+ * One epoch over the training windows in the given order, in batches. Sigmoid gates train through
+ * trainingForward (the same network, a hand-written backward pass: ≈ half the kernels); hardSigmoid
+ * gates, the former default, through tfjs-layers' fit.
+ */
+function epochRunner(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams, signal?: AbortSignal) {
+  const batchSize = p.batchSize ?? 64;
+  const l = layout(d.window);
+  if ((p.recurrentActivation ?? 'sigmoid') === 'hardSigmoid') {
+    return {
+      run: async (order: number[]) => {
+        const [xt, yt] = tensors(tf, d.scaled, order, l, d.horizon);
+        await net.fit(xt, yt, {
+          epochs: 1,
+          batchSize,
+          shuffle: false,
+          // 0 is ModelLoggingVerbosity.SILENT, which tfjs does not export.
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+          verbose: 0,
+          // Batches yield to the event loop: a cancelled run stops within one batch.
+          callbacks: {
+            onBatchEnd: () => {
+              if (signal?.aborted) net.stopTraining = true;
+            },
+          },
+        });
+        xt.forEach((x) => x.dispose());
+        yt.dispose();
+      },
+      dispose: () => undefined,
+    };
+  }
+  const vars = netVariables(tf, net);
+  const { forward, dispose } = trainingForward(tf, vars);
+  const optimizer = tf.train.adam(p.learningRate ?? 1e-2);
+  const list = [vars.kernel, vars.recurrent, vars.bias, vars.dense, vars.denseBias];
+  return {
+    run: async (order: number[]) => {
+      for (let s = 0; s < order.length && !signal?.aborted; s += batchSize) {
+        tf.tidy(() => {
+          const [[seq, recent], y] = tensors(tf, d.scaled, order.slice(s, s + batchSize), l, d.horizon);
+          optimizer.minimize(() => tf.losses.meanSquaredError(y, forward(seq!, recent!)), false, list);
+        });
+        // Yield between batches: a cancelled run stops within one batch.
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+    dispose: () => {
+      dispose();
+      optimizer.dispose();
+    },
+  };
 }
 
 const announced = new Set<string>();
