@@ -6,31 +6,13 @@
 // tfjs-layers' fit as before (sigmoid gates train through the hand-written backward pass). Then the current
 // defaults on every backend this machine has (tfjs-node after tools/tfjs-node/install.sh).
 //   node bench/lstm.mjs   (after make build)
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mae } from '@amf-foresight/core';
 import { maseScale } from '@amf-foresight/orchestrator';
 import { Lstm } from '@amf-foresight/models-lstm';
+import { nabSeries } from './lib/nab.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const VERSIONS = { former: { recurrentActivation: 'hardSigmoid' }, current: {} };
 const GOAL = 5;
-
-function nab() {
-  const dir = join(root, 'data', 'nab-cpu');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.csv'))
-    .sort()
-    .map((f) => {
-      const y = readFileSync(join(dir, f), 'utf8')
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((l) => Number(l.split(',')[1]));
-      return { name: f.replace('.csv', ''), y };
-    });
-}
 
 async function fitScore(y, h, params) {
   const o = y.length - 864;
@@ -42,7 +24,7 @@ async function fitScore(y, h, params) {
   return { seconds, mase: mae(y.slice(o, o + h), Array.from(f)) / maseScale(train.y, 288).scale, points: o };
 }
 
-const series = nab();
+const series = nabSeries();
 const rows = [];
 for (const h of [12, 288])
   for (const s of series) {

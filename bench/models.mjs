@@ -7,7 +7,7 @@
 // in the same run, the prototype's ARIMA grid chosen by AIC (statsmodels, bench/prototype_arima.py).
 //   node bench/models.mjs [--lstm-origins 1] [--skip prophet,lstm] [--only-nab]   (after make build)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { coverage, intervalScore, mae } from '@amf-foresight/core';
 import { Calibrated, autoModel, autoSelect, maseScale, modelFactory, readSeries } from '@amf-foresight/orchestrator';
 import { stopArimaWorker } from '@amf-foresight/models-arima';
 import { report } from './models-report.mjs';
+import { nabSeries } from './lib/nab.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -30,20 +31,8 @@ const MODELS = ['SNAIVE', 'MSTL', 'ARIMA', 'THETA', 'PROPHET', 'LSTM', 'SELECT',
 const CHOOSING = new Set(['ec2_cpu_utilization_24ae8d', 'ec2_cpu_utilization_53ea38', 'ec2_cpu_utilization_5f5533']);
 const originsOf = (n) => Array.from({ length: 8 }, (_, k) => n - 864 + 82 * k);
 
-function nabSeries() {
-  const dir = join(root, 'data', 'nab-cpu');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.csv'))
-    .sort()
-    .map((f) => {
-      const y = readFileSync(join(dir, f), 'utf8')
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((l) => Number(l.split(',')[1]));
-      const ds = y.map((_, i) => Date.UTC(2014, 1, 14) + i * 300_000);
-      return { name: f.replace('.csv', ''), group: 'nab', series: { ds, y }, truth: y };
-    });
+function nab() {
+  return nabSeries().map(({ name, ds, y }) => ({ name, group: 'nab', series: { ds, y }, truth: y }));
 }
 
 /** The sample's AMF CPU (cores) and memory (MiB) on a 5-minute grid, as the CLI makes them, with the ground truth. */
@@ -209,7 +198,7 @@ function prototype(sets) {
   return acc;
 }
 
-const sets = [...nabSeries(), ...(args.includes('--only-nab') ? [] : sampleSeries())];
+const sets = [...nab(), ...(args.includes('--only-nab') ? [] : sampleSeries())];
 const t0 = performance.now();
 const ours = await evaluate(sets);
 await stopArimaWorker();
