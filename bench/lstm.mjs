@@ -3,15 +3,16 @@
 // Six NAB CPU series (5-minute steps); per series the first origin of bench/models.mjs's protocol,
 // o = n − 864 (≈ 3 170 training points), h = 12 and 288; same seeds for both versions. The former
 // defaults are the current code with the parameter they had: hardSigmoid gates, which also trains through
-// tfjs-layers' fit as before (sigmoid gates train through the hand-written backward pass). Then the current
-// defaults on every backend this machine has (tfjs-node after tools/tfjs-node/install.sh).
+// tfjs-layers' fit as before (sigmoid gates train in the fused step of src/fused.ts, on all cores). Also the
+// current defaults on one thread (what the helper threads add), then on every backend this machine has
+// (tfjs-node after tools/tfjs-node/install.sh).
 //   node bench/lstm.mjs   (after make build)
 import { mae } from '@amf-foresight/core';
 import { maseScale } from '@amf-foresight/orchestrator';
 import { Lstm } from '@amf-foresight/models-lstm';
 import { nabSeries } from './lib/nab.mjs';
 
-const VERSIONS = { former: { recurrentActivation: 'hardSigmoid' }, current: {} };
+const VERSIONS = { former: { recurrentActivation: 'hardSigmoid' }, current: {}, oneThread: { threads: 1 } };
 const GOAL = 5;
 
 async function fitScore(y, h, params) {
@@ -34,7 +35,7 @@ for (const h of [12, 288])
     console.log(
       `h=${String(h).padStart(3)} ${s.name.padEnd(28)} ${r.former.points} points  fit ${r.former.seconds.toFixed(1)} s → ` +
         `${r.current.seconds.toFixed(1)} s (×${(r.former.seconds / r.current.seconds).toFixed(2)})  MASE ` +
-        `${r.former.mase.toFixed(3)} → ${r.current.mase.toFixed(3)}`,
+        `${r.former.mase.toFixed(3)} → ${r.current.mase.toFixed(3)}  (1 thread: ${r.oneThread.seconds.toFixed(1)} s)`,
     );
   }
 const sum = (k, v) => rows.reduce((a, r) => a + r[v][k], 0);
@@ -44,16 +45,24 @@ console.log(
   `\nwasm, 2 cores: total fit ${sum('seconds', 'former').toFixed(1)} s → ${sum('seconds', 'current').toFixed(1)} s`,
 );
 console.log(`speed-up ×${speed.toFixed(2)} (goal ×${GOAL}: ${speed >= GOAL ? 'reached' : 'NOT reached'})`);
+const one = sum('seconds', 'oneThread');
+const same = rows.every((r) => r.oneThread.mase === r.current.mase);
+console.log(
+  `on one thread: ${one.toFixed(1)} s, ×${(sum('seconds', 'former') / one).toFixed(2)}; ` +
+    `MASE ${same ? 'identical to' : 'DIFFERENT from'} the threaded fits`,
+);
 console.log(
   `mean MASE ${mOld.toFixed(3)} → ${mNew.toFixed(3)} (goal no worse: ${mNew <= mOld ? 'reached' : 'NOT reached'})`,
 );
 
 // The current defaults on each backend, one series, h = 12.
-const one = series[0];
+const first = series[0];
 for (const backend of ['wasm', 'tensorflow', 'cpu']) {
   try {
-    const r = await fitScore(one.y, 12, { backend });
-    console.log(`backend ${backend.padEnd(10)} ${one.name}: fit ${r.seconds.toFixed(1)} s, MASE ${r.mase.toFixed(3)}`);
+    const r = await fitScore(first.y, 12, { backend });
+    console.log(
+      `backend ${backend.padEnd(10)} ${first.name}: fit ${r.seconds.toFixed(1)} s, MASE ${r.mase.toFixed(3)}`,
+    );
   } catch (e) {
     console.log(`backend ${backend.padEnd(10)} not available: ${e.message}`);
   }

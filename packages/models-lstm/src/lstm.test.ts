@@ -38,12 +38,14 @@ describe('LSTM backends', () => {
     expect(tfjsNode, 'see ~/.cache/amf-foresight/tfjs-node/install.log').toBe(true);
   });
 
-  // Same seed and data on each backend; two epochs keep float32 differences from compounding.
-  it.each<BackendName>(['cpu', ...(tfjsNode ? (['tensorflow'] as const) : [])])(
-    '%s gives the same forecast and intervals as wasm to float32 precision',
-    async (backend) => {
+  // Same seed and data on each backend; two epochs keep float32 differences from compounding. Sigmoid gates train
+  // in fused.ts (float64, on no backend) and predict on the backend; hardSigmoid gates also train on it.
+  const others: BackendName[] = ['cpu', ...(tfjsNode ? (['tensorflow'] as const) : [])];
+  it.each(others.flatMap((b) => (['sigmoid', 'hardSigmoid'] as const).map((g) => [b, g] as const)))(
+    '%s with %s gates gives the same forecast and intervals as wasm to float32 precision',
+    async (backend, recurrentActivation) => {
       const s = syntheticSeries(500);
-      const p = { epochs: 2, maxSamples: 60, maxHorizon: 6 };
+      const p = { epochs: 2, maxSamples: 60, maxHorizon: 6, recurrentActivation };
       const a = await new Lstm({ ...p, backend: 'wasm' }).fit(s);
       const b = await new Lstm({ ...p, backend }).fit(s);
       expect(b.backend).toBe(backend);

@@ -4,7 +4,6 @@ import {
   InputError,
   conformalQuantile,
   fillGaps,
-  seededRandom,
   NotFittedError,
   checkHorizon,
   checkSeries,
@@ -21,7 +20,9 @@ import {
 import type { FitOptions, Forecast, Forecaster, PredictOptions, SeriesInput } from '@amf-foresight/core';
 import { tensorflow } from './backend.js';
 import type { BackendName, Tf } from './backend.js';
-import { netVariables, trainingForward } from './cell.js';
+import { train } from './train.js';
+import { layout, tensors } from './windows.js';
+import type { Layout } from './windows.js';
 
 const DAY_MS = 86_400_000;
 
@@ -52,6 +53,11 @@ export interface LstmParams {
   learningRate?: number;
   /** Seed of the weight initialisation and batch order; default 1. */
   seed?: number;
+  /**
+   * Threads a sigmoid-gated fit trains on (this one and helper threads); default min(4, the machine's
+   * available parallelism), 1 when fitting inside a worker thread. The result does not depend on it.
+   */
+  threads?: number;
   /** Force a backend instead of wasm → tfjs-node → cpu. */
   backend?: BackendName;
   /** Where the backend choice and training progress are reported. */
@@ -71,6 +77,8 @@ interface State {
   scores: number[][];
   backend: BackendName;
   epochs: number;
+  /** Threads the fit trained on (absent in models saved before 0.2). */
+  threads?: number;
 }
 
 type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
@@ -100,11 +108,16 @@ export class Lstm implements Forecaster {
       throw new InputError('LSTM_BAD_PARAM', `maxHorizon must be a whole number ≥ 1, got ${h}`);
     const v = params.validationShare ?? 0.2;
     if (!(v > 0 && v < 0.9)) throw new InputError('LSTM_BAD_PARAM', `validationShare must be in (0, 0.9), got ${v}`);
-    // Training follows the gates (cell.ts is the sigmoid network): another activation would train one function
+    // Training follows the gates (fused.ts is the sigmoid network): another activation would train one function
     // and predict with another.
     const gates: string = params.recurrentActivation ?? 'sigmoid';
     if (gates !== 'sigmoid' && gates !== 'hardSigmoid')
       throw new InputError('LSTM_BAD_PARAM', `recurrentActivation must be sigmoid or hardSigmoid, got ${gates}`);
+  }
+
+  /** Threads the last fit trained on (1 on a constant series, which trains nothing). */
+  get threads(): number | undefined {
+    return this.state?.threads;
   }
 
   /** The backend the last fit or load ran on. */
@@ -136,27 +149,25 @@ export class Lstm implements Forecaster {
         scores: Array.from({ length: horizon }, () => [0]),
         backend,
         epochs: 0,
+        threads: 1,
       };
       return this;
     }
 
     const { valEnds, trainEnds, mean, std, scaled } = prepare(y, window, horizon, p);
     const net = buildNetwork(tf, layout(window), horizon, p);
-    net.compile({ optimizer: tf.train.adam(p.learningRate ?? 1e-2), loss: 'meanSquaredError' });
-    const [xv, yv] = tensors(tf, scaled, valEnds, layout(window), horizon);
-    let epochs: number;
+    let trained: { epochs: number; threads: number };
     try {
-      epochs = await train(tf, net, { scaled, trainEnds, xv, yv, window, horizon }, p, options.signal);
+      trained = await train(tf, net, { scaled, trainEnds, valEnds, window, horizon }, p, options.signal);
     } catch (e) {
-      xv.forEach((x) => x.dispose());
-      yv.dispose();
       net.dispose();
       throw e;
     }
-    // Conformal scores: absolute errors of the kept network on the validation windows.
-    const pv = tf.tidy(() => (net.predict(xv) as import('@tensorflow/tfjs-core').Tensor).arraySync() as number[][]);
-    xv.forEach((x) => x.dispose());
-    yv.dispose();
+    // Conformal scores: absolute errors of the kept network (as it predicts) on the validation windows.
+    const pv = tf.tidy(() => {
+      const [xv] = tensors(tf, scaled, valEnds, layout(window), horizon);
+      return (net.predict(xv) as import('@tensorflow/tfjs-core').Tensor).arraySync() as number[][];
+    });
     const scores = Array.from({ length: horizon }, () => [] as number[]);
     valEnds.forEach((e, k) => {
       for (let j = 0; j < horizon; j++)
@@ -175,7 +186,7 @@ export class Lstm implements Forecaster {
       tail: scaled.slice(n - window),
       scores,
       backend,
-      epochs,
+      ...trained,
     };
     return this;
   }
@@ -344,106 +355,6 @@ function prepare(y: number[], window: number, horizon: number, p: LstmParams) {
   return { valEnds, trainEnds, mean, std, scaled: y.map((v) => (v - mean) / std) };
 }
 
-interface TrainData {
-  scaled: number[];
-  trainEnds: number[];
-  xv: import('@tensorflow/tfjs-core').Tensor[];
-  yv: import('@tensorflow/tfjs-core').Tensor;
-  window: number;
-  horizon: number;
-}
-
-/** Epochs in a seeded batch order until the validation loss stops improving; the best weights are kept. */
-async function train(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams, signal?: AbortSignal): Promise<number> {
-  const rand = seededRandom((p.seed ?? 1) + 17);
-  let best = Infinity;
-  let bestWeights: import('@tensorflow/tfjs-core').Tensor[] | undefined;
-  let since = 0;
-  let epochs = 0;
-  const epoch = epochRunner(tf, net, d, p, signal);
-  try {
-    for (let e = 0; e < (p.epochs ?? 30); e++) {
-      epochs = e + 1;
-      await epoch.run(shuffled(d.trainEnds, rand));
-      if (signal?.aborted) {
-        bestWeights?.forEach((w) => w.dispose());
-        signal.throwIfAborted();
-      }
-      const vl = tf.tidy(
-        () => (net.evaluate(d.xv, d.yv, { batchSize: 256 }) as import('@tensorflow/tfjs-core').Scalar).dataSync()[0]!,
-      );
-      if (vl < best - 1e-7) {
-        best = vl;
-        since = 0;
-        bestWeights?.forEach((w) => w.dispose());
-        bestWeights = net.getWeights().map((w) => w.clone());
-      } else if (++since >= (p.patience ?? 4)) break;
-      p.log?.(`LSTM: epoch ${epochs}, validation loss ${vl.toPrecision(4)}`);
-    }
-  } finally {
-    epoch.dispose();
-  }
-  if (bestWeights) {
-    net.setWeights(bestWeights);
-    bestWeights.forEach((w) => w.dispose());
-  }
-  return epochs;
-}
-
-/**
- * One epoch over the training windows in the given order, in batches. Sigmoid gates train through
- * trainingForward (the same network, a hand-written backward pass: ≈ half the kernels); hardSigmoid
- * gates, the former default, through tfjs-layers' fit.
- */
-function epochRunner(tf: Tf, net: LayersModel, d: TrainData, p: LstmParams, signal?: AbortSignal) {
-  const batchSize = p.batchSize ?? 64;
-  const l = layout(d.window);
-  if ((p.recurrentActivation ?? 'sigmoid') === 'hardSigmoid') {
-    return {
-      run: async (order: number[]) => {
-        const [xt, yt] = tensors(tf, d.scaled, order, l, d.horizon);
-        await net.fit(xt, yt, {
-          epochs: 1,
-          batchSize,
-          shuffle: false,
-          // 0 is ModelLoggingVerbosity.SILENT, which tfjs does not export.
-          // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-          verbose: 0,
-          // Batches yield to the event loop: a cancelled run stops within one batch.
-          callbacks: {
-            onBatchEnd: () => {
-              if (signal?.aborted) net.stopTraining = true;
-            },
-          },
-        });
-        xt.forEach((x) => x.dispose());
-        yt.dispose();
-      },
-      dispose: () => undefined,
-    };
-  }
-  const vars = netVariables(tf, net);
-  const { forward, dispose } = trainingForward(tf, vars);
-  const optimizer = tf.train.adam(p.learningRate ?? 1e-2);
-  const list = [vars.kernel, vars.recurrent, vars.bias, vars.dense, vars.denseBias];
-  return {
-    run: async (order: number[]) => {
-      for (let s = 0; s < order.length && !signal?.aborted; s += batchSize) {
-        tf.tidy(() => {
-          const [[seq, recent], y] = tensors(tf, d.scaled, order.slice(s, s + batchSize), l, d.horizon);
-          optimizer.minimize(() => tf.losses.meanSquaredError(y, forward(seq!, recent!)), false, list);
-        });
-        // Yield between batches: a cancelled run stops within one batch.
-        await new Promise((r) => setImmediate(r));
-      }
-    },
-    dispose: () => {
-      dispose();
-      optimizer.dispose();
-    },
-  };
-}
-
 const announced = new Set<string>();
 
 /** The backend choice, once per process and backend (every backtest window would repeat it). */
@@ -451,22 +362,6 @@ function announce(reason: string, log?: (m: string) => void): void {
   if (!log || announced.has(reason)) return;
   announced.add(reason);
   log(`LSTM: TensorFlow.js backend ${reason}`);
-}
-
-/**
- * Input layout: the window averaged into `slices` equal parts (the oldest remainder dropped), and
- * its last `recent` raw values.
- */
-interface Layout {
-  window: number;
-  pool: number;
-  slices: number;
-  recent: number;
-}
-
-function layout(window: number): Layout {
-  const pool = Math.max(1, Math.floor(window / 24));
-  return { window, pool, slices: Math.floor(window / pool), recent: Math.min(window, Math.max(pool, 6)) };
 }
 
 function buildNetwork(tf: Tf, l: Layout, horizon: number, p: LstmParams): LayersModel {
@@ -486,43 +381,6 @@ function buildNetwork(tf: Tf, l: Layout, horizon: number, p: LstmParams): Layers
     .dense({ units: horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) })
     .apply(joined) as import('@tensorflow/tfjs-layers').SymbolicTensor;
   return tf.model({ inputs: [seq, recent], outputs: output });
-}
-
-/** Network inputs and targets (changes from the window's last value) for windows ending at `ends`. */
-function tensors(
-  tf: Tf,
-  scaled: number[],
-  ends: number[],
-  l: Layout,
-  horizon: number,
-): [import('@tensorflow/tfjs-core').Tensor[], import('@tensorflow/tfjs-core').Tensor2D] {
-  const seq = new Float32Array(ends.length * l.slices);
-  const rec = new Float32Array(ends.length * l.recent);
-  const t = new Float32Array(ends.length * horizon);
-  ends.forEach((e, k) => {
-    const start = e - l.slices * l.pool;
-    const last = scaled[e - 1]!;
-    for (let s = 0; s < l.slices; s++) {
-      let sum = 0;
-      for (let i = 0; i < l.pool; i++) sum += scaled[start + s * l.pool + i]!;
-      seq[k * l.slices + s] = sum / l.pool - last;
-    }
-    for (let i = 0; i < l.recent; i++) rec[k * l.recent + i] = scaled[e - l.recent + i]! - last;
-    for (let j = 0; j < horizon && e + j < scaled.length; j++) t[k * horizon + j] = scaled[e + j]! - last;
-  });
-  return [
-    [tf.tensor3d(seq, [ends.length, l.slices, 1]), tf.tensor2d(rec, [ends.length, l.recent])],
-    tf.tensor2d(t, [ends.length, horizon]),
-  ];
-}
-
-function shuffled<T>(xs: T[], rand: () => number): T[] {
-  const a = xs.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 /** The parameters without the log callback (functions do not serialise). */
