@@ -22,7 +22,7 @@ function random(n: number) {
 }
 
 describe('Parallel: the fused step over threads', () => {
-  it('from the TypeScript sources (no helper file beside them) solves every part on this thread, as one batch', async () => {
+  it('from the sources (no helper file beside them) solves every part on this thread, as one batch', async () => {
     const { w, batch } = random(37);
     const p = Parallel.start(4);
     expect(p.threads).toBe(1);
