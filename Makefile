@@ -41,11 +41,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 node-deps: node_modules/.package-lock.json
 
 # Debian's prometheus package: promtool (fixtures, dump parity) and the server; Debian's chromium:
-# the HTML reports are loaded in it headless (packages/cli/src/reports.integ.test.ts).
+# the HTML reports are loaded in it headless (packages/cli/src/reports.integ.test.ts); Debian's
+# redis-server: the fleet queue's tests (packages/cli/src/queue.integ.test.ts).
 system-deps:
-	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null || ! test -x /usr/bin/chromium; then \
-	  echo "installing Debian's prometheus (promtool and server) and chromium…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus chromium >/dev/null; \
+	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null || ! test -x /usr/bin/chromium \
+	    || ! command -v redis-server >/dev/null; then \
+	  echo "installing Debian's prometheus (promtool and server), chromium and redis-server…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus chromium redis-server >/dev/null; \
 	fi
 	@command -v go >/dev/null || { echo "Go is required to build tools/go-dump" >&2; exit 1; }
 

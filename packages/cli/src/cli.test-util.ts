@@ -18,6 +18,7 @@ export const PACKAGES = [
   'models-prophet',
   'models-lstm',
   'orchestrator',
+  'fleet-queue',
   'cli',
 ] as const;
 

@@ -11,6 +11,7 @@ import { generateCommand } from './commands/generate.js';
 import { processCommand } from './commands/process.js';
 import { forecastCommand, trainCommand } from './commands/train.js';
 import { tsdbCommand } from './commands/tsdb.js';
+import { workerCommand } from './commands/worker.js';
 import { processIo } from './io.js';
 import { CLI_VERSION } from './version.js';
 import type { Io } from './io.js';
@@ -47,6 +48,7 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
     .command(forecastCommand(io, setResult))
     .command(demoCommand(io, setResult))
     .command(fleetCommand(io, setResult))
+    .command(workerCommand(io, setResult))
     .strict()
     .recommendCommands()
     .help()

@@ -57,6 +57,7 @@ describe('packages from their npm pack tarballs', () => {
       'cli',
       'core',
       'features',
+      'fleet-queue',
       'models-arima',
       'models-lstm',
       'models-prophet',
@@ -85,6 +86,14 @@ const { isAmfError } = require('@amf-foresight/core');
 readSamples(${JSON.stringify(FIXTURE)}, { matchers: 'demo_requests_total' }).then((r) =>
   console.log(JSON.stringify({ rows: r.samples.numRows, amf: isAmfError(new Error('x')) })));`,
     );
+    // The queue package from ESM and CJS (its Redis work is tested against a real server in queue.integ.test.ts).
+    for (const [file, head] of [
+      ['queue.mjs', "import { parseQueueUrl } from '@amf-foresight/fleet-queue';"],
+      ['queue.cjs', "const { parseQueueUrl } = require('@amf-foresight/fleet-queue');"],
+    ]) {
+      writeFileSync(join(app, file!), `${head}\nconsole.log(parseQueueUrl('redis://r:6380/2?queue=q').display);`);
+      expect(execFileSync('node', [file!], { cwd: app, encoding: 'utf8' }).trim()).toBe('redis://r:6380/2 (queue q)');
+    }
     writeFileSync(
       join(app, 'models.mjs'),
       `import { SeasonalNaive } from '@amf-foresight/models-seasonal';

@@ -29,6 +29,44 @@ export function poolSize(requested?: number): number {
   return n > 0 && existsSync(fileURLToPath(WORKER_URL)) ? n : 0;
 }
 
+/** A worker thread for fleet jobs (the built fleet-worker module), started on its first job, replaced after a crash. */
+export function fleetThread(): GuardedWorker {
+  return new GuardedWorker({
+    source: WORKER_SOURCE,
+    data: () => ({ url: WORKER_URL.href }),
+    codes: { failed: 'FLEET_FIT_FAILED', crashed: 'FLEET_WORKER_CRASHED' },
+    what: 'a fleet worker',
+  });
+}
+
+/**
+ * One job on a fleet thread, or in this thread without one: its forecast, or why it failed as data
+ * (a model that cannot fit). A thread that crashed or threw rejects: the caller decides whether that
+ * fails the job (forecastAll) or retries it (a queue worker).
+ */
+export async function forecastOn(
+  w: GuardedWorker | undefined,
+  job: ForecastJob,
+  signal?: AbortSignal,
+): Promise<ForecastOutcome> {
+  return w ? ((await w.call(job, signal ? { signal } : {})) as ForecastOutcome) : forecastOutcome(job, signal);
+}
+
+/** Where a fleet's fits run: threads of this process (forecastAll) or elsewhere (a queue's workers). */
+export interface FleetForecaster {
+  /** Said in the fleet's log line, e.g. "4 worker threads". */
+  where: string;
+  /** Every job's outcome, index for index; onSettled once per job as it settles. */
+  forecastAll(jobs: readonly ForecastJob[], o: ForecasterOptions): Promise<ForecastOutcome[]>;
+}
+
+export interface ForecasterOptions extends Omit<PoolOptions, 'workers'> {
+  /** What each job is (namespace/workload level metric), for logs elsewhere. */
+  labels?: readonly string[];
+  /** Progress lines (the fleet's logger). */
+  log?: (message: string) => void;
+}
+
 /**
  * Runs every job on a pool of worker threads, one job per worker at a time, and returns each job's
  * forecast or why it failed (a failed job does not stop the others). A cancelled signal ends the
@@ -37,25 +75,14 @@ export function poolSize(requested?: number): number {
 export async function forecastAll(jobs: readonly ForecastJob[], o: PoolOptions = {}): Promise<ForecastOutcome[]> {
   const out: ForecastOutcome[] = new Array<ForecastOutcome>(jobs.length);
   const size = Math.min(poolSize(o.workers), jobs.length);
-  const workers = Array.from(
-    { length: size },
-    () =>
-      new GuardedWorker({
-        source: WORKER_SOURCE,
-        data: () => ({ url: WORKER_URL.href }),
-        codes: { failed: 'FLEET_FIT_FAILED', crashed: 'FLEET_WORKER_CRASHED' },
-        what: 'a fleet worker',
-      }),
-  );
+  const workers = Array.from({ length: size }, fleetThread);
   let next = 0;
   const run = async (w: GuardedWorker | undefined) => {
     while (next < jobs.length) {
       o.signal?.throwIfAborted();
       const k = next++;
       try {
-        out[k] = w
-          ? ((await w.call(jobs[k], o.signal ? { signal: o.signal } : {})) as ForecastOutcome)
-          : await forecastOutcome(jobs[k]!, o.signal);
+        out[k] = await forecastOn(w, jobs[k]!, o.signal);
       } catch (e) {
         o.signal?.throwIfAborted();
         if (!w) throw e; // a bug of ours in this thread

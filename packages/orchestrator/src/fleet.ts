@@ -18,6 +18,7 @@ import {
 import type { KrrRecommendation, RecommendationBacktest, UsageGrid, VpaRecommendation } from '@amf-foresight/recommend';
 import type { ForecastJob, ForecastOutcome, ForecastResult } from './fleet-forecast.js';
 import { forecastAll, poolSize } from './fleet-pool.js';
+import type { FleetForecaster } from './fleet-pool.js';
 
 export const FLEET_LEVELS = ['amf', 'support', 'upperlimit'] as const;
 export type FleetLevel = (typeof FLEET_LEVELS)[number];
@@ -50,6 +51,8 @@ export interface FleetOptions {
   rateWindowMs?: number;
   /** Worker threads (default: the cores, at most 4); 0: in this thread. */
   workers?: number;
+  /** Where the fits run instead of this process's threads (e.g. a queue's workers: @amf-foresight/fleet-queue). */
+  forecaster?: FleetForecaster;
   /**
    * With `holdoutMs`: the usage to score the held-out part on, instead of the measured one (a
    * simulator's ground truth); a series it gives none for is scored on what was measured.
@@ -99,7 +102,10 @@ export interface Fleet {
   risk: number;
   /** Set in a backtest: the period is the held-out part of the window. */
   holdout?: boolean;
+  /** Worker threads of this process the fits ran on (0 with another forecaster). */
   workers: number;
+  /** Where the fits ran when not on this process's threads (FleetOptions.forecaster). */
+  forecaster?: string;
   entries: FleetEntry[];
 }
 
@@ -264,9 +270,13 @@ export async function runFleet(
     horizon,
     levels: [...RECOMMEND_LEVELS],
   }));
-  const workers = Math.min(poolSize(o.workers), jobs.length);
+  const workers = o.forecaster ? 0 : Math.min(poolSize(o.workers), jobs.length);
+  const forecaster: FleetForecaster = o.forecaster ?? {
+    where: `${workers || 'no'} worker threads`,
+    forecastAll: (js, p) => forecastAll(js, { ...p, workers }),
+  };
   ctx.logger.info(
-    `fleet: ${ws.length} workloads, ${jobs.length} series; ${model} on ${workers || 'no'} worker threads, ` +
+    `fleet: ${ws.length} workloads, ${jobs.length} series; ${model} on ${forecaster.where}, ` +
       `${horizon} steps of ${forecastStepMs / MIN} min ahead`,
   );
   ctx.progress.start('fleet', jobs.length, 'series');
@@ -279,7 +289,12 @@ export async function runFleet(
     } else recommend(e, jobs[k]!, out, { risk, blockSteps });
     ctx.progress.advance(1);
   };
-  await forecastAll(work, { workers, signal: ctx.signal, onSettled: settle });
+  await forecaster.forecastAll(work, {
+    signal: ctx.signal,
+    onSettled: settle,
+    labels: entries.map((e) => `${e.namespace}/${e.workload} ${e.level} ${e.metric}`),
+    log: (m) => ctx.logger.info(m),
+  });
   const failed = entries.filter((e) => e.error).length;
   ctx.progress.done(`${entries.length - failed} series recommended${failed ? `, ${failed} failed` : ''}`);
   return {
@@ -295,6 +310,7 @@ export async function runFleet(
     risk,
     ...(holdout > 0 ? { holdout: true } : {}),
     workers,
+    ...(o.forecaster ? { forecaster: o.forecaster.where } : {}),
     entries,
   };
 }
@@ -310,6 +326,7 @@ export function fleetStage(o: FleetOptions): Stage<Samples, Fleet> {
         series: f.entries.length,
         failed: f.entries.filter((e) => e.error).map((e) => `${e.workload} ${e.level} ${e.metric}: ${e.error!.code}`),
         workers: f.workers,
+        ...(f.forecaster ? { forecaster: f.forecaster } : {}),
       });
       return f;
     },

@@ -64,8 +64,9 @@ export { panelsSvg, svgToPng, htmlReport } from './plot.js';
 export type { Line, Panel, Band } from './plot.js';
 export { FLEET_LEVELS, FLEET_METRICS, fleetStage, runFleet } from './fleet.js';
 export type { Fleet, FleetEntry, FleetLevel, FleetMetric, FleetOptions } from './fleet.js';
-export { forecastAll, poolSize } from './fleet-pool.js';
-export { forecastJob } from './fleet-forecast.js';
+export { fleetThread, forecastAll, forecastOn, poolSize } from './fleet-pool.js';
+export type { FleetForecaster, ForecasterOptions, PoolOptions } from './fleet-pool.js';
+export { forecastJob, forecastOutcome } from './fleet-forecast.js';
 export type { ForecastJob, ForecastOutcome, ForecastResult } from './fleet-forecast.js';
 export {
   RECOMMENDATIONS_SCHEMA_VERSION,

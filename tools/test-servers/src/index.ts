@@ -7,3 +7,5 @@ export { startFaultProxy } from './fault-proxy.js';
 export type { FaultPolicy, FaultProxy } from './fault-proxy.js';
 export { openInChromium } from './chromium.js';
 export type { PageReport } from './chromium.js';
+export { startRedis } from './redis.js';
+export type { RedisServer } from './redis.js';

@@ -19,6 +19,7 @@ import {
   uploadSink,
 } from '@amf-foresight/orchestrator';
 import type { ArtifactWriter, Fleet, FleetLevel, FleetMetric, RunResult, Sink } from '@amf-foresight/orchestrator';
+import { parseQueueUrl, queueForecaster } from '@amf-foresight/fleet-queue';
 import { DEFAULT_CACHE_DIR, s3FromArgs } from '../config.js';
 import { s3ConnectionOptions } from './download.js';
 import { blockLines, remoteWriteUrl } from './pipeline.js';
@@ -67,6 +68,17 @@ function fleetOptions(y: Argv<CommonArgs>) {
       describe: 'The fraction of pod-minutes a request may be exceeded (CPU limit: risk / 50)',
     })
     .option('workers', { type: 'number', describe: 'Worker threads for the fits (default: the cores, at most 4)' })
+    .option('queue', {
+      type: 'string',
+      describe:
+        'Run the fits on `amf-foresight worker` processes through BullMQ on this Redis, ' +
+        'redis://host:port/db[?queue=name] (env: AMF_FORESIGHT_QUEUE); this process waits and writes the run',
+    })
+    .option('queue-timeout', {
+      type: 'string',
+      default: '60s',
+      describe: 'With --queue: fail the run when Redis does not answer this long',
+    })
     .option('step', { type: 'string', default: '1m', describe: 'The usage grid' })
     .option('forecast-step', { type: 'string', default: '5m', describe: 'The forecast’s step (5-minute means)' })
     .option('rate-window', { type: 'string', default: '2m', describe: 'rate() window of CPU usage' })
@@ -91,7 +103,11 @@ function fleetOptions(y: Argv<CommonArgs>) {
       'every network function of the sample: requests and limits for the next 7 days',
     )
     .example('$0 fleet --start "2023-06-05" --end "2023-06-12" --backtest 2d', 'ours vs KRR and VPA on the last 2 days')
-    .example('$0 fleet --start … --end … --nf amf,smf --metrics memory --risk 0.01', 'AMF and SMF memory');
+    .example('$0 fleet --start … --end … --nf amf,smf --metrics memory --risk 0.01', 'AMF and SMF memory')
+    .example(
+      '$0 fleet --start … --end … --queue redis://redis:6379/0',
+      'the fits on worker processes (amf-foresight worker)',
+    );
 }
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
@@ -151,8 +167,24 @@ function fleetPlanOf(argv: FleetArgs) {
       forecastStepMs: parseDuration(argv['forecast-step'], '--forecast-step'),
       rateWindowMs: parseDuration(argv['rate-window'], '--rate-window'),
       ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+      ...queueOf(argv),
     },
   };
+}
+
+/** --queue: the fits go to the queue's workers. */
+function queueOf(argv: FleetArgs) {
+  const url = argv.queue ?? (process.env.AMF_FORESIGHT_QUEUE || undefined);
+  if (url === undefined) return {};
+  if (argv.workers !== undefined)
+    throw new UsageError(
+      'QUEUE_AND_WORKERS',
+      '--workers is for threads of this process; with --queue the workers are ' +
+        'amf-foresight worker processes (their --concurrency)',
+      { flag: '--workers' },
+    );
+  const unreachableMs = parseDuration(argv['queue-timeout'], '--queue-timeout');
+  return { forecaster: queueForecaster(parseQueueUrl(url), { unreachableMs }) };
 }
 
 /** The run's writers and sinks: the fleet's files, and the blocks and the upload when asked for. */
