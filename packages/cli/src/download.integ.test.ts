@@ -7,6 +7,7 @@ import { main } from './main.js';
 import { readParquetFile, readSamplesDir } from '@amf-foresight/tsdb-ingest/parquet';
 
 const BLOCKS = join(import.meta.dirname, '../../tsdb-ingest/testdata/blocks');
+const SAMPLE = join(import.meta.dirname, '../sample-data/blocks');
 let moto: Moto;
 let authMoto: Moto;
 const dirs = tempDirs('amf-dl-');
@@ -203,6 +204,31 @@ describe('amf-foresight process --source (S3 in place)', () => {
     expect(both.code).toBe(2);
     expect(both.err.trim().split('\n')).toHaveLength(1);
     expect(both.err).toContain('--source reads S3 blocks and --prometheus-url a live server: use one');
+  });
+});
+
+describe('amf-foresight fleet --source (S3 in place)', () => {
+  it('recommends what it recommends from the same blocks on disk', async () => {
+    await uploadDir(moto.client, 'tsdb', 'sample', SAMPLE);
+    const args = ['fleet', '--start', '2023-06-08 00:00:00', '--end', '2023-06-09 23:59:00', '--period', '1d'];
+    const narrow = ['--levels', 'amf', '--metrics', 'cpu', '--workers', '0', '--output', 'json', '--quiet'];
+    const recs = async (source: string[]) => {
+      const d = tmp();
+      const r = await run([...args, ...narrow, ...source, '--runs-dir', d, '--logs-dir', d], {
+        AWS_ENDPOINT_URL: moto.endpoint,
+      });
+      expect(r.code, r.err).toBe(0);
+      const { runDir, series } = JSON.parse(r.out) as { runDir: string; series: number };
+      return { series, json: readFileSync(join(runDir, 'recommendations.json'), 'utf8') };
+    };
+    const cache = tmp();
+    const [local, inPlace] = [
+      await recs(['--local-path', SAMPLE]),
+      await recs(['--source', 's3://tsdb/sample', '--local-path', cache]),
+    ];
+    expect(local.series).toBeGreaterThan(0);
+    expect(inPlace).toEqual(local);
+    expect(readdirSync(cache)).toEqual(['.index-headers']); // nothing downloaded
   });
 });
 

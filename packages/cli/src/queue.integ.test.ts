@@ -47,8 +47,17 @@ function start(args: string[], cwd: string) {
   };
 }
 
-const workers = (n: number, queue: string, cwd: string, extra: string[] = []) =>
-  Array.from({ length: n }, () => start(['worker', '--queue', queue, '--lock-duration', '2s', ...extra], cwd));
+/** Worker processes, each ready (connected, taking jobs) when this resolves. */
+async function workers(n: number, queue: string, cwd: string, extra: string[] = []) {
+  const ws = Array.from({ length: n }, () =>
+    start(['worker', '--queue', queue, '--lock-duration', '2s', ...extra], cwd),
+  );
+  await Promise.all(ws.map((w) => w.waitFor(/worker: taking jobs from/)));
+  return ws;
+}
+
+/** A worker's line for a workload it finished. */
+const DONE = /: \d+ series( \(\d+ failed\))? in \d+ ms/;
 
 async function stopAll(ws: ReturnType<typeof start>[]) {
   for (const w of ws) if (w.p.exitCode === null && w.p.signalCode === null) w.p.kill('SIGTERM');
@@ -81,7 +90,7 @@ describe('fleet --queue with amf-foresight worker processes on Redis', () => {
   it('a producer and three workers give the one-machine run’s results', async () => {
     const cwd = dirs.make();
     const queue = `${redis.url}?queue=three`;
-    const ws = workers(3, queue, cwd);
+    const ws = await workers(3, queue, cwd, ['--concurrency', '1']);
     const producer = start([...FLEET, '--queue', queue, '--output', 'json'], cwd);
     expect(await producer.exited, producer.err).toBe(0);
     const s = JSON.parse(producer.out) as Summary;
@@ -90,14 +99,14 @@ describe('fleet --queue with amf-foresight worker processes on Redis', () => {
     expect(producer.err).toMatch(/on the workers of redis:\/\/127\.0\.0\.1:\d+\/0 \(queue three\)/);
     // Each worker took jobs, and stops on SIGTERM with exit 0 and a summary line.
     expect(await stopAll(ws)).toEqual([0, 0, 0]);
-    for (const w of ws) expect(w.err).toMatch(/worker: stopped; [1-9]\d* jobs done/);
+    for (const w of ws) expect(w.err).toMatch(/SIGTERM: taking no more jobs…[^]*worker: stopped; [1-9]\d* jobs done/);
     expect(redis.cli('--scan', '--pattern', 'bull:three:fleet-*')).toBe(''); // settled jobs are removed
   }, 240_000);
 
   it('a worker SIGKILLed mid-job: its jobs are retried by another; nothing lost, nothing twice', async () => {
     const cwd = dirs.make();
     const queue = `${redis.url}?queue=kill`;
-    const [victim, ...rest] = workers(2, queue, cwd);
+    const [victim, ...rest] = await workers(2, queue, cwd);
     const producer = start([...FLEET, '--queue', queue, '--output', 'json'], cwd);
     await victim!.waitFor(/: started \(job /);
     victim!.p.kill('SIGKILL');
@@ -110,12 +119,33 @@ describe('fleet --queue with amf-foresight worker processes on Redis', () => {
     await stopAll(rest);
   }, 240_000);
 
+  it('a worker SIGTERMed mid-job finishes that job, takes no more and exits 0; the others do the rest', async () => {
+    const cwd = dirs.make();
+    const queue = `${redis.url}?queue=term`;
+    const [leaving, staying] = await workers(2, queue, cwd);
+    const producer = start([...FLEET, '--queue', queue, '--output', 'json'], cwd);
+    await leaving!.waitFor(/: started \(job /);
+    leaving!.p.kill('SIGTERM');
+    expect(await leaving!.exited).toBe(0);
+    expect(await producer.exited, producer.err).toBe(0);
+    const s = JSON.parse(producer.out) as Summary;
+    expect([s.series, s.failed]).toEqual([24, []]);
+    expect(decisions(join(cwd, s.runDir))).toEqual(decisions(baseline));
+    // Every job it started it finished (none left to expire), and it took none after the signal.
+    const log = leaving!.err;
+    const after = log.slice(log.indexOf('SIGTERM'));
+    expect(log.match(/: started \(job /g)!.length).toBe(log.match(new RegExp(DONE.source, 'g'))!.length);
+    expect(after).not.toMatch(/: started \(job /);
+    expect(staying!.err).not.toMatch(/attempt 2\)/);
+    await stopAll([staying!]);
+  }, 240_000);
+
   it('Redis restarted (with persistence) during a run: the run completes with the same results', async () => {
     const cwd = dirs.make();
     const queue = `${redis.url}?queue=restart`;
-    const ws = workers(2, queue, cwd);
+    const ws = await workers(2, queue, cwd);
     const producer = start([...FLEET, '--queue', queue, '--output', 'json'], cwd);
-    await ws[0]!.waitFor(/: forecast in \d+ ms/);
+    await ws[0]!.waitFor(DONE);
     await redis.restart(1500);
     expect(await producer.exited, producer.err).toBe(0);
     const s = JSON.parse(producer.out) as Summary;
@@ -124,6 +154,28 @@ describe('fleet --queue with amf-foresight worker processes on Redis', () => {
     expect(ws.map((w) => w.err).join('')).toMatch(/connected again/);
     await stopAll(ws);
   }, 240_000);
+
+  it('Redis restarted without persistence (jobs lost): the run fails with one line and writes nothing', async () => {
+    const volatile = await startRedis({ persist: false });
+    try {
+      const cwd = dirs.make();
+      const queue = `${volatile.url}?queue=volatile`;
+      const ws = await workers(1, queue, cwd, ['--concurrency', '1']);
+      const producer = start([...FLEET, '--queue', queue], cwd);
+      await ws[0]!.waitFor(DONE);
+      await volatile.restart(200);
+      expect(await producer.exited).toBe(1);
+      const errors = producer.err.split('\n').filter((l) => /QUEUE_JOBS_LOST/.test(l));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/job fleet-\S+ is gone from redis:\/\/127\.0\.0\.1:\d+\/0 \(queue volatile\)/);
+      const runs = join(cwd, 'runs');
+      expect(existsSync(runs) ? readdirSync(runs).filter((f) => !f.startsWith('.')) : []).toEqual([]);
+      // The worker stops on SIGTERM though the queue lost the job it had finished.
+      expect(await stopAll(ws)).toEqual([0]);
+    } finally {
+      await volatile.stop();
+    }
+  }, 120_000);
 
   it('Redis gone for good: the run fails with one line and writes nothing', async () => {
     const cwd = dirs.make();
@@ -143,18 +195,23 @@ describe('fleet --queue with amf-foresight worker processes on Redis', () => {
     const cwd = dirs.make();
     const queue = `${redis.url}?queue=poison`;
     const producer = start([...FLEET, '--queue', queue, '--output', 'json'], cwd);
-    await producer.waitFor(/queue: 24 jobs (fleet-\S+)-0…23/);
-    const key = /queue: 24 jobs (fleet-\S+)-0…23/.exec(producer.err)![1]!;
-    // A corrupted job (what no worker can run), before any worker starts.
-    redis.cli('hset', `bull:poison:${key}-5`, 'data', '{"v":99}');
-    const ws = workers(1, queue, cwd);
+    const line = /queue: 4 jobs (fleet-\S+)-0…3/;
+    await producer.waitFor(line);
+    // A corrupted job (what no worker can run): the second workload's, open5gs-nrf, before any worker starts.
+    redis.cli('hset', `bull:poison:${line.exec(producer.err)![1]!}-1`, 'data', '{"v":99}');
+    const ws = await workers(1, queue, cwd);
     expect(await producer.exited, producer.err).toBe(4); // EXIT_SOME_FAILED
     const s = JSON.parse(producer.out) as Summary;
     expect(s.series).toBe(24);
-    expect(s.failed).toHaveLength(1);
-    expect(s.failed[0]!.code).toBe('FLEET_JOB_FAILED');
-    expect(s.failed[0]!.message).toMatch(/after 3 attempt\(s\): not a fleet job of version 1: version 99/);
+    // Its six series are reported failed with the reason; the other workloads' are done.
+    expect(s.failed.map((f) => `${f.workload} ${f.level} ${f.metric}`)).toEqual(
+      ['amf', 'support', 'upperlimit'].flatMap((l) => [`open5gs-nrf ${l} cpu`, `open5gs-nrf ${l} memory`]),
+    );
+    for (const f of s.failed) {
+      expect(f.code).toBe('FLEET_JOB_FAILED');
+      expect(f.message).toMatch(/after 3 attempt\(s\): not a fleet job of version 2: version 99/);
+    }
+    expect(producer.err.match(/open5gs-nrf: failed on the queue's workers/g)).toHaveLength(1);
     expect(ws[0]!.err.match(/attempt failed: not a fleet job/g)).toHaveLength(3);
-    await stopAll(ws);
   }, 240_000);
 });

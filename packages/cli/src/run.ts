@@ -30,6 +30,8 @@ export async function withCommand<T>(
   args: object,
   logFile: string | undefined,
   work: (ctx: CommandContext) => Promise<T>,
+  /** What the first signal does, said in its warning (default: the run is cancelled). */
+  onFirstSignal = 'cancelling the run (keeping nothing half-done; again to stop at once)…',
 ): Promise<T> {
   const argv = args as CommonArgs;
   const out = consoleOutput(io, { quiet: Boolean(argv.quiet), verbose: Boolean(argv.verbose) });
@@ -42,7 +44,7 @@ export async function withCommand<T>(
       logger.warn(`${sig} again: stopping now`);
       process.exit(130);
     }
-    logger.warn(`${sig}: cancelling the run (keeping nothing half-done; again to stop at once)…`);
+    logger.warn(`${sig}: ${onFirstSignal}`);
     ac.abort();
   };
   const onInt = () => onSignal('SIGINT');

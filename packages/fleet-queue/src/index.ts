@@ -1,8 +1,10 @@
 export { DEFAULT_QUEUE, parseQueueUrl } from './url.js';
 export type { QueueTarget } from './url.js';
-export { PAYLOAD_VERSION, fromPayload, toOutcome, toPayload } from './payload.js';
-export type { JobPayload } from './payload.js';
-export { queueForecaster } from './producer.js';
-export type { ProducerOptions } from './producer.js';
+export { PAYLOAD_VERSION, decodeResult, encodeResult, fromPayload, workerSource, workloadOptions } from './payload.js';
+export type { JobPayload, QueueSource, WorkloadOptions } from './payload.js';
+export { runJobs } from './producer.js';
+export type { JobOutcome, ProducerOptions } from './producer.js';
+export { queuedFleetStage } from './stage.js';
+export type { QueuedFleetOptions } from './stage.js';
 export { runQueueWorker } from './worker.js';
 export type { QueueWorkerOptions, WorkerSummary } from './worker.js';

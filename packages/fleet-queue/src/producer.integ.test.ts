@@ -1,40 +1,34 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { syntheticSeries } from '@amf-foresight/core/testing';
-import { forecastOutcome } from '@amf-foresight/orchestrator';
-import type { ForecastJob, ForecastOutcome } from '@amf-foresight/orchestrator';
-import { startRedis } from '@amf-foresight/test-servers';
+import { standaloneContext } from '@amf-foresight/core';
+import { runFleet, sourceStage } from '@amf-foresight/orchestrator';
+import type { FleetOptions, SourceSpec } from '@amf-foresight/orchestrator';
+import { REPO_ROOT, startRedis } from '@amf-foresight/test-servers';
 import type { RedisServer } from '@amf-foresight/test-servers';
-import { queueForecaster } from './producer.js';
+import { queuedFleetStage } from './stage.js';
 import { parseQueueUrl } from './url.js';
 import { runQueueWorker } from './worker.js';
 
 // The library against a real redis-server on loopback: producer and worker in this process (from the
 // sources the worker fits on this thread); the CLI's processes are tested in packages/cli.
+const SAMPLE = join(REPO_ROOT, 'packages/cli/sample-data/blocks');
+const source: Extract<SourceSpec, { kind: 'local' }> = {
+  kind: 'local',
+  dataDir: SAMPLE,
+  start: Date.UTC(2023, 5, 8),
+  end: Date.UTC(2023, 5, 9, 23, 59),
+  matchers: '{__name__=~"container_cpu_usage_seconds_total|container_spec_cpu_quota|container_spec_cpu_period"}',
+};
+const fleet: FleetOptions = { levels: ['amf', 'upperlimit'], metrics: ['cpu'], periodMs: 86_400_000, workers: 0 };
 let redis: RedisServer;
 beforeAll(async () => {
   redis = await startRedis();
 });
 afterAll(() => redis.stop());
 
-function jobs(n: number): ForecastJob[] {
-  return Array.from({ length: n }, (_, k) => {
-    const s = syntheticSeries(600 + 7 * k);
-    // Job 4 is too short for its model: a failure that is data, not a retry.
-    const len = k === 4 ? 3 : s.y.length;
-    return {
-      ds: Float64Array.from(s.ds.slice(0, len)),
-      y: Float64Array.from(s.y.slice(0, len), (v) => v * (1 + k / 10)),
-      model: 'SNAIVE',
-      params: { season: 24 },
-      horizon: 12,
-      levels: [80, 95],
-    };
-  });
-}
-
-describe('queueForecaster with runQueueWorker', () => {
-  it('settles every job once with what a local fit gives, never holding more than maxQueued on the queue', async () => {
+describe('queuedFleetStage with runQueueWorker', () => {
+  it('gives runFleet’s entries, never holding more than maxQueued jobs on the queue', async () => {
     const target = parseQueueUrl(`${redis.url}?queue=window`);
     const ac = new AbortController();
     const worker = runQueueWorker(target, { concurrency: 2, signal: ac.signal });
@@ -51,41 +45,46 @@ describe('queueForecaster with runQueueWorker', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
-    const js = jobs(10);
-    const settled: number[] = [];
     const lines: string[] = [];
-    const got = await queueForecaster(target, { maxQueued: 3, pollMs: 20 }).forecastAll(js, {
-      onSettled: (k) => settled.push(k),
-      log: (m) => lines.push(m),
+    const logger = { debug() {}, info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error() {} };
+    const stage = queuedFleetStage({
+      target,
+      source,
+      readBefore: 300_000,
+      fleet,
+      producer: { maxQueued: 2, pollMs: 20 },
     });
+    const got = await stage.run(undefined, standaloneContext({ logger }));
     watching.on = false;
     await watcher;
     ac.abort();
-    expect(await worker).toMatchObject({ completed: 10, failedAttempts: 0 });
+    expect(await worker).toMatchObject({ completed: 4, failedAttempts: 0, clean: true });
     await watch.close();
 
-    const want: ForecastOutcome[] = await Promise.all(js.map((j) => forecastOutcome(j)));
-    expect(got).toEqual(want);
-    expect(got[4]).toMatchObject({ failed: { code: expect.any(String) as unknown } });
-    expect(settled.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const samples = await (await sourceStage(source, 300_000)).run(undefined, standaloneContext());
+    const want = await runFleet(samples, fleet, standaloneContext());
+    expect(got.entries.length).toBe(8);
+    expect(got).toEqual({ ...want, queue: target.display });
     expect(most).toBeGreaterThan(0);
-    expect(most).toBeLessThanOrEqual(3);
-    expect(lines[0]).toMatch(
-      /^queue: 10 jobs fleet-\S+-0…9 on redis:\/\/127\.0\.0\.1:\d+\/0 \(queue window\), at most 3/,
-    );
+    expect(most).toBeLessThanOrEqual(2);
+    const key = /fleet-\S+-0/.exec(lines.join('\n'))![0];
+    expect(lines).toContain(`queue: 4 jobs ${key}…3 on ${target.display}, at most 2 on the queue at a time`);
     expect(redis.cli('--scan', '--pattern', 'bull:window:fleet-*')).toBe('');
-  }, 120_000);
+  }, 180_000);
 
   it('a cancelled run takes its waiting jobs back off the queue', async () => {
     const target = parseQueueUrl(`${redis.url}?queue=cancel`);
     const ac = new AbortController();
-    const run = queueForecaster(target, { pollMs: 20 }).forecastAll(jobs(6), {
-      signal: ac.signal,
-      log: (m) => {
-        if (m.startsWith('queue: 6 jobs')) ac.abort(new Error('cancelled'));
+    const logger = {
+      debug() {},
+      info: (m: string) => {
+        if (m.startsWith('queue: 4 jobs')) ac.abort(new Error('cancelled'));
       },
-    });
-    await expect(run).rejects.toThrow('cancelled');
+      warn() {},
+      error() {},
+    };
+    const stage = queuedFleetStage({ target, source, readBefore: 300_000, fleet, producer: { pollMs: 20 } });
+    await expect(stage.run(undefined, standaloneContext({ logger, signal: ac.signal }))).rejects.toThrow('cancelled');
     expect(redis.cli('--scan', '--pattern', 'bull:cancel:fleet-*')).toBe('');
   }, 60_000);
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import { AmfError } from '@amf-foresight/core';
-import type { FleetForecaster, ForecastJob, ForecastOutcome } from '@amf-foresight/orchestrator';
-import { toOutcome, toPayload } from './payload.js';
+import type { FleetEntry } from '@amf-foresight/orchestrator';
+import { decodeResult } from './payload.js';
+import type { JobPayload } from './payload.js';
 import type { QueueTarget } from './url.js';
 
 export interface ProducerOptions {
@@ -14,28 +15,39 @@ export interface ProducerOptions {
   unreachableMs?: number;
   /** How often progress is logged while waiting (default 10 s). */
   reportMs?: number;
-  /** Unsettled jobs on the queue at a time (default 1 000, ≈ 30 MB of Redis for a week of 5-minute points). */
+  /**
+   * Unsettled jobs on the queue at a time (default 200 workloads): bounds what Redis holds, a job's
+   * payload (≈ 1 KB) and its result until collected (≈ 0.5 MB a series of a week's forecast).
+   */
   maxQueued?: number;
 }
 
-const DEFAULT_MAX_QUEUED = 1000;
+const DEFAULT_MAX_QUEUED = 200;
 
 /** Jobs whose state is asked for in one poll (a state is one small Lua call). */
 const POLL_BATCH = 500;
 
+/** A workload's job, settled: its entries, or why it failed for good. */
+export type JobOutcome = { entries: FleetEntry[] } | { failed: { code: string; message: string } };
+
 /**
- * A fleet's fits as BullMQ jobs on Redis: one job per series (its data in the job), id
- * `<run key>-<index>` so a job added twice is one job; then the producer polls its jobs' states
- * until each has completed or failed for good, settling each series once. Retries, backoff and
- * recovery of a job whose worker died (its lock expired) are BullMQ's. Redis unreachable for
+ * Runs jobs on a BullMQ queue and waits for them: id `<run key>-<index>`, so a job added twice is
+ * one job; at most `maxQueued` unsettled at a time; the producer polls its jobs' states until each
+ * has completed or failed for good, settling each once (and removing it from Redis). Retries, backoff
+ * and recovery of a job whose worker died (its lock expired) are BullMQ's. Redis unreachable for
  * `unreachableMs` fails the run with one line; a job gone from Redis (a restart without
  * persistence) too: never a silently partial run.
  */
-export function queueForecaster(target: QueueTarget, o: ProducerOptions = {}): FleetForecaster {
-  return {
-    where: `the workers of ${target.display}`,
-    forecastAll: (jobs, p) => new Producer(target, o, p.log).run(jobs, p.labels, p.signal, p.onSettled),
-  };
+export function runJobs(
+  target: QueueTarget,
+  jobs: readonly JobPayload[],
+  o: ProducerOptions & {
+    signal?: AbortSignal;
+    log?: (m: string) => void;
+    onSettled?: (k: number, out: JobOutcome) => void;
+  } = {},
+): Promise<JobOutcome[]> {
+  return new Producer(target, o, o.log).run(jobs, o.signal, o.onSettled);
 }
 
 class Producer {
@@ -57,13 +69,12 @@ class Producer {
   }
 
   async run(
-    jobs: readonly ForecastJob[],
-    labels: readonly string[] | undefined,
+    jobs: readonly JobPayload[],
     signal: AbortSignal | undefined,
-    onSettled: ((k: number, out: ForecastOutcome) => void) | undefined,
-  ): Promise<ForecastOutcome[]> {
-    const out = new Array<ForecastOutcome>(jobs.length);
-    const add = (from: number, to: number) => this.enqueue(jobs, labels, from, to, signal);
+    onSettled: ((k: number, out: JobOutcome) => void) | undefined,
+  ): Promise<JobOutcome[]> {
+    const out = new Array<JobOutcome>(jobs.length);
+    const add = (from: number, to: number) => this.enqueue(jobs, from, to, signal);
     try {
       await this.collect(jobs.length, add, signal, (k, v) => {
         out[k] = v;
@@ -107,18 +118,12 @@ class Producer {
   }
 
   /** Jobs from..to-1 onto the queue (ids fixed by index: adding one again after a failed call is a no-op). */
-  private async enqueue(
-    jobs: readonly ForecastJob[],
-    labels: readonly string[] | undefined,
-    from: number,
-    to: number,
-    signal?: AbortSignal,
-  ) {
+  private async enqueue(jobs: readonly JobPayload[], from: number, to: number, signal?: AbortSignal) {
     const attempts = this.o.attempts ?? 3;
     for (let s = from; s < to; s += 200) {
-      const chunk = jobs.slice(s, Math.min(to, s + 200)).map((job, i) => ({
-        name: 'forecast',
-        data: toPayload(job, labels?.[s + i] ?? `series ${s + i}`),
+      const chunk = jobs.slice(s, Math.min(to, s + 200)).map((data, i) => ({
+        name: 'workload',
+        data,
         opts: { jobId: this.id(s + i), attempts, backoff: { type: 'exponential', delay: 1000 } },
       }));
       await this.redis('adding jobs', () => this.queue.addBulk(chunk), signal);
@@ -134,7 +139,7 @@ class Producer {
     n: number,
     add: (from: number, to: number) => Promise<void>,
     signal: AbortSignal | undefined,
-    settle: (k: number, v: ForecastOutcome) => void,
+    settle: (k: number, v: JobOutcome) => void,
   ) {
     const window = Math.max(1, this.o.maxQueued ?? DEFAULT_MAX_QUEUED);
     const pending: number[] = [];
@@ -185,12 +190,15 @@ class Producer {
     }
   }
 
-  private async finished(k: number, state: 'completed' | 'failed', signal?: AbortSignal): Promise<ForecastOutcome> {
+  private async finished(k: number, state: 'completed' | 'failed', signal?: AbortSignal): Promise<JobOutcome> {
     const job = await this.redis('reading a result', () => Job.fromId(this.queue, this.id(k)), signal);
     if (!job) throw new AmfError('QUEUE_JOBS_LOST', `job ${this.id(k)} vanished while it was read`);
     // Settled: the result is ours now; the job need not stay in Redis.
     await job.remove().catch(() => undefined);
-    if (state === 'completed') return toOutcome(job.returnvalue);
+    const entries = state === 'completed' ? decodeResult(job.returnvalue) : undefined;
+    if (entries) return { entries };
+    if (state === 'completed')
+      return { failed: { code: 'QUEUE_BAD_RESULT', message: 'a worker returned something that is not a workload' } };
     return {
       failed: {
         code: 'FLEET_JOB_FAILED',
@@ -204,14 +212,14 @@ class Producer {
     const none =
       c && c['active'] === 0 && left > 0 ? '; no job is active: is a worker running (amf-foresight worker)?' : '';
     this.log(
-      `queue: ${n - left} of ${n} series done` +
+      `queue: ${n - left} of ${n} workloads done` +
         (c ? `; on the queue ${c['active']} active, ${c['waiting']} waiting, ${c['delayed']} to retry` : '') +
         none,
     );
   }
 
   /** A cancelled run takes back its jobs that have not started (best effort: Redis may be the reason). */
-  private async withdraw(n: number, out: ForecastOutcome[]): Promise<void> {
+  private async withdraw(n: number, out: JobOutcome[]): Promise<void> {
     const left = Array.from({ length: n }, (_, k) => k).filter((k) => out[k] === undefined);
     await Promise.all(left.map((k) => this.queue.remove(this.id(k)).catch(() => 0))).catch(() => undefined);
   }

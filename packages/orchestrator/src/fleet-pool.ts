@@ -52,21 +52,6 @@ export async function forecastOn(
   return w ? ((await w.call(job, signal ? { signal } : {})) as ForecastOutcome) : forecastOutcome(job, signal);
 }
 
-/** Where a fleet's fits run: threads of this process (forecastAll) or elsewhere (a queue's workers). */
-export interface FleetForecaster {
-  /** Said in the fleet's log line, e.g. "4 worker threads". */
-  where: string;
-  /** Every job's outcome, index for index; onSettled once per job as it settles. */
-  forecastAll(jobs: readonly ForecastJob[], o: ForecasterOptions): Promise<ForecastOutcome[]>;
-}
-
-export interface ForecasterOptions extends Omit<PoolOptions, 'workers'> {
-  /** What each job is (namespace/workload level metric), for logs elsewhere. */
-  labels?: readonly string[];
-  /** Progress lines (the fleet's logger). */
-  log?: (message: string) => void;
-}
-
 /**
  * Runs every job on a pool of worker threads, one job per worker at a time, and returns each job's
  * forecast or why it failed (a failed job does not stop the others). A cancelled signal ends the

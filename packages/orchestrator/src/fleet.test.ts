@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, MemoryLogger, silentProgress } from '@amf-foresight/core';
 import type { Samples } from '@amf-foresight/core';
 import { stopArimaWorker } from '@amf-foresight/models-arima';
-import { localSource } from '@amf-foresight/tsdb-ingest/reader';
+import { localSource, parseSelector } from '@amf-foresight/tsdb-ingest/reader';
 import { SeasonalNaive } from '@amf-foresight/models-seasonal';
 import { fleetTable, recommendationsDocument, workloadPatches } from './fleet-artifacts.js';
-import { runFleet } from './fleet.js';
+import { runFleet, workloadMatchers } from './fleet.js';
 import type { Fleet } from './fleet.js';
 import { registerModel } from './registry.js';
 
@@ -119,5 +119,30 @@ describe('a fleet run on the sample', () => {
       exitCode: 3,
       message: expect.stringContaining('openverso: open5gs-amf, open5gs-nrf, open5gs-smf, open5gs-upf'),
     });
+  });
+});
+
+describe('workloadMatchers: one workload of a fleet selector', () => {
+  const amf = { namespace: 'site-1', name: 'open5gs-amf', nf: 'amf' };
+  it.each([
+    ['{__name__=~"a|b"}', '{__name__=~"a|b", namespace="site-1", pod=~"open5gs-amf.*"}'],
+    ['{__name__=~"a|b",}', '{__name__=~"a|b", namespace="site-1", pod=~"open5gs-amf.*"}'],
+    [
+      'container_memory_working_set_bytes',
+      'container_memory_working_set_bytes{namespace="site-1", pod=~"open5gs-amf.*"}',
+    ],
+    ['x{}', 'x{namespace="site-1", pod=~"open5gs-amf.*"}'],
+    [undefined, '{namespace="site-1", pod=~"open5gs-amf.*"}'],
+  ])('%s', (selector, want) => {
+    expect(workloadMatchers(selector, amf)).toBe(want);
+  });
+
+  it('selects exactly the pods the usage is computed from, whatever their names hold', () => {
+    const w = { namespace: 'a"b', name: 'open5gs-n.f', nf: 'n.f' };
+    const m = parseSelector(workloadMatchers('{__name__="m"}', w));
+    const pod = m.find((x) => x.name === 'pod')!;
+    expect(m.find((x) => x.name === 'namespace')).toMatchObject({ type: '=', value: 'a"b' });
+    expect(['open5gs-n.f-0', 'open5gs-n.f2-abc'].map((p) => pod.matches(p))).toEqual([true, true]);
+    expect(pod.matches('open5gs-nxf-0')).toBe(false);
   });
 });

@@ -18,7 +18,6 @@ import {
 import type { KrrRecommendation, RecommendationBacktest, UsageGrid, VpaRecommendation } from '@amf-foresight/recommend';
 import type { ForecastJob, ForecastOutcome, ForecastResult } from './fleet-forecast.js';
 import { forecastAll, poolSize } from './fleet-pool.js';
-import type { FleetForecaster } from './fleet-pool.js';
 
 export const FLEET_LEVELS = ['amf', 'support', 'upperlimit'] as const;
 export type FleetLevel = (typeof FLEET_LEVELS)[number];
@@ -51,8 +50,6 @@ export interface FleetOptions {
   rateWindowMs?: number;
   /** Worker threads (default: the cores, at most 4); 0: in this thread. */
   workers?: number;
-  /** Where the fits run instead of this process's threads (e.g. a queue's workers: @amf-foresight/fleet-queue). */
-  forecaster?: FleetForecaster;
   /**
    * With `holdoutMs`: the usage to score the held-out part on, instead of the measured one (a
    * simulator's ground truth); a series it gives none for is scored on what was measured.
@@ -102,15 +99,18 @@ export interface Fleet {
   risk: number;
   /** Set in a backtest: the period is the held-out part of the window. */
   holdout?: boolean;
-  /** Worker threads of this process the fits ran on (0 with another forecaster). */
+  /** Worker threads of this process the fits ran on (0 when a queue's workers ran them). */
   workers: number;
-  /** Where the fits ran when not on this process's threads (FleetOptions.forecaster). */
-  forecaster?: string;
+  /** The queue whose workers computed the entries (@amf-foresight/fleet-queue), when one did. */
+  queue?: string;
   entries: FleetEntry[];
 }
 
+/** What identifies a workload; its pods are found in the samples. */
+export type WorkloadRef = Pick<Workload, 'namespace' | 'name' | 'nf'>;
+
 interface Job {
-  w: Workload;
+  w: WorkloadRef;
   level: FleetLevel;
   metric: FleetMetric;
   usage: PodUsage;
@@ -137,7 +137,7 @@ function checkOptions(o: FleetOptions, window: { start: number; end: number }) {
 }
 
 /** The usage grids of every workload × level × metric, in one scan of the samples. */
-function jobsOf(s: Samples, ws: Workload[], o: FleetOptions, split: number | undefined): Job[] {
+function jobsOf(s: Samples, ws: readonly WorkloadRef[], o: FleetOptions, split: number | undefined): Job[] {
   const levels = o.levels ?? [...FLEET_LEVELS];
   const metrics = o.metrics ?? [...FLEET_METRICS];
   const keys = ws.flatMap((w) => levels.flatMap((level) => metrics.map((metric) => ({ w, level, metric }))));
@@ -239,6 +239,90 @@ function recommend(e: FleetEntry, j: Job, f: ForecastResult, o: { risk: number; 
     });
 }
 
+/** What a run derives from its options and window, once (the options checked). */
+interface Setup {
+  period: number;
+  holdout: number;
+  split: number;
+  stepMs: number;
+  forecastStepMs: number;
+  blockSteps: number;
+  model: string;
+  horizon: number;
+  risk: number;
+}
+
+function setupOf(o: FleetOptions, window: { start: number; end: number }): Setup {
+  const { period, holdout } = checkOptions(o, window);
+  const stepMs = o.stepMs ?? MIN;
+  const forecastStepMs = o.forecastStepMs ?? 5 * MIN;
+  return {
+    period,
+    holdout,
+    split: window.end - holdout,
+    stepMs,
+    forecastStepMs,
+    blockSteps: Math.max(1, Math.round(forecastStepMs / stepMs)),
+    model: o.model ?? 'AUTO',
+    horizon: Math.ceil(period / forecastStepMs),
+    risk: o.risk ?? 0.05,
+  };
+}
+
+/** The workloads' usage, entries and fit jobs, from samples holding (at least) their series. */
+function prepare(s: Samples, ws: readonly WorkloadRef[], o: FleetOptions, u: Setup) {
+  const jobs = jobsOf(s, ws, o, u.holdout > 0 ? u.split : undefined);
+  const entries = jobs.map((j) => entryOf(j, u.blockSteps));
+  const work: ForecastJob[] = jobs.map((j) => ({
+    ...forecastSeries(j.history, u.blockSteps),
+    model: u.model,
+    ...(o.params ? { params: o.params } : {}),
+    horizon: u.horizon,
+    levels: [...RECOMMEND_LEVELS],
+  }));
+  return { jobs, entries, work };
+}
+
+/** A series' outcome into its entry: the recommendations from its forecast, or its failure. */
+function settle(e: FleetEntry, j: Job, out: ForecastOutcome, u: Setup, warn: (m: string) => void): void {
+  if ('failed' in out) {
+    e.error = out.failed;
+    warn(`${e.workload} ${e.level} ${e.metric}: ${out.failed.message} [${out.failed.code}]`);
+  } else recommend(e, j, out, { risk: u.risk, blockSteps: u.blockSteps });
+}
+
+function fleetOf(
+  u: Setup,
+  window: { start: number; end: number },
+  entries: FleetEntry[],
+  ran: { workers: number; queue?: string },
+): Fleet {
+  return {
+    kind: 'fleet',
+    history: { start: window.start, end: u.split },
+    period:
+      u.holdout > 0
+        ? { start: u.split, end: window.end }
+        : { start: window.end + u.stepMs, end: window.end + u.stepMs + u.period },
+    stepMs: u.stepMs,
+    forecastStepMs: u.forecastStepMs,
+    model: u.model,
+    risk: u.risk,
+    ...(u.holdout > 0 ? { holdout: true } : {}),
+    workers: ran.workers,
+    ...(ran.queue !== undefined ? { queue: ran.queue } : {}),
+    entries,
+  };
+}
+
+/** The workloads of a fleet run in the series (namespaces and network functions of the options), in order. */
+export function fleetWorkloads(series: Samples['series'], o: Pick<FleetOptions, 'namespace' | 'nfs'>): Workload[] {
+  return discoverWorkloads(series, {
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    ...(o.nfs ? { nfs: o.nfs } : {}),
+  });
+}
+
 /**
  * The fleet run (issue 14): every workload × level × metric of the samples, its usage per pod, a
  * forecast of the period on a pool of worker threads, and our recommendation beside KRR-simple's and
@@ -250,69 +334,104 @@ export async function runFleet(
   o: FleetOptions,
   ctx: Pick<RunContext, 'logger' | 'progress' | 'signal'>,
 ): Promise<Fleet> {
-  const { period, holdout } = checkOptions(o, s.window);
-  const split = s.window.end - holdout;
-  const stepMs = o.stepMs ?? MIN;
-  const forecastStepMs = o.forecastStepMs ?? 5 * MIN;
-  const blockSteps = Math.max(1, Math.round(forecastStepMs / stepMs));
-  const ws = discoverWorkloads(s.series, {
-    ...(o.namespace ? { namespace: o.namespace } : {}),
-    ...(o.nfs ? { nfs: o.nfs } : {}),
-  });
-  const jobs = jobsOf(s, ws, o, holdout > 0 ? split : undefined);
-  const entries = jobs.map((j) => entryOf(j, blockSteps));
-  const model = o.model ?? 'AUTO';
-  const horizon = Math.ceil(period / forecastStepMs);
-  const work: ForecastJob[] = jobs.map((j) => ({
-    ...forecastSeries(j.history, blockSteps),
-    model,
-    ...(o.params ? { params: o.params } : {}),
-    horizon,
-    levels: [...RECOMMEND_LEVELS],
-  }));
-  const workers = o.forecaster ? 0 : Math.min(poolSize(o.workers), jobs.length);
-  const forecaster: FleetForecaster = o.forecaster ?? {
-    where: `${workers || 'no'} worker threads`,
-    forecastAll: (js, p) => forecastAll(js, { ...p, workers }),
-  };
+  const u = setupOf(o, s.window);
+  const ws = fleetWorkloads(s.series, o);
+  const { jobs, entries, work } = prepare(s, ws, o, u);
+  const workers = Math.min(poolSize(o.workers), jobs.length);
   ctx.logger.info(
-    `fleet: ${ws.length} workloads, ${jobs.length} series; ${model} on ${forecaster.where}, ` +
-      `${horizon} steps of ${forecastStepMs / MIN} min ahead`,
+    `fleet: ${ws.length} workloads, ${jobs.length} series; ${u.model} on ${workers || 'no'} worker threads, ` +
+      `${u.horizon} steps of ${u.forecastStepMs / MIN} min ahead`,
   );
   ctx.progress.start('fleet', jobs.length, 'series');
-  const risk = o.risk ?? 0.05;
-  const settle = (k: number, out: ForecastOutcome) => {
-    const e = entries[k]!;
-    if ('failed' in out) {
-      e.error = out.failed;
-      ctx.logger.warn(`${e.workload} ${e.level} ${e.metric}: ${out.failed.message} [${out.failed.code}]`);
-    } else recommend(e, jobs[k]!, out, { risk, blockSteps });
-    ctx.progress.advance(1);
-  };
-  await forecaster.forecastAll(work, {
+  await forecastAll(work, {
+    workers,
     signal: ctx.signal,
-    onSettled: settle,
-    labels: entries.map((e) => `${e.namespace}/${e.workload} ${e.level} ${e.metric}`),
-    log: (m) => ctx.logger.info(m),
+    onSettled: (k, out) => {
+      settle(entries[k]!, jobs[k]!, out, u, (m) => ctx.logger.warn(m));
+      ctx.progress.advance(1);
+    },
   });
   const failed = entries.filter((e) => e.error).length;
   ctx.progress.done(`${entries.length - failed} series recommended${failed ? `, ${failed} failed` : ''}`);
-  return {
-    kind: 'fleet',
-    history: { start: s.window.start, end: split },
-    period:
-      holdout > 0
-        ? { start: split, end: s.window.end }
-        : { start: s.window.end + stepMs, end: s.window.end + stepMs + period },
-    stepMs,
-    forecastStepMs,
-    model,
-    risk,
-    ...(holdout > 0 ? { holdout: true } : {}),
-    workers,
-    ...(o.forecaster ? { forecaster: o.forecaster.where } : {}),
-    entries,
-  };
+  return fleetOf(u, s.window, entries, { workers });
+}
+
+/**
+ * One workload's entries where its samples are (a queue's worker): its usage from `s` (samples that
+ * hold at least its series), each series forecast by `forecast`, the recommendations. Equal to that
+ * workload's entries of runFleet over the whole fleet's samples: a workload's usage depends on its
+ * own series only.
+ */
+export async function workloadEntries(
+  s: Samples,
+  w: WorkloadRef,
+  o: FleetOptions,
+  forecast: (job: ForecastJob) => Promise<ForecastOutcome>,
+  warn: (m: string) => void = () => undefined,
+): Promise<FleetEntry[]> {
+  const u = setupOf(o, s.window);
+  const { jobs, entries, work } = prepare(s, [w], o, u);
+  for (const [k, job] of work.entries()) settle(entries[k]!, jobs[k]!, await forecast(job), u, warn);
+  return entries;
+}
+
+/**
+ * The entries a workload would have when its work failed for good (a queue job out of retries):
+ * one per level and metric asked for, each carrying the failure.
+ */
+export function failedEntries(
+  w: WorkloadRef,
+  o: FleetOptions,
+  window: { start: number },
+  error: { code: string; message: string },
+): FleetEntry[] {
+  const stepMs = o.forecastStepMs ?? 5 * MIN;
+  return (o.levels ?? [...FLEET_LEVELS]).flatMap((level) =>
+    (o.metrics ?? [...FLEET_METRICS]).map((metric) => ({
+      namespace: w.namespace,
+      workload: w.name,
+      nf: w.nf,
+      level,
+      metric,
+      unit: metric === 'cpu' ? ('cores' as const) : ('MiB' as const),
+      container: level === 'amf' ? resolveSelection({ metric: '', level: 'amf', nf: w.nf }).container : null,
+      pods: [],
+      replicas: 0,
+      currentLimit: null,
+      history: { start: window.start, stepMs, mean: [] },
+      error,
+    })),
+  );
+}
+
+/**
+ * The selector of one workload's series within a fleet's selector: its namespace and the pods its
+ * usage is selected from (names starting with the network function's pod prefix), so that a read of
+ * it holds every series the workload's entries use.
+ */
+export function workloadMatchers(selector: string | undefined, w: WorkloadRef): string {
+  const prefix = resolveSelection({ metric: '', level: 'amf', nf: w.nf }).podPrefix;
+  const pods = `${prefix.replace(/[.*+?^$()[\]{}|\\]/g, '\\$&')}.*`;
+  const own = `namespace=${JSON.stringify(w.namespace)}, pod=~${JSON.stringify(pods)}`;
+  const s = (selector ?? '').trim();
+  if (!s.endsWith('}')) return `${s}{${own}}`;
+  const inner = s.slice(s.indexOf('{') + 1, -1).trim();
+  return `${s.slice(0, s.indexOf('{'))}{${inner ? `${inner.replace(/,$/, '')}, ` : ''}${own}}`;
+}
+
+/** A fleet from entries computed elsewhere (a queue's workers), for the window and options of the run. */
+export function assembleFleet(
+  o: FleetOptions,
+  window: { start: number; end: number },
+  entries: FleetEntry[],
+  queue: string,
+): Fleet {
+  return fleetOf(setupOf(o, window), window, entries, { workers: 0, queue });
+}
+
+/** Checks a run's options against its window before any work (PERIOD_TOO_LONG and the like). */
+export function checkFleetOptions(o: FleetOptions, window: { start: number; end: number }): void {
+  setupOf(o, window);
 }
 
 /** The fleet as a stage: `Samples` in, a `Fleet` out. */
@@ -326,7 +445,6 @@ export function fleetStage(o: FleetOptions): Stage<Samples, Fleet> {
         series: f.entries.length,
         failed: f.entries.filter((e) => e.error).map((e) => `${e.workload} ${e.level} ${e.metric}: ${e.error!.code}`),
         workers: f.workers,
-        ...(f.forecaster ? { forecaster: f.forecaster } : {}),
       });
       return f;
     },

@@ -58,14 +58,25 @@ export {
   quantileSeries,
   trainedSeries,
 } from './forecast-series.js';
-export { pipelinePlan, runPipeline, sourceStage, streamingSourceStage, uploadSink } from './pipeline.js';
+export { pipelinePlan, runPipeline, sourceSeries, sourceStage, streamingSourceStage, uploadSink } from './pipeline.js';
 export type { PipelineOptions, PipelineResult, SourceSpec, WindowSpec } from './pipeline.js';
 export { panelsSvg, svgToPng, htmlReport } from './plot.js';
 export type { Line, Panel, Band } from './plot.js';
-export { FLEET_LEVELS, FLEET_METRICS, fleetStage, runFleet } from './fleet.js';
-export type { Fleet, FleetEntry, FleetLevel, FleetMetric, FleetOptions } from './fleet.js';
+export {
+  FLEET_LEVELS,
+  FLEET_METRICS,
+  assembleFleet,
+  checkFleetOptions,
+  failedEntries,
+  fleetStage,
+  fleetWorkloads,
+  runFleet,
+  workloadEntries,
+  workloadMatchers,
+} from './fleet.js';
+export type { Fleet, FleetEntry, FleetLevel, FleetMetric, FleetOptions, WorkloadRef } from './fleet.js';
 export { fleetThread, forecastAll, forecastOn, poolSize } from './fleet-pool.js';
-export type { FleetForecaster, ForecasterOptions, PoolOptions } from './fleet-pool.js';
+export type { PoolOptions } from './fleet-pool.js';
 export { forecastJob, forecastOutcome } from './fleet-forecast.js';
 export type { ForecastJob, ForecastOutcome, ForecastResult } from './fleet-forecast.js';
 export {

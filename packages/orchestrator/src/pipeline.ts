@@ -1,9 +1,15 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { UsageError } from '@amf-foresight/core';
-import type { Logger, ProgressReporter, Samples, SamplesStream, Stage } from '@amf-foresight/core';
+import type { Logger, ProgressReporter, RunContext, Samples, SamplesStream, Stage } from '@amf-foresight/core';
+import type { Table } from 'apache-arrow';
 import { generateStage, readBeforeFor } from '@amf-foresight/features';
 import type { FeatureType, GenerateOptions, Level } from '@amf-foresight/features';
-import { localSource, prometheusSource } from '@amf-foresight/tsdb-ingest/reader';
+import {
+  fetchSeriesFromPrometheus,
+  localSource,
+  prometheusSource,
+  readLocalSeries,
+} from '@amf-foresight/tsdb-ingest/reader';
 import { samplesDirSource } from '@amf-foresight/tsdb-ingest/parquet';
 import { datasetWriter, samplesWriter, trainedWriter } from './artifacts.js';
 import type { ArtifactWriter } from './artifacts.js';
@@ -118,20 +124,47 @@ export async function sourceStage(s: SourceSpec, readBefore: number): Promise<St
     }
     case 's3-inplace': {
       const { s3InPlaceSource } = await import('@amf-foresight/tsdb-ingest/s3');
-      return s3InPlaceSource({
-        read: {
-          bucket: s.bucket,
-          prefix: s.prefix,
-          clientConfig: s.clientConfig,
-          ...(s.block !== undefined ? { block: s.block } : {}),
-          ...(s.indexHeaderDir !== undefined ? { indexHeaderDir: s.indexHeaderDir } : {}),
-          ...(s.concurrency !== undefined ? { concurrency: s.concurrency } : {}),
-        },
-        window: w!,
-      });
+      return s3InPlaceSource({ read: inPlaceRead(s), window: w! });
     }
     case 'samples-dir':
       return samplesDirSource(s.dir);
+  }
+}
+
+function inPlaceRead(s: Extract<SourceSpec, { kind: 's3-inplace' }>) {
+  return {
+    bucket: s.bucket,
+    prefix: s.prefix,
+    clientConfig: s.clientConfig,
+    ...(s.block !== undefined ? { block: s.block } : {}),
+    ...(s.indexHeaderDir !== undefined ? { indexHeaderDir: s.indexHeaderDir } : {}),
+    ...(s.concurrency !== undefined ? { concurrency: s.concurrency } : {}),
+  };
+}
+
+/**
+ * The series (labels only) the source stage of `s` would read: from the blocks' indexes, or the
+ * server's series endpoint; no sample is read. Sources that copy data first (an S3 sync, a samples
+ * directory) are refused: what lists series is a fleet's producer, whose workers read where it does.
+ */
+export async function sourceSeries(s: SourceSpec, readBefore: number, ctx: Partial<RunContext> = {}): Promise<Table> {
+  if (s.kind === 's3' || s.kind === 'samples-dir')
+    throw new UsageError('BAD_SOURCE', `listing the series of a ${s.kind} source is not supported`, {
+      hint: 'read blocks where they lie: a data directory (--local-path), S3 in place (--source), --prometheus-url',
+    });
+  const w = { start: s.start, end: s.end, readBefore, ...(s.matchers !== undefined ? { matchers: s.matchers } : {}) };
+  switch (s.kind) {
+    case 'local':
+      return readLocalSeries({ ...w, dataDir: s.dataDir }, ctx);
+    case 'prometheus':
+      return fetchSeriesFromPrometheus(
+        { ...w, start: s.start - readBefore, url: s.url, ...(s.headers ? { headers: s.headers } : {}) },
+        ctx,
+      );
+    case 's3-inplace': {
+      const { s3InPlaceSeries } = await import('@amf-foresight/tsdb-ingest/s3');
+      return s3InPlaceSeries({ read: inPlaceRead(s), window: w }, ctx);
+    }
   }
 }
 

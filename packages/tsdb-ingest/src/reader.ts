@@ -22,13 +22,14 @@ export { blockFromBytes, listBlocks, openBlock, openBlockSync, readBlockMeta } f
 export type { Block, BlockBytes, BlockListing } from './reader/block.js';
 export { querySamples, ENCODING_NAMES } from './reader/query.js';
 export type { QueryOptions, QueryResult, QueryStats } from './reader/query.js';
-export { readSamples, openBlocksFor, toTables, noBlocksError } from './reader/read-samples.js';
+export { readSamples, openBlocksFor, seriesTable, toTables, noBlocksError } from './reader/read-samples.js';
+export { querySeries } from './reader/series.js';
 export type { ReadSamplesOptions, SamplesTables } from './reader/read-samples.js';
 export { formatGoFloat, quoteGo, formatLabels } from './reader/format.js';
 export { dumpText, writeDump } from './reader/dump.js';
-export { readLocalBlocks, localSource, checkWindowOrder } from './sources/local.js';
+export { readLocalBlocks, readLocalSeries, localSource, checkWindowOrder } from './sources/local.js';
 export type { LocalSourceOptions, WindowOptions } from './sources/local.js';
-export { fetchSamplesFromPrometheus, prometheusSource } from './sources/prometheus-api.js';
+export { fetchSamplesFromPrometheus, fetchSeriesFromPrometheus, prometheusSource } from './sources/prometheus-api.js';
 export type { PrometheusApiOptions } from './sources/prometheus-api.js';
 export { ByteRanges, planRanges } from './reader/byte-ranges.js';
 export type { Range } from './reader/byte-ranges.js';

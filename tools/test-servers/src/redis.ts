@@ -53,14 +53,20 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
       await new Promise((res) => setTimeout(res, 50));
     }
   };
+  // SHUTDOWN NOSAVE (with the append-only file on, what was written is on disk already), then
+  // SIGKILL if it has not gone in 5 s: a test's clean-up never hangs on it.
   const stopNow = () =>
     new Promise<void>((res) => {
-      if (proc.exitCode !== null) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
         res();
         return;
       }
-      proc.once('exit', () => res());
-      spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { encoding: 'utf8' });
+      const kill = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      proc.once('exit', () => {
+        clearTimeout(kill);
+        res();
+      });
+      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { encoding: 'utf8', timeout: 5000 });
     });
   await start();
   return {

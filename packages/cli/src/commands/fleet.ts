@@ -18,10 +18,18 @@ import {
   sourceStage,
   uploadSink,
 } from '@amf-foresight/orchestrator';
-import type { ArtifactWriter, Fleet, FleetLevel, FleetMetric, RunResult, Sink } from '@amf-foresight/orchestrator';
-import { parseQueueUrl, queueForecaster } from '@amf-foresight/fleet-queue';
-import { DEFAULT_CACHE_DIR, s3FromArgs } from '../config.js';
-import { s3ConnectionOptions } from './download.js';
+import type {
+  ArtifactWriter,
+  Fleet,
+  FleetLevel,
+  FleetMetric,
+  FleetOptions,
+  RunResult,
+  Sink,
+} from '@amf-foresight/orchestrator';
+import { parseQueueUrl, queuedFleetStage } from '@amf-foresight/fleet-queue';
+import { s3FromArgs } from '../config.js';
+import { sourceOptions, sourceSpecOf } from './process.js';
 import { blockLines, remoteWriteUrl } from './pipeline.js';
 import { runLogPath } from '../console.js';
 import type { Io } from '../io.js';
@@ -37,16 +45,9 @@ const FLEET_SELECTOR =
   'container_spec_cpu_period|container_spec_memory_limit_bytes"}';
 
 function fleetOptions(y: Argv<CommonArgs>) {
-  return s3ConnectionOptions(y)
+  return sourceOptions(y, 'the usage and limit series of every container')
     .option('start', { type: 'string', describe: 'History start, "YYYY-MM-DD HH:MM:SS" UTC' })
     .option('end', { type: 'string', describe: 'History end (the period starts here)' })
-    .option('local-path', {
-      type: 'string',
-      describe:
-        'Block cache or Prometheus data dir ' +
-        `(env: local_path, AMF_FORESIGHT_CACHE_DIR; default ${DEFAULT_CACHE_DIR})`,
-    })
-    .option('prometheus-url', { type: 'string', describe: 'Read from a live Prometheus HTTP API instead of blocks' })
     .option('namespace', {
       type: 'string',
       default: 'openverso',
@@ -71,8 +72,10 @@ function fleetOptions(y: Argv<CommonArgs>) {
     .option('queue', {
       type: 'string',
       describe:
-        'Run the fits on `amf-foresight worker` processes through BullMQ on this Redis, ' +
-        'redis://host:port/db[?queue=name] (env: AMF_FORESIGHT_QUEUE); this process waits and writes the run',
+        'Have `amf-foresight worker` processes do the work through BullMQ on this Redis, ' +
+        'redis://host:port/db[?queue=name] (env: AMF_FORESIGHT_QUEUE): this process lists the series, puts ' +
+        'a job a workload on the queue, waits and writes the run; the workers read the samples from the same ' +
+        'source (a path they share, --source s3://…, --prometheus-url), fit and recommend',
     })
     .option('queue-timeout', {
       type: 'string',
@@ -104,6 +107,10 @@ function fleetOptions(y: Argv<CommonArgs>) {
     )
     .example('$0 fleet --start "2023-06-05" --end "2023-06-12" --backtest 2d', 'ours vs KRR and VPA on the last 2 days')
     .example('$0 fleet --start … --end … --nf amf,smf --metrics memory --risk 0.01', 'AMF and SMF memory')
+    .example(
+      '$0 fleet --source s3://metrics/prometheus --start "2023-06-05" --end "2023-06-12"',
+      'read the blocks in place in S3: only the usage and limit series are fetched',
+    )
     .example(
       '$0 fleet --start … --end … --queue redis://redis:6379/0',
       'the fits on worker processes (amf-foresight worker)',
@@ -167,24 +174,44 @@ function fleetPlanOf(argv: FleetArgs) {
       forecastStepMs: parseDuration(argv['forecast-step'], '--forecast-step'),
       rateWindowMs: parseDuration(argv['rate-window'], '--rate-window'),
       ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
-      ...queueOf(argv),
     },
   };
 }
 
-/** --queue: the fits go to the queue's workers. */
-function queueOf(argv: FleetArgs) {
+/** Rate window and lookback the usage grids need before the window's start. */
+const READ_BEFORE = 5 * 60_000;
+
+/**
+ * The fleet's work: its stage on this machine (the source read, then fits on threads), or, with
+ * --queue, one that lists the series here and has `amf-foresight worker` processes do the rest.
+ */
+async function fleetWork(
+  argv: FleetArgs,
+  window: { start: number; end: number; matchers: string },
+  fleet: FleetOptions,
+) {
+  const source = sourceSpecOf(argv, window);
   const url = argv.queue ?? (process.env.AMF_FORESIGHT_QUEUE || undefined);
-  if (url === undefined) return {};
+  if (url === undefined) return { plan: Plan.of(await sourceStage(source, READ_BEFORE)).then(fleetStage(fleet)) };
   if (argv.workers !== undefined)
     throw new UsageError(
       'QUEUE_AND_WORKERS',
-      '--workers is for threads of this process; with --queue the workers are ' +
-        'amf-foresight worker processes (their --concurrency)',
+      '--workers is for threads of this process; with --queue the work is done by amf-foresight worker ' +
+        'processes (their --concurrency)',
       { flag: '--workers' },
     );
-  const unreachableMs = parseDuration(argv['queue-timeout'], '--queue-timeout');
-  return { forecaster: queueForecaster(parseQueueUrl(url), { unreachableMs }) };
+  if (source.kind !== 'local' && source.kind !== 's3-inplace' && source.kind !== 'prometheus')
+    throw new UsageError('QUEUE_SOURCE', `--queue cannot hand its workers a ${source.kind} source`, {
+      flag: '--queue',
+    });
+  const stage = queuedFleetStage({
+    target: parseQueueUrl(url),
+    source,
+    readBefore: READ_BEFORE,
+    fleet,
+    producer: { unreachableMs: parseDuration(argv['queue-timeout'], '--queue-timeout') },
+  });
+  return { plan: Plan.of(stage) };
 }
 
 /** The run's writers and sinks: the fleet's files, and the blocks and the upload when asked for. */
@@ -242,23 +269,13 @@ export function fleetCommand(io: Io, setResult: (code: number) => void): Command
     builder: fleetOptions,
     handler: async (argv) => {
       const { window, options } = fleetPlanOf(argv);
-      const promUrl = argv['prometheus-url'] ?? (process.env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
-      const dataDir =
-        argv['local-path'] ?? (process.env.local_path || process.env.AMF_FORESIGHT_CACHE_DIR || DEFAULT_CACHE_DIR);
-      const source = await sourceStage(
-        promUrl !== undefined ? { kind: 'prometheus', url: promUrl, ...window } : { kind: 'local', dataDir, ...window },
-        5 * 60_000,
-      );
+      const { plan } = await fleetWork(argv, window, options);
       const inputs = Object.fromEntries(
         Object.entries(argv).filter(([k]) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k)),
       );
       const { writers, sinks } = fleetOutputs(argv);
       const r = await withCommand(io, argv, runLogPath(argv['logs-dir'], 'fleet'), (ctx) =>
-        runPlan(
-          Plan.of(source).then(fleetStage(options)),
-          { target: { kind: 'run', runsDir: argv['runs-dir'] }, writers, sinks, inputs },
-          ctx,
-        ),
+        runPlan(plan, { target: { kind: 'run', runsDir: argv['runs-dir'] }, writers, sinks, inputs }, ctx),
       );
       printFleet(r, argv, io);
       setResult(r.output.entries.some((e) => e.error) ? EXIT_SOME_FAILED : 0);

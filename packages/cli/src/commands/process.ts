@@ -21,14 +21,18 @@ import type { ArgsOf, CommonArgs } from '../run.js';
 const readBefore = (v: string): number =>
   /^0+(ms|s|m|h|d|w)?$/.test(v.trim()) ? 0 : parseDuration(v, '--read-before');
 
-function processOptions(y: Argv<CommonArgs>) {
+/**
+ * Where the samples come from, for the commands that read them (process, fleet): blocks on disk
+ * (--local-path), blocks read in place in S3 (--source) or a live Prometheus (--prometheus-url).
+ */
+export function sourceOptions<T>(y: Argv<T>, selection: string) {
   return s3ConnectionOptions(y)
     .option('source', {
       type: 'string',
       describe:
         'Read the blocks in place from s3://bucket/prefix (range GETs, nothing downloaded); "s3" takes the ' +
         'bucket and prefix from --bucket/--prefix or the env vars bucket, prefix. Meant for a selection ' +
-        '(--match): what it fetches is held in memory; for every series, download then process (streamed)',
+        `(${selection}): what it fetches is held in memory`,
     })
     .option('bucket', { type: 'string', describe: 'With --source s3: the bucket (env: bucket, AMF_FORESIGHT_BUCKET)' })
     .option('prefix', {
@@ -45,20 +49,40 @@ function processOptions(y: Argv<CommonArgs>) {
       type: 'string',
       describe: 'With --source: where index headers are kept between runs (default: <local-path>/.index-headers)',
     })
-    .option('start', { type: 'string', describe: 'Window start, "YYYY-MM-DD HH:MM:SS" UTC (inclusive)' })
-    .option('end', { type: 'string', describe: 'Window end (inclusive)' })
     .option('local-path', {
       type: 'string',
       describe:
         'Block cache or Prometheus data dir ' +
         `(env: local_path, AMF_FORESIGHT_CACHE_DIR; default ${DEFAULT_CACHE_DIR})`,
     })
-    .option('match', { type: 'string', describe: 'Only series matching this PromQL selector' })
     .option('prometheus-url', {
       type: 'string',
       describe:
         'Read raw samples from a live Prometheus HTTP API instead of blocks (env: AMF_FORESIGHT_PROMETHEUS_URL)',
-    })
+    });
+}
+
+type SourceArgs = ArgsOf<ReturnType<typeof sourceOptions<CommonArgs>>>;
+
+/** The source the flags of sourceOptions name, for a window (and its matchers). */
+export function sourceSpecOf(argv: SourceArgs, w: { start: number; end: number; matchers?: string }): SourceSpec {
+  const promUrl = argv['prometheus-url'] ?? (process.env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
+  if (argv.source !== undefined && argv['prometheus-url'] !== undefined)
+    throw new UsageError('CONFLICTING_FLAGS', '--source reads S3 blocks and --prometheus-url a live server: use one', {
+      flag: '--source',
+    });
+  const dataDir =
+    argv['local-path'] ?? (process.env.local_path || process.env.AMF_FORESIGHT_CACHE_DIR || DEFAULT_CACHE_DIR);
+  if (argv.source !== undefined)
+    return inPlaceSpec(argv, argv.source, argv['index-cache'] ?? join(dataDir, '.index-headers'), argv.concurrency, w);
+  return promUrl !== undefined ? { kind: 'prometheus', url: promUrl, ...w } : { kind: 'local', dataDir, ...w };
+}
+
+function processOptions(y: Argv<CommonArgs>) {
+  return sourceOptions(y, '--match; for every series, download then process: streamed')
+    .option('start', { type: 'string', describe: 'Window start, "YYYY-MM-DD HH:MM:SS" UTC (inclusive)' })
+    .option('end', { type: 'string', describe: 'Window end (inclusive)' })
+    .option('match', { type: 'string', describe: 'Only series matching this PromQL selector' })
     .option('read-before', {
       type: 'string',
       default: '5m',
@@ -124,21 +148,7 @@ export function processCommand(
       const end = parseTime(argv.end, '--end');
       checkWindow(start, end);
       const w = { start, end, ...(argv.match !== undefined ? { matchers: argv.match } : {}) };
-      const promUrl = argv['prometheus-url'] ?? (process.env.AMF_FORESIGHT_PROMETHEUS_URL || undefined);
-      if (argv.source !== undefined && argv['prometheus-url'] !== undefined)
-        throw new UsageError(
-          'CONFLICTING_FLAGS',
-          '--source reads S3 blocks and --prometheus-url a live server: use one',
-          { flag: '--source' },
-        );
-      const dataDir =
-        argv['local-path'] ?? (process.env.local_path || process.env.AMF_FORESIGHT_CACHE_DIR || DEFAULT_CACHE_DIR);
-      const spec: SourceSpec =
-        argv.source !== undefined
-          ? inPlaceSpec(argv, argv.source, argv['index-cache'] ?? join(dataDir, '.index-headers'), argv.concurrency, w)
-          : promUrl !== undefined
-            ? { kind: 'prometheus', url: promUrl, ...w }
-            : { kind: 'local', dataDir, ...w };
+      const spec = sourceSpecOf(argv, w);
       // Blocks on disk are streamed to the files (memory bounded whatever the window); others arrive whole.
       const source: Stage<unknown, Samples | SamplesStream> =
         spec.kind === 'local'

@@ -103,3 +103,8 @@ export function casesFor(fixture: Fixture): Case[] {
   cases.push({ name: 'match and window', match: '{job=~"de.*"}', minTime: mid - 3_600_000, maxTime: mid + 3_600_000 });
   return cases;
 }
+
+/** A table's rows as plain objects (series tables compared row for row). */
+export function rowsOf(t: { toArray(): { toJSON(): unknown }[] }): Record<string, unknown>[] {
+  return t.toArray().map((r) => r.toJSON() as Record<string, unknown>);
+}

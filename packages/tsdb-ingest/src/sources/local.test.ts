@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryLogger, isStaleNaN, standaloneContext } from '@amf-foresight/core';
-import { fixtureDir } from '../reader/fixtures.test-util.js';
+import { fixtureDir, rowsOf } from '../reader/fixtures.test-util.js';
 import { readSamples } from '../reader/read-samples.js';
-import { localSource, readLocalBlocks } from './local.js';
+import { localSource, readLocalBlocks, readLocalSeries } from './local.js';
 import { readSamplesDir, samplesFiles } from './parquet.js';
 
 const temps: string[] = [];
@@ -54,6 +54,26 @@ describe('the local-directory source', () => {
     expect(first(b)).toBeGreaterThanOrEqual(start - 300_000);
     expect(b.window).toEqual({ start, end: start + 1_800_000 });
     expect(b.readFrom).toBe(start - 300_000);
+  });
+
+  it('lists the series a read of the same window and selector returns, from the indexes alone', async () => {
+    const dir = fixtureDir('blocks');
+    const start = 1700000000000 + 600_000;
+    for (const matchers of [undefined, '{job="demo"}', '{__name__=~"demo_.+", room!="plain"}']) {
+      const o = {
+        dataDir: dir,
+        start,
+        end: start + 5 * 3_600_000,
+        readBefore: 300_000,
+        ...(matchers ? { matchers } : {}),
+      };
+      const [series, samples] = [await readLocalSeries(o), await readLocalBlocks(o)];
+      expect(series.numRows, matchers).toBeGreaterThan(0);
+      expect(rowsOf(series)).toEqual(rowsOf(samples.series));
+    }
+    await expect(readLocalSeries({ dataDir: dir, start, end: start + 1, matchers: '{job="none"}' })).rejects.toThrow(
+      expect.objectContaining({ code: 'NO_SERIES_MATCHED' }),
+    );
   });
 
   it('reads only blocks of a data directory and notes what it leaves out', async () => {

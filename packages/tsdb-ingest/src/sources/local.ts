@@ -1,11 +1,13 @@
 import { DataNotFoundError, UsageError, formatTime, silentLogger, silentProgress } from '@amf-foresight/core';
 import type { RunContext, Samples, SamplesStream, Stage } from '@amf-foresight/core';
+import type { Table } from 'apache-arrow';
 import { querySampleBatches } from '../reader/stream.js';
 import { listBlocks, openBlockSync } from '../reader/block.js';
 import type { Block } from '../reader/block.js';
 import type { BlockMeta } from '../reader/meta.js';
 import { querySamples } from '../reader/query.js';
-import { noBlocksError, toTables } from '../reader/read-samples.js';
+import { noBlocksError, seriesTable, toTables } from '../reader/read-samples.js';
+import { querySeries } from '../reader/series.js';
 
 export interface WindowOptions {
   /** Window, ms, both ends inclusive. */
@@ -39,17 +41,45 @@ export function checkWindowOrder(start: number, end: number): void {
  * recorded in the run.
  */
 export async function readLocalBlocks(o: LocalSourceOptions, ctx: Partial<RunContext> = {}): Promise<Samples> {
+  return readBlocksInWindow(o, listLocal(o, ctx), openLocal, o.dataDir, ctx);
+}
+
+/** The series (labels) readLocalBlocks would return, from the blocks' indexes alone (see querySeries). */
+export async function readLocalSeries(o: LocalSourceOptions, ctx: Partial<RunContext> = {}): Promise<Table> {
+  return seriesInWindow(o, listLocal(o, ctx), openLocal, o.dataDir, ctx);
+}
+
+function listLocal(o: LocalSourceOptions, ctx: Partial<RunContext>) {
   checkWindowOrder(o.start, o.end);
   const listing = listBlocks(o.dataDir);
   for (const ig of listing.ignored) (ctx.logger ?? silentLogger).debug(`note: ${ig.name} is not read: ${ig.reason}`);
   if (listing.blocks.length === 0) throw noBlocksError(o.dataDir, listing);
-  return readBlocksInWindow(
-    o,
-    listing.blocks,
-    (chosen) => Promise.resolve(chosen.map((b) => openBlockSync(b.dir, b.meta))),
-    o.dataDir,
-    ctx,
-  );
+  return listing.blocks;
+}
+
+const openLocal = (chosen: { dir: string; meta: BlockMeta }[]) =>
+  Promise.resolve(chosen.map((b) => openBlockSync(b.dir, b.meta)));
+
+/**
+ * The window logic of readBlocksInWindow for the series alone: the label sets of the series with a
+ * chunk in the window (and the read before it), as the samples contract's series table.
+ */
+export async function seriesInWindow<B extends { meta: BlockMeta }>(
+  o: WindowOptions,
+  listed: readonly B[],
+  open: (chosen: B[]) => Promise<Block[]>,
+  source: string,
+  ctx: Partial<RunContext> = {},
+): Promise<Table> {
+  const { inWindow, readFrom } = planWindow(o, listed, source, ctx);
+  const labels = querySeries(await open(inWindow), {
+    minTime: readFrom,
+    maxTime: o.end,
+    ...(o.matchers !== undefined ? { matchers: o.matchers } : {}),
+  });
+  if (labels.length === 0) throw noSeriesError(o, source);
+  (ctx.logger ?? silentLogger).info(`listed ${labels.length} series in ${inWindow.length} blocks of ${source}`);
+  return seriesTable(labels);
 }
 
 /**

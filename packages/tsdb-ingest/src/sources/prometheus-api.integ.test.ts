@@ -2,10 +2,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureDir } from '../reader/fixtures.test-util.js';
+import { fixtureDir, rowsOf } from '../reader/fixtures.test-util.js';
 import { readSamples } from '../reader/read-samples.js';
 import type { SamplesTables } from '../reader/read-samples.js';
-import { fetchSamplesFromPrometheus } from './prometheus-api.js';
+import { fetchSamplesFromPrometheus, fetchSeriesFromPrometheus } from './prometheus-api.js';
 import { startPrometheus } from '@amf-foresight/test-servers';
 import type { PromServer } from '@amf-foresight/test-servers';
 
@@ -89,6 +89,13 @@ describe('the Prometheus HTTP API source against a real server serving the fixtu
     expect(a.size).toBeGreaterThan(0);
     expect([...a.keys()]).toEqual([...b.keys()]);
     for (const [k, v] of b) expect(a.get(k), k).toEqual(v);
+  });
+
+  it.each(cases)('lists the series the samples have from /api/v1/series: $name', async (c) => {
+    const w = { url: server.url, start: c.start, end: c.end, ...(c.matchers ? { matchers: c.matchers } : {}) };
+    const [series, samples] = [await fetchSeriesFromPrometheus(w), await fetchSamplesFromPrometheus(w)];
+    expect(series.numRows).toBeGreaterThan(0);
+    expect(rowsOf(series)).toEqual(rowsOf(samples.series));
   });
 
   it('halves its pieces when asked for fewer, with the same result', async () => {

@@ -10,11 +10,12 @@ import {
   silentProgress,
 } from '@amf-foresight/core';
 import type { Logger, RunContext, Samples, Stage } from '@amf-foresight/core';
+import type { Table } from 'apache-arrow';
 import { checkWindowOrder } from './local.js';
 import { compareLabels, compareUtf8 } from '../reader/labels.js';
 import type { Labels } from '../reader/labels.js';
 import type { QueryResult } from '../reader/query.js';
-import { toTables } from '../reader/read-samples.js';
+import { seriesTable, toTables } from '../reader/read-samples.js';
 import type { SamplesTables } from '../reader/read-samples.js';
 
 export interface PrometheusApiOptions {
@@ -52,17 +53,7 @@ export async function fetchSamplesFromPrometheus(
   ctx: Partial<RunContext> = {},
 ): Promise<SamplesTables> {
   const log = ctx.logger ?? silentLogger;
-  if (!(o.start <= o.end)) throw new UsageError('BAD_WINDOW', 'the window start is after its end', { flag: '--start' });
-  refuseCredentials(o.url, '--prometheus-url');
-  let base: URL;
-  try {
-    base = new URL(o.url);
-  } catch {
-    throw new UsageError('BAD_URL', `${JSON.stringify(o.url)} is not a URL`, {
-      flag: '--prometheus-url',
-      hint: 'e.g. http://127.0.0.1:9090',
-    });
-  }
+  const base = checkApiOptions(o);
   const selector = o.matchers ?? '{__name__=~".+"}';
   let piece = Math.max(1000, o.pieceMs ?? 3_600_000);
   const series = new Map<string, { labels: Labels; t: number[]; v: number[] }>();
@@ -103,6 +94,20 @@ export async function fetchSamplesFromPrometheus(
   log.debug(`${queries} queries to ${base.origin}`);
   const r = toQueryResult([...series.values()]);
   return { ...toTables(r), stats: r.stats, warnings: [] };
+}
+
+/** The window and the server's URL (no credentials in it), checked. */
+function checkApiOptions(o: { url: string; start: number; end: number }): URL {
+  if (!(o.start <= o.end)) throw new UsageError('BAD_WINDOW', 'the window start is after its end', { flag: '--start' });
+  refuseCredentials(o.url, '--prometheus-url');
+  try {
+    return new URL(o.url);
+  } catch {
+    throw new UsageError('BAD_URL', `${JSON.stringify(o.url)} is not a URL`, {
+      flag: '--prometheus-url',
+      hint: 'e.g. http://127.0.0.1:9090',
+    });
+  }
 }
 
 /** The series fetched, in label order, as the reader's query result. */
@@ -147,7 +152,9 @@ function parseValue(s: string): number {
   return Number(s); // "NaN" → NaN
 }
 
-async function query(
+type ApiBody = { status?: string; error?: string; errorType?: string; data?: unknown };
+
+function query(
   base: URL,
   q: string,
   at: number,
@@ -155,23 +162,41 @@ async function query(
   log: Logger,
   signal?: AbortSignal,
 ): Promise<MatrixResult[] | 'too-large'> {
+  return apiPost(base, '/api/v1/query', { query: q, time: at.toFixed(3) }, `the query ${q}`, o, log, signal, (d) => {
+    const m = d as { resultType?: string; result?: MatrixResult[] } | undefined;
+    return m?.resultType === 'matrix' ? (m.result ?? []) : undefined;
+  });
+}
+
+/**
+ * A POST to the API, retried on network errors and server failures (not on a refused query): what
+ * `accept` makes of a successful answer's data, or 'too-large' when the server says so.
+ */
+async function apiPost<T>(
+  base: URL,
+  path: string,
+  form: Record<string, string>,
+  what: string,
+  o: PrometheusApiOptions,
+  log: Logger,
+  signal: AbortSignal | undefined,
+  accept: (data: unknown) => T | undefined,
+): Promise<T | 'too-large'> {
   const attempts = o.attempts ?? 4;
-  const url = new URL('/api/v1/query', base);
+  const url = new URL(path, base);
   for (let attempt = 1; ; attempt++) {
     let status = 0;
-    let body:
-      | { status?: string; error?: string; errorType?: string; data?: { resultType?: string; result?: MatrixResult[] } }
-      | undefined;
+    let body: ApiBody | undefined;
     try {
       const timeout = AbortSignal.timeout(o.timeoutMs ?? 60_000);
       const r = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...o.headers },
-        body: new URLSearchParams({ query: q, time: at.toFixed(3) }),
+        body: new URLSearchParams(form),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       status = r.status;
-      body = (await r.json().catch(() => undefined)) as typeof body;
+      body = (await r.json().catch(() => undefined)) as ApiBody | undefined;
     } catch (e) {
       if (signal?.aborted) throw e;
       if (attempt >= attempts)
@@ -182,13 +207,13 @@ async function query(
       await sleep(Math.min(8000, 250 * 2 ** attempt));
       continue;
     }
-    if (status === 200 && body?.status === 'success' && body.data?.resultType === 'matrix')
-      return body.data.result ?? [];
+    const ok = status === 200 && body?.status === 'success' ? accept(body.data) : undefined;
+    if (ok !== undefined) return ok;
     const err = body?.error ?? `HTTP ${status}`;
     if (/too many samples|exceeded maximum resolution|query processing would load too many/i.test(err))
       return 'too-large';
     if (status === 400 || status === 422 || body?.errorType === 'bad_data') {
-      throw new InputError('PROM_BAD_QUERY', `the server refused the query ${q}: ${err}`, {
+      throw new InputError('PROM_BAD_QUERY', `the server refused ${what}: ${err}`, {
         hint: 'check the selector (--match)',
       });
     }
@@ -198,6 +223,34 @@ async function query(
     log.warn(`retrying query to ${base.origin} (attempt ${attempt} of ${attempts}): ${err}`);
     await sleep(Math.min(8000, 250 * 2 ** attempt));
   }
+}
+
+/**
+ * The series (labels) of the selector that have samples in the window, from the server's series
+ * endpoint (/api/v1/series): what fetchSamplesFromPrometheus would return, without the samples.
+ */
+export async function fetchSeriesFromPrometheus(
+  o: Omit<PrometheusApiOptions, 'pieceMs'>,
+  ctx: Partial<RunContext> = {},
+): Promise<Table> {
+  const log = ctx.logger ?? silentLogger;
+  const base = checkApiOptions(o);
+  const form = {
+    'match[]': o.matchers ?? '{__name__=~".+"}',
+    start: (o.start / 1000).toFixed(3),
+    end: (o.end / 1000).toFixed(3),
+  };
+  const found = await apiPost(base, '/api/v1/series', form, `the series ${form['match[]']}`, o, log, ctx.signal, (d) =>
+    Array.isArray(d) ? (d as Record<string, string>[]) : undefined,
+  );
+  if (found === 'too-large') throw new AmfError('PROM_TOO_LARGE', 'the server refuses to list that many series');
+  const labels = found.map((m) =>
+    Object.keys(m)
+      .sort(compareUtf8)
+      .flatMap((k) => [k, m[k]!]),
+  );
+  log.info(`listed ${labels.length} series from ${base.origin}`);
+  return seriesTable(labels.sort(compareLabels));
 }
 
 /**

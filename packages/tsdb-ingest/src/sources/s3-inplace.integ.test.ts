@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '@amf-foresight/core';
+import { MemoryLogger, standaloneContext } from '@amf-foresight/core';
 import {
   REPO_ROOT,
   createBucket,
@@ -14,12 +14,13 @@ import {
   uploadDir,
 } from '@amf-foresight/test-servers';
 import type { Moto } from '@amf-foresight/test-servers';
-import { FIXTURES, casesFor, fixtureDir } from '../reader/fixtures.test-util.js';
+import { FIXTURES, casesFor, fixtureDir, rowsOf } from '../reader/fixtures.test-util.js';
 import type { Case } from '../reader/fixtures.test-util.js';
 import { TsdbError } from '../reader/errors.js';
 import { readSamples } from '../reader/read-samples.js';
 import type { SamplesTables } from '../reader/read-samples.js';
 import { readS3Samples } from './s3-inplace.js';
+import { s3InPlaceSource, s3InPlaceSeries } from './s3-source.js';
 
 const SAMPLE = join(REPO_ROOT, 'packages/cli/sample-data/blocks');
 let moto: Moto;
@@ -86,6 +87,19 @@ describe('in place from S3: the sample and its AMF selection', () => {
       0,
     );
     if (c.match === AMF) expect(got.transfer.bytes).toBeLessThan(total * 0.5);
+  });
+
+  it('lists the series an in-place read returns without fetching a chunk', async () => {
+    const window = { start: Date.UTC(2023, 5, 7), end: Date.UTC(2023, 5, 8) - 1, readBefore: 300_000, matchers: AMF };
+    const read = { bucket: 'tsdb', prefix: 'sample', client: moto.client };
+    const facts: Record<string, { bytes: number }>[] = [];
+    const ctx = { ...standaloneContext(), record: (f: Record<string, unknown>) => facts.push(f as never) };
+    const series = await s3InPlaceSeries({ read, window }, ctx);
+    const samples = await s3InPlaceSource({ read, window }).run(undefined, ctx);
+    expect(series.numRows).toBeGreaterThan(0);
+    expect(rowsOf(series)).toEqual(rowsOf(samples.series));
+    const [listed, read2] = facts.flatMap((f) => (f['transfer'] ? [f['transfer'].bytes] : []));
+    expect(listed).toBeLessThan(read2! / 2); // the selection's chunks are most of what a read fetches
   });
 
   it('a second read takes the index headers from the cache and fetches fewer bytes', async () => {

@@ -284,7 +284,7 @@ const TWO32 = 4294967296;
 export async function openS3Block(
   l: S3Listing,
   b: RemoteBlockInfo,
-  q: { minTime: number; maxTime: number; matchers: readonly Matcher[] },
+  q: { minTime: number; maxTime: number; matchers: readonly Matcher[]; chunks?: boolean },
 ): Promise<Block> {
   const { x } = l;
   const gap = l.opts.gapBytes ?? 32 * 1024;
@@ -305,7 +305,8 @@ export async function openS3Block(
     .filter((r) => /^chunks\/\d+$/.test(r))
     .sort((a, c) => Number(a.slice(7)) - Number(c.slice(7)));
   const wanted = new Map<number, number[]>();
-  for (const id of ids) {
+  // Without chunks (a listing of the series): the segments are opened with nothing fetched.
+  for (const id of q.chunks === false ? [] : ids) {
     for (const c of chunksInWindow(ir.series(id).chunks, tombstones.get(id), q.minTime, q.maxTime)) {
       const seg = Math.floor(c.ref / TWO32);
       if (!wanted.has(seg)) wanted.set(seg, []);
@@ -328,7 +329,7 @@ export async function openS3Block(
 /** The listed blocks overlapping [minTime, maxTime], opened for the query (a few at a time). */
 export async function openS3Blocks(
   l: S3Listing,
-  q: { minTime?: number; maxTime?: number; matchers?: string | readonly Matcher[] },
+  q: { minTime?: number; maxTime?: number; matchers?: string | readonly Matcher[]; chunks?: boolean },
 ): Promise<Block[]> {
   const minTime = q.minTime ?? -Number.MAX_SAFE_INTEGER;
   const maxTime = q.maxTime ?? Number.MAX_SAFE_INTEGER;
@@ -340,7 +341,12 @@ export async function openS3Blocks(
     chosen.map((b, i) => ({ b, i })),
     4,
     async ({ b, i }) => {
-      out[i] = await openS3Block(l, b, { minTime, maxTime, matchers });
+      out[i] = await openS3Block(l, b, {
+        minTime,
+        maxTime,
+        matchers,
+        ...(q.chunks === false ? { chunks: false } : {}),
+      });
     },
   );
   return out;

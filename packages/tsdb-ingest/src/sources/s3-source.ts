@@ -1,7 +1,8 @@
-import type { Samples, Stage } from '@amf-foresight/core';
-import { readBlocksInWindow, readLocalBlocks } from './local.js';
+import { silentLogger } from '@amf-foresight/core';
+import type { RunContext, Samples, Stage } from '@amf-foresight/core';
+import { readBlocksInWindow, readLocalBlocks, seriesInWindow } from './local.js';
 import { listS3Blocks, openS3Blocks } from './s3-inplace.js';
-import type { S3ReadOptions } from './s3-inplace.js';
+import type { S3Listing, S3ReadOptions } from './s3-inplace.js';
 import type { WindowOptions } from './local.js';
 import { syncFromS3 } from './s3-sync.js';
 import type { S3SyncOptions } from './s3-sync.js';
@@ -39,30 +40,46 @@ export function s3Source(o: {
 export function s3InPlaceSource(o: { read: S3ReadOptions; window: WindowOptions }): Stage<unknown, Samples> {
   return {
     name: 'process',
-    run: async (_input, ctx) => {
-      const w = o.window;
-      const l = await listS3Blocks(o.read, ctx);
-      for (const s of l.skipped) ctx.logger.info(`block ${s.ulid} skipped: ${s.reason}`);
-      const where = `s3://${o.read.bucket}/${l.x.prefix}`;
-      const q = {
-        minTime: w.start - (w.readBefore ?? 0),
-        maxTime: w.end,
-        ...(w.matchers ? { matchers: w.matchers } : {}),
-      };
-      const samples = await readBlocksInWindow(
-        w,
-        l.blocks,
-        (chosen) => openS3Blocks({ ...l, blocks: chosen }, q),
-        where,
-        ctx,
-      );
-      const t = l.transfer;
-      ctx.logger.info(
-        `fetched ${t.bytes} bytes in ${t.gets} GETs and ${t.lists} listings ` +
-          `(index headers: ${t.headerHits} cached, ${t.headerMisses} fetched)`,
-      );
-      ctx.record({ transfer: { ...t } });
-      return samples;
-    },
+    run: (_input, ctx) =>
+      inPlace(o, ctx, (l, q, where) =>
+        readBlocksInWindow(o.window, l.blocks, (chosen) => openS3Blocks({ ...l, blocks: chosen }, q), where, ctx),
+      ),
   };
+}
+
+/** The series (labels) s3InPlaceSource would read, from the indexes alone: no chunk is fetched. */
+export function s3InPlaceSeries(o: { read: S3ReadOptions; window: WindowOptions }, ctx: Partial<RunContext> = {}) {
+  return inPlace(o, ctx, (l, q, where) =>
+    seriesInWindow(
+      o.window,
+      l.blocks,
+      (chosen) => openS3Blocks({ ...l, blocks: chosen }, { ...q, chunks: false }),
+      where,
+      ctx,
+    ),
+  );
+}
+
+/** Lists the blocks, reads them with `read`, and says (and records) what was fetched. */
+async function inPlace<T>(
+  o: { read: S3ReadOptions; window: WindowOptions },
+  ctx: Partial<RunContext>,
+  read: (l: S3Listing, q: { minTime: number; maxTime: number; matchers?: string }, where: string) => Promise<T>,
+): Promise<T> {
+  const log = ctx.logger ?? silentLogger;
+  const w = o.window;
+  const l = await listS3Blocks(o.read, ctx);
+  for (const s of l.skipped) log.info(`block ${s.ulid} skipped: ${s.reason}`);
+  const out = await read(
+    l,
+    { minTime: w.start - (w.readBefore ?? 0), maxTime: w.end, ...(w.matchers ? { matchers: w.matchers } : {}) },
+    `s3://${o.read.bucket}/${l.x.prefix}`,
+  );
+  const t = l.transfer;
+  log.info(
+    `fetched ${t.bytes} bytes in ${t.gets} GETs and ${t.lists} listings ` +
+      `(index headers: ${t.headerHits} cached, ${t.headerMisses} fetched)`,
+  );
+  ctx.record?.({ transfer: { ...t } });
+  return out;
 }
