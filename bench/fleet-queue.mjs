@@ -147,9 +147,17 @@ function ours(ts, metric) {
   return recommendFromForecast(q, deviations(grid, 10), { metric, risk: 0.05 });
 }
 
-function containerResources(ts) {
+/**
+ * Requests from ours; no CPU limit (a fit throttled is only slower); the worker's memory limit from ours
+ * (a job is one workload: its needs do not grow with the fleet), none for the producer (its needs grow
+ * with the fleet's series, so a limit measured on this one would kill a larger fleet's run).
+ */
+function containerResources(ts, memoryLimit) {
   const [cpu, memory] = [ours(ts, 'cpu'), ours(ts, 'memory')];
-  return { cpu: { request: cpu.request, limit: null }, memory: { request: memory.request, limit: memory.limit } };
+  return {
+    cpu: { request: cpu.request, limit: null },
+    memory: { request: memory.request, limit: memoryLimit ? memory.limit : null },
+  };
 }
 
 function writeDeploy(name, kind, resources, container) {
@@ -214,13 +222,16 @@ try {
     ...(await fleet(blocks, join(work, 'runs0'), ['--workers', '2'], samples)),
   });
   samples.stop();
+  const peak = (ts) => Math.max(...ts.flatMap((t) => t.mem)).toFixed(0);
   for (const x of rows) {
-    const read = Object.entries(x.steps).find(([k]) => k !== 'fleet')?.[1]?.seconds ?? NaN;
+    const read = Object.entries(x.steps).find(([k]) => k !== 'fleet')?.[1]?.seconds;
+    const who = x.workers.length ? 'producer' : 'process';
     console.log(
       `${x.what.padEnd(36)} ${x.series} series (${x.failed} failed) in ${x.seconds.toFixed(1)} s: ` +
-        `${((x.series / x.seconds) * 60).toFixed(0)} series/min; read ${read.toFixed(1)} s, fleet stage ` +
-        `${x.steps.fleet.seconds.toFixed(1)} s; CPU s: ${x.workers.length ? 'producer' : 'process'} ` +
-        `${cpuSeconds([x.producer]).toFixed(1)}${x.workers.length ? `, workers ${cpuSeconds(x.workers).toFixed(1)}` : ''}`,
+        `${((x.series / x.seconds) * 60).toFixed(0)} series/min; ${read !== undefined ? `read ${read.toFixed(1)} s, ` : ''}` +
+        `fleet stage ${x.steps.fleet.seconds.toFixed(1)} s; CPU s / peak MiB: ${who} ` +
+        `${cpuSeconds([x.producer]).toFixed(1)} / ${peak([x.producer])}` +
+        (x.workers.length ? `, workers ${cpuSeconds(x.workers).toFixed(1)} / ${peak(x.workers)} each at most` : ''),
     );
   }
   const [one, two, ref] = rows;
@@ -236,8 +247,8 @@ try {
 
   const fmt = (v) => (v === null ? '—' : v.toFixed(3));
   const need = {
-    worker: containerResources([...one.workers, ...two.workers]),
-    producer: containerResources([one.producer, two.producer]),
+    worker: containerResources([...one.workers, ...two.workers], true),
+    producer: containerResources([one.producer, two.producer], false),
   };
   console.log('\nours at risk 0.05 on the sampled usage (cores; MiB):');
   for (const [role, res] of Object.entries(need))
