@@ -113,7 +113,7 @@ function fleetOptions(y: Argv<CommonArgs>) {
     )
     .example(
       '$0 fleet --start … --end … --queue redis://redis:6379/0',
-      'the fits on worker processes (amf-foresight worker)',
+      'a job a workload for amf-foresight worker processes',
     );
 }
 
