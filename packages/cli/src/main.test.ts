@@ -192,3 +192,46 @@ describe('amf-foresight tsdb', () => {
     expect(r.out).toContain('Examples:');
   });
 });
+
+describe('fleet --queue and worker: bad input is one line, exit 2, nothing written', () => {
+  const week = ['--start', '2023-06-05 00:00:00', '--end', '2023-06-11 23:59:00'];
+  /** The CLI with AMF_FORESIGHT_QUEUE unset (it would stand for a missing --queue). */
+  const runUnqueued = async (args: string[]) => {
+    const saved = process.env;
+    process.env = { ...saved };
+    Reflect.deleteProperty(process.env, 'AMF_FORESIGHT_QUEUE');
+    try {
+      return await run(args);
+    } finally {
+      process.env = saved;
+    }
+  };
+  it.each([
+    [['--queue', 'http://r:6379'], 'BAD_QUEUE_URL', /--queue "http:\/\/r:6379": the scheme is not redis/],
+    [['--queue', 'redis://:s3cret@r/99'], 'BAD_QUEUE_URL', /the database must be 0–15, got 99/],
+    [['--queue', 'redis://r/0', '--workers', '2'], 'QUEUE_AND_WORKERS', /--workers is for threads of this process/],
+    [['--queue', 'redis://r/0', '--queue-timeout', 'soon'], 'BAD_DURATION', /--queue-timeout/],
+  ])('fleet %j', async (extra, code, why) => {
+    const dir = mkdtempSync(join(tmpdir(), 'amf-queue-usage-'));
+    temps.push(dir);
+    const r = await runUnqueued(['fleet', '--local-path', BLOCKS, ...week, ...extra, '--runs-dir', join(dir, 'runs')]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(why);
+    expect(r.err).toContain(`[${code}]`);
+    expect(r.err).not.toContain('s3cret');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it.each([
+    [[], 'MISSING_QUEUE', /worker needs --queue \(or AMF_FORESIGHT_QUEUE\)/],
+    [['--queue', 'redis://r/0', '--concurrency', '0'], 'BAD_CONCURRENCY', /from 1 to 64/],
+    [['--queue', 'redis://r/0', '--lock-duration', 'long'], 'BAD_DURATION', /--lock-duration/],
+  ])('worker %j', async (extra, code, why) => {
+    const r = await runUnqueued(['worker', ...extra]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(why);
+    expect(r.err).toContain(`[${code}]`);
+  });
+});

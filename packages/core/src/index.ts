@@ -47,6 +47,7 @@ export type {
 } from './forecaster.js';
 export { mse, rmse, mae, smape, mase, seasonalNaiveScale, coverage, pinball, intervalScore } from './metrics.js';
 export { GuardedWorker, TIMED_OUT } from './worker.js';
+export { sleep, withTimeout } from './timing.js';
 export type { GuardedWorkerOptions } from './worker.js';
 export {
   MAX_MODEL_FILE_BYTES,

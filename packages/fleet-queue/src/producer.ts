@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
-import { AmfError } from '@amf-foresight/core';
+import { AmfError, sleep, withTimeout } from '@amf-foresight/core';
 import type { FleetEntry } from '@amf-foresight/orchestrator';
 import { decodeResult } from './payload.js';
 import type { JobPayload } from './payload.js';
@@ -223,27 +223,4 @@ class Producer {
     const left = Array.from({ length: n }, (_, k) => k).filter((k) => out[k] === undefined);
     await Promise.all(left.map((k) => this.queue.remove(this.id(k)).catch(() => 0))).catch(() => undefined);
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    t = setTimeout(() => reject(new Error('no answer')), Math.max(0, ms));
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(t));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(t);
-      reject(signal!.reason as Error);
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 }

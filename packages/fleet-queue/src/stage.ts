@@ -3,7 +3,10 @@ import {
   assembleFleet,
   checkFleetOptions,
   failedEntries,
+  failureLine,
+  fleetFacts,
   fleetWorkloads,
+  recommendedLine,
   sourceSeries,
   workloadMatchers,
 } from '@amf-foresight/orchestrator';
@@ -63,10 +66,7 @@ export function queuedFleetStage(o: QueuedFleetOptions): Stage<unknown, Fleet> {
         log: (m) => ctx.logger.info(m),
         onSettled: (k, out) => {
           if ('failed' in out) ctx.logger.warn(`${jobs[k]!.label}: ${out.failed.message} [${out.failed.code}]`);
-          else
-            for (const e of out.entries)
-              if (e.error)
-                ctx.logger.warn(`${e.workload} ${e.level} ${e.metric}: ${e.error.message} [${e.error.code}]`);
+          else for (const e of out.entries.filter((x) => x.error)) ctx.logger.warn(failureLine(e));
           ctx.progress.advance(1);
         },
       });
@@ -74,18 +74,10 @@ export function queuedFleetStage(o: QueuedFleetOptions): Stage<unknown, Fleet> {
         const out = outcomes[k]!;
         return 'failed' in out ? failedEntries(w, o.fleet, window, out.failed) : out.entries;
       });
-      const failed = entries.filter((e) => e.error);
-      ctx.progress.done(
-        `${entries.length - failed.length} series recommended${failed.length ? `, ${failed.length} failed` : ''}`,
-      );
-      ctx.record({
-        workloads: ws.length,
-        series: entries.length,
-        failed: failed.map((e) => `${e.workload} ${e.level} ${e.metric}: ${e.error!.code}`),
-        workers: 0,
-        queue: o.target.display,
-      });
-      return assembleFleet(o.fleet, window, entries, o.target.display);
+      ctx.progress.done(recommendedLine(entries));
+      const fleet = assembleFleet(o.fleet, window, entries, o.target.display);
+      ctx.record(fleetFacts(fleet));
+      return fleet;
     },
   };
 }

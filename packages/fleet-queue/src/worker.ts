@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
-import { isAmfError, standaloneContext } from '@amf-foresight/core';
+import { isAmfError, sleep, standaloneContext, withTimeout } from '@amf-foresight/core';
 import type { GuardedWorker, Samples } from '@amf-foresight/core';
 import { fleetThread, forecastOn, poolSize, sourceStage, workloadEntries } from '@amf-foresight/orchestrator';
 import { encodeResult, fromPayload } from './payload.js';
@@ -103,9 +103,14 @@ export async function runQueueWorker(target: QueueTarget, o: QueueWorkerOptions 
   while (active > 0) await sleep(100);
   // Our jobs are done and BullMQ hands them back to Redis; a Redis that lost them (restarted without
   // persistence) may never take them: the worker does not wait for that for ever.
-  if (!(await within(closed, SETTLE_MS))) {
+  if (
+    !(await withTimeout(closed, SETTLE_MS).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     log(`worker: the queue did not take the finished jobs back within ${SETTLE_MS / 1000} s: disconnecting`);
-    await within(worker.disconnect(), 2000);
+    await withTimeout(worker.disconnect(), 2000).catch(() => undefined);
     summary.clean = false;
   }
   await Promise.all(threads.flatMap((t) => (t ? [t.stop()] : [])));
@@ -136,19 +141,6 @@ function watch(worker: Worker, summary: WorkerSummary, log: (m: string) => void)
     if (e.message !== lastError) log(`worker: ${e.message} (reconnecting)`);
     lastError = e.message;
   });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Whether `p` settles within `ms`. */
-function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.then(() => true),
-    new Promise<boolean>((r) => {
-      t = setTimeout(() => r(false), ms);
-    }),
-  ]).finally(() => clearTimeout(t));
 }
 
 /**

@@ -287,7 +287,7 @@ function prepare(s: Samples, ws: readonly WorkloadRef[], o: FleetOptions, u: Set
 function settle(e: FleetEntry, j: Job, out: ForecastOutcome, u: Setup, warn: (m: string) => void): void {
   if ('failed' in out) {
     e.error = out.failed;
-    warn(`${e.workload} ${e.level} ${e.metric}: ${out.failed.message} [${out.failed.code}]`);
+    warn(failureLine(e));
   } else recommend(e, j, out, { risk: u.risk, blockSteps: u.blockSteps });
 }
 
@@ -351,8 +351,7 @@ export async function runFleet(
       ctx.progress.advance(1);
     },
   });
-  const failed = entries.filter((e) => e.error).length;
-  ctx.progress.done(`${entries.length - failed} series recommended${failed ? `, ${failed} failed` : ''}`);
+  ctx.progress.done(recommendedLine(entries));
   return fleetOf(u, s.window, entries, { workers });
 }
 
@@ -440,13 +439,30 @@ export function fleetStage(o: FleetOptions): Stage<Samples, Fleet> {
     name: 'fleet',
     run: async (s, ctx) => {
       const f = await runFleet(s, o, ctx);
-      ctx.record({
-        workloads: [...new Set(f.entries.map((e) => `${e.namespace}/${e.workload}`))].length,
-        series: f.entries.length,
-        failed: f.entries.filter((e) => e.error).map((e) => `${e.workload} ${e.level} ${e.metric}: ${e.error!.code}`),
-        workers: f.workers,
-      });
+      ctx.record(fleetFacts(f));
       return f;
     },
   };
+}
+
+/** What a fleet run records in run.json: its workloads, series, failed series and where the work ran. */
+export function fleetFacts(f: Fleet): Record<string, unknown> {
+  return {
+    workloads: new Set(f.entries.map((e) => `${e.namespace}/${e.workload}`)).size,
+    series: f.entries.length,
+    failed: f.entries.filter((e) => e.error).map((e) => `${e.workload} ${e.level} ${e.metric}: ${e.error!.code}`),
+    workers: f.workers,
+    ...(f.queue !== undefined ? { queue: f.queue } : {}),
+  };
+}
+
+/** A failed entry as the log says it. */
+export function failureLine(e: FleetEntry): string {
+  return `${e.workload} ${e.level} ${e.metric}: ${e.error?.message} [${e.error?.code}]`;
+}
+
+/** The fleet progress's last word: how many series were recommended, and how many failed. */
+export function recommendedLine(entries: readonly FleetEntry[]): string {
+  const failed = entries.filter((e) => e.error).length;
+  return `${entries.length - failed} series recommended${failed ? `, ${failed} failed` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { sleep } from './timing.js';
+import { sleep } from '@amf-foresight/core';
 import {
   AmfError,
   InputError,

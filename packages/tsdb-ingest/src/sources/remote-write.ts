@@ -1,4 +1,4 @@
-import { sleep } from './timing.js';
+import { sleep } from '@amf-foresight/core';
 import protobuf from 'protobufjs/minimal.js';
 import snappy from 'snappyjs';
 import { AmfError, InputError } from '@amf-foresight/core';

@@ -6,7 +6,7 @@ import type { Logger } from '@amf-foresight/core';
 import { isUlid, parseMeta } from '../reader/meta.js';
 import type { BlockMeta } from '../reader/meta.js';
 import { s3Error } from './s3-errors.js';
-import { sleep } from './timing.js';
+import { sleep } from '@amf-foresight/core';
 
 /** What every request against one bucket shares: the sync and the in-place reader. */
 export interface S3Ctx {
